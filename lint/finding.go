@@ -1,0 +1,89 @@
+// Package lint checks a loaded nginx configuration for ways protected
+// media leaks, by asking the routing model of package nginx what an
+// outside request can reach.
+package lint
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// Severity of a finding.
+type Severity int
+
+const (
+	Info Severity = iota + 1
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return "unknown"
+}
+
+// ParseSeverity reads "info", "warning" or "error".
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "info":
+		return Info, nil
+	case "warning":
+		return Warning, nil
+	case "error":
+		return Error, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, warning or info)", s)
+}
+
+// Finding is one problem, at the start of the statement it is about.
+type Finding struct {
+	Rule     string
+	Severity Severity
+	Pos      nginx.Pos
+	Message  string
+	// Len is how many bytes of the source line to underline (the directive
+	// name); 1 when unknown.
+	Len int
+}
+
+// Sort orders findings by file, line, column and rule, and drops exact
+// duplicates (the same file included twice reports once).
+func Sort(fs []Finding) []Finding {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Column != b.Pos.Column {
+			return a.Pos.Column < b.Pos.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Rule == f.Rule && p.Pos == f.Pos && p.Message == f.Message {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}

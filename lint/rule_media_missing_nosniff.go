@@ -1,0 +1,43 @@
+package lint
+
+import (
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+var ruleMediaMissingNosniff = &Rule{
+	Name:     "media-missing-nosniff",
+	Severity: Warning,
+	Summary:  "an internal location serves files without X-Content-Type-Options: nosniff",
+	check: func(p *pass) {
+		for _, s := range p.cfg.Servers {
+			for _, l := range s.AllLocations() {
+				if l.Internal() == nil || !l.ServesFiles() {
+					continue
+				}
+				headers := nginx.Effective(l.Levels(), "add_header")
+				if hasNosniff(headers) {
+					continue
+				}
+				msg := "`" + l.String() + "` serves protected files without `X-Content-Type-Options: nosniff`; nginx keeps only Content-Type, Content-Disposition, Cache-Control, Expires, Set-Cookie and Accept-Ranges from the app's response, so a nosniff set by the app never reaches the browser, which may then run an uploaded file as HTML or script"
+				if len(headers) > 0 && headers[0].Parent != l.Dir {
+					msg += " (the add_header lines inherited from " + rel(headers[0]) + " do not include it)"
+				} else if len(headers) > 0 {
+					msg += " (this location has add_header lines of its own, so it inherits none from the server or http level)"
+				}
+				msg += "; add `add_header X-Content-Type-Options \"nosniff\" always;` to this location"
+				p.report("media-missing-nosniff", Warning, l.Dir, msg)
+			}
+		}
+	},
+}
+
+func hasNosniff(headers []*nginx.Directive) bool {
+	for _, h := range headers {
+		if strings.EqualFold(h.Arg(0), "X-Content-Type-Options") && strings.EqualFold(strings.TrimSpace(h.Arg(1)), "nosniff") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,15 @@
+package lint
+
+var ruleSyntax = &Rule{
+	Name:     "syntax",
+	Severity: Error,
+	Summary:  "the configuration cannot be read as nginx would read it",
+	check: func(p *pass) {
+		for _, e := range p.cfg.Errors {
+			p.findings = append(p.findings, Finding{
+				Rule: "syntax", Severity: Error, Pos: e.Pos, Len: 1,
+				Message: e.Msg + "; nginx refuses to start with this configuration, and nothing after this point was checked",
+			})
+		}
+	},
+}

@@ -1,0 +1,379 @@
+package nginx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// LoadOptions controls how a configuration is read.
+type LoadOptions struct {
+	// Prefix is the directory relative include paths are resolved against
+	// (nginx's configuration prefix). Default: the main file's directory.
+	Prefix string
+	// Stdin is read when the path is "-".
+	Stdin io.Reader
+}
+
+// InputError is an input that cannot be read at all (the main file is
+// missing, a directory, unreadable). Problems inside the configuration are
+// reported as Config.Errors instead.
+type InputError struct {
+	Path string
+	Err  error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("cannot read %s: %v", e.Path, e.Err) }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// maxIncludeDepth bounds include nesting (nginx has no limit but a cycle
+// would never end; cycles are reported separately).
+const maxIncludeDepth = 64
+
+type loader struct {
+	cfg     *Config
+	prefix  string
+	virtual map[string][]byte // nginx -T dump: absolute path -> content
+	cache   map[string]*scanned
+	stack   []string
+}
+
+type scanned struct {
+	file  *File
+	stmts []*stmt
+	err   *SyntaxError
+}
+
+// Load reads the configuration at path ("-" for stdin) with its includes.
+// It returns an *InputError when the input itself cannot be read; every
+// problem inside the configuration is in Config.Errors.
+func Load(p string, opts LoadOptions) (*Config, error) {
+	var src []byte
+	var err error
+	if p == "-" {
+		if opts.Stdin == nil {
+			return nil, &InputError{Path: "-", Err: errors.New("no standard input")}
+		}
+		src, err = io.ReadAll(opts.Stdin)
+	} else {
+		src, err = readRegular(p)
+	}
+	if err != nil {
+		return nil, &InputError{Path: p, Err: err}
+	}
+	return LoadBytes(p, src, opts), nil
+}
+
+func readRegular(p string) ([]byte, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory; give the main configuration file (for example nginx.conf)")
+	}
+	return os.ReadFile(p)
+}
+
+// LoadBytes is Load for content already in memory; name is used in positions.
+func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
+	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}}
+	l.prefix = opts.Prefix
+	mainName := name
+	if files, order, ok := splitDump(src); ok {
+		l.cfg.Kind = KindDump
+		l.virtual = files
+		mainName = order[0]
+		src = files[mainName]
+		if l.prefix == "" {
+			l.prefix = path.Dir(mainName)
+		}
+	} else if l.prefix == "" {
+		if name == "-" {
+			l.prefix, _ = os.Getwd()
+		} else {
+			l.prefix = filepath.Dir(name)
+		}
+	}
+	root := &Directive{Name: "", IsBlock: true}
+	l.cfg.Root = root
+	sc := l.scan(mainName, src)
+	l.stack = append(l.stack, l.key(mainName))
+	root.Block = l.build(sc, root, 0)
+	l.detectFragment()
+	l.cfg.buildServers()
+	l.check()
+	sort.SliceStable(l.cfg.Errors, func(i, j int) bool {
+		a, b := l.cfg.Errors[i].Pos, l.cfg.Errors[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Offset < b.Offset
+	})
+	return l.cfg
+}
+
+func (l *loader) key(name string) string {
+	if l.virtual != nil || name == "-" {
+		return name
+	}
+	if abs, err := filepath.Abs(name); err == nil {
+		return abs
+	}
+	return name
+}
+
+func (l *loader) scan(name string, src []byte) *scanned {
+	f := &File{Path: name, Src: src}
+	stmts, comments, err := scanFile(name, src)
+	f.Comments = comments
+	l.cfg.Files = append(l.cfg.Files, f)
+	sc := &scanned{file: f, stmts: stmts, err: err}
+	if err != nil {
+		l.cfg.Errors = append(l.cfg.Errors, err)
+	} else {
+		sc.stmts = treeFromGonginx(name, src, stmts)
+	}
+	return sc
+}
+
+// build turns scanned statements into directives, expanding includes.
+func (l *loader) build(sc *scanned, parent *Directive, depth int) []*Directive {
+	return l.buildStmts(sc.stmts, parent, depth)
+}
+
+func (l *loader) buildStmts(stmts []*stmt, parent *Directive, depth int) []*Directive {
+	var out []*Directive
+	for _, s := range stmts {
+		d := &Directive{
+			Name: s.name, Args: s.args, RawArgs: s.rawArgs, ArgPos: s.argPos,
+			Pos: s.pos, End: s.end, BlockEnd: s.blockEnd, IsBlock: s.block, Opaque: s.lua,
+			Parent: parentOrNil(parent),
+		}
+		out = append(out, d)
+		if s.block && !s.lua {
+			d.Block = l.buildStmts(s.children, d, depth)
+		}
+		if s.name == "include" && !s.block {
+			out = append(out, l.include(d, parent, depth)...)
+		}
+	}
+	return out
+}
+
+func parentOrNil(p *Directive) *Directive {
+	if p == nil || p.Name == "" {
+		return nil
+	}
+	return p
+}
+
+// include resolves one include directive the way nginx does: relative to
+// the prefix, globs sorted with dot files skipped, a missing non-glob file
+// and a cycle are errors.
+func (l *loader) include(d, parent *Directive, depth int) []*Directive {
+	if len(d.Args) != 1 {
+		l.errorf(d.Pos, "invalid number of arguments in \"include\" directive: it takes exactly one path")
+		return nil
+	}
+	pat := d.Args[0]
+	if depth >= maxIncludeDepth {
+		l.errorf(d.Pos, "includes nested more than %d deep", maxIncludeDepth)
+		return nil
+	}
+	full := pat
+	if l.virtual != nil {
+		if !path.IsAbs(full) {
+			full = path.Join(l.prefix, full)
+		}
+	} else if !filepath.IsAbs(full) {
+		full = filepath.Join(l.prefix, full)
+	}
+	var names []string
+	glob := strings.ContainsAny(pat, "*?[")
+	if glob {
+		var err error
+		names, err = l.glob(full)
+		if err != nil {
+			l.errorf(d.Pos, "include pattern %q is not valid: %v", pat, err)
+			return nil
+		}
+	} else {
+		names = []string{full}
+	}
+	var out []*Directive
+	for _, name := range names {
+		key := l.key(name)
+		for _, k := range l.stack {
+			if k == key {
+				l.errorf(d.Pos, "include cycle: %s includes itself again (through %s); nginx would recurse until it crashes", name, strings.Join(l.stack, " -> "))
+				return out
+			}
+		}
+		sc, ok := l.cache[key]
+		if !ok {
+			src, err := l.read(name)
+			if err != nil {
+				l.errorf(d.Pos, "include %q: %v", pat, err)
+				continue
+			}
+			sc = l.scan(name, src)
+			l.cache[key] = sc
+		}
+		d.Included = append(d.Included, name)
+		l.stack = append(l.stack, key)
+		out = append(out, l.build(sc, parent, depth+1)...)
+		l.stack = l.stack[:len(l.stack)-1]
+	}
+	return out
+}
+
+func (l *loader) read(name string) ([]byte, error) {
+	if l.virtual != nil {
+		if b, ok := l.virtual[name]; ok {
+			return b, nil
+		}
+		return nil, errors.New("the file is not in the nginx -T dump")
+	}
+	b, err := readRegular(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errors.New("no such file (nginx refuses to start when a non-glob include is missing)")
+	}
+	return b, err
+}
+
+func (l *loader) glob(pattern string) ([]string, error) {
+	var names []string
+	if l.virtual != nil {
+		if _, err := path.Match(pattern, ""); err != nil {
+			return nil, err
+		}
+		for name := range l.virtual {
+			if ok, _ := path.Match(pattern, name); ok {
+				names = append(names, name)
+			}
+		}
+	} else {
+		var err error
+		names, err = filepath.Glob(pattern)
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(filepath.Base(n), ".") {
+			continue // nginx's glob skips dot files
+		}
+		if l.virtual == nil {
+			if st, err := os.Stat(n); err == nil && st.IsDir() {
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (l *loader) errorf(p Pos, format string, a ...any) {
+	l.cfg.Errors = append(l.cfg.Errors, &SyntaxError{Pos: p, Msg: fmt.Sprintf(format, a...)})
+}
+
+// detectFragment wraps top-level server or location blocks (a
+// sites-available file, a snippet) in the context nginx would read them in.
+func (l *loader) detectFragment() {
+	root := l.cfg.Root
+	hasHTTP, hasServer, hasLocation := false, false, false
+	for _, d := range root.Block {
+		switch d.Name {
+		case "http", "events":
+			hasHTTP = true
+		case "server":
+			hasServer = hasServer || d.IsBlock
+		case "location":
+			hasLocation = true
+		}
+	}
+	if hasHTTP || l.cfg.Kind == KindDump {
+		return
+	}
+	switch {
+	case hasServer:
+		l.cfg.Kind = KindHTTPFragment
+		http := &Directive{Name: "http", IsBlock: true, Block: root.Block}
+		for _, d := range http.Block {
+			d.reparent(nil, http)
+		}
+		root.Block = []*Directive{http}
+	case hasLocation:
+		l.cfg.Kind = KindServerFragment
+		srv := &Directive{Name: "server", IsBlock: true, Block: root.Block}
+		http := &Directive{Name: "http", IsBlock: true, Block: []*Directive{srv}}
+		srv.Parent = http
+		for _, d := range srv.Block {
+			d.reparent(nil, srv)
+		}
+		root.Block = []*Directive{http}
+	}
+}
+
+func (d *Directive) reparent(old, new *Directive) {
+	if d.Parent == old {
+		d.Parent = new
+	}
+}
+
+// splitDump recognises the output of `nginx -T`: lines of
+// `# configuration file PATH:` each followed by that file's content.
+func splitDump(src []byte) (map[string][]byte, []string, bool) {
+	const marker = "# configuration file "
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	i := 0
+	for i < len(lines) && (bytes.HasPrefix(lines[i], []byte("nginx: ")) || len(bytes.TrimSpace(lines[i])) == 0) {
+		i++
+	}
+	if i >= len(lines) || !isDumpMarker(lines[i], marker) {
+		return nil, nil, false
+	}
+	files := map[string][]byte{}
+	var order []string
+	var cur string
+	var buf []byte
+	flush := func() {
+		if cur != "" {
+			if _, seen := files[cur]; !seen {
+				order = append(order, cur)
+				files[cur] = buf
+			}
+		}
+	}
+	for ; i < len(lines); i++ {
+		ln := lines[i]
+		if isDumpMarker(ln, marker) {
+			flush()
+			t := strings.TrimRight(string(ln), "\r\n")
+			cur = strings.TrimSuffix(strings.TrimPrefix(t, marker), ":")
+			buf = nil
+			continue
+		}
+		buf = append(buf, ln...)
+	}
+	flush()
+	if len(order) == 0 {
+		return nil, nil, false
+	}
+	return files, order, true
+}
+
+func isDumpMarker(line []byte, marker string) bool {
+	t := strings.TrimRight(string(line), "\r\n")
+	return strings.HasPrefix(t, marker) && strings.HasSuffix(t, ":") && len(t) > len(marker)+1
+}
