@@ -55,8 +55,8 @@ func underPrefixMatching(pre string, r *nginx.Location) []string {
 		case strings.HasPrefix(s, pre):
 			add(s)
 		case strings.HasPrefix(s, "/"):
-			add(pre + "x" + s)
 			add(pre + s[1:])
+			add(pre + "x" + s)
 		default:
 			add(pre + "x" + s)
 			add(pre + s)

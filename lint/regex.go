@@ -27,6 +27,9 @@ func samples(re *nginx.Regexp, max int) []string {
 func generate(re *syntax.Regexp, max int) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return []string{strings.ToLower(string(re.Rune))}
+		}
 		return []string{string(re.Rune)}
 	case syntax.OpCharClass:
 		return []string{string(pickRune(re.Rune))}

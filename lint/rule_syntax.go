@@ -8,7 +8,7 @@ var ruleSyntax = &Rule{
 		for _, e := range p.cfg.Errors {
 			p.findings = append(p.findings, Finding{
 				Rule: "syntax", Severity: Error, Pos: e.Pos, Len: 1,
-				Message: e.Msg + "; nginx refuses to start with this configuration, and nothing after this point was checked",
+				Message: e.Msg,
 			})
 		}
 	},

@@ -1,0 +1,64 @@
+package lint_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/xaccel/xaccel/internal/benchgen"
+	"github.com/xaccel/xaccel/lint"
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// TestGeneratedConfigIsClean checks that the benchmark configuration is a
+// correct setup: it loads without errors, every server is found, and no
+// rule fires on it (also with /media/ declared protected).
+func TestGeneratedConfigIsClean(t *testing.T) {
+	const n = 50
+	src := benchgen.Config(n)
+	cfg := nginx.LoadBytes("bench.conf", src, nginx.LoadOptions{Prefix: t.TempDir()})
+	for _, e := range cfg.Errors {
+		t.Errorf("load error: %v", e)
+	}
+	if cfg.Kind != nginx.KindMain {
+		t.Errorf("Kind = %v, want %v", cfg.Kind, nginx.KindMain)
+	}
+	if len(cfg.Servers) != n {
+		t.Fatalf("got %d servers, want %d", len(cfg.Servers), n)
+	}
+	for i, s := range cfg.Servers {
+		if got := len(s.AllLocations()); got != 3 {
+			t.Errorf("server %d: %d locations, want 3", i, got)
+		}
+	}
+	for _, opts := range []lint.Options{{}, {Protect: []string{"/media/"}}} {
+		for _, f := range lint.Run(cfg, opts) {
+			t.Errorf("options %+v: unexpected finding %v [%s] %s", opts, f.Pos, f.Rule, f.Message)
+		}
+	}
+}
+
+func benchmarkLint(b *testing.B, servers int) {
+	src := benchgen.Config(servers)
+	prefix := b.TempDir()
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		cfg := nginx.LoadBytes("bench.conf", src, nginx.LoadOptions{Prefix: prefix})
+		if fs := lint.Run(cfg, lint.Options{}); len(fs) != 0 || len(cfg.Errors) != 0 {
+			b.Fatalf("%d servers: %d findings, %d errors; the generated config must lint clean", servers, len(fs), len(cfg.Errors))
+		}
+	}
+	b.ReportMetric(float64(servers), "servers")
+}
+
+func BenchmarkLint1k(b *testing.B)  { benchmarkLint(b, 1000) }
+func BenchmarkLint10k(b *testing.B) { benchmarkLint(b, 10000) }
+
+// BenchmarkLintScaling runs the same work at growing sizes, to see how
+// the time per server grows (it should stay flat).
+func BenchmarkLintScaling(b *testing.B) {
+	for _, n := range []int{100, 1000, 3000, 10000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchmarkLint(b, n) })
+	}
+}

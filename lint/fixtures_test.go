@@ -1,0 +1,218 @@
+package lint_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+	"github.com/xaccel/xaccel/lint"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixture is one config of testdata/lint/RULE/.
+type fixture struct {
+	rule  string // the folder: the rule the fixture is about
+	path  string // relative to the repository root
+	kind  string // "fire", "ok" or "fixed"
+	args  []string
+	leaks []leak
+}
+
+type leak struct{ target, file string }
+
+// loadFixtures reads testdata/lint; it must be called from the repository root.
+func loadFixtures(t *testing.T) []fixture {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/lint/*/*.conf")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixtures found (err %v)", err)
+	}
+	var out []fixture
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := fixture{rule: filepath.Base(filepath.Dir(p)), path: p}
+		base := filepath.Base(p)
+		switch {
+		case strings.HasSuffix(base, ".fixed.conf"):
+			f.kind = "fixed"
+		case strings.HasPrefix(base, "fire-"):
+			f.kind = "fire"
+		case strings.HasPrefix(base, "ok-"):
+			f.kind = "ok"
+		default:
+			t.Fatalf("%s: fixture names start with fire- or ok-, or end in .fixed.conf", p)
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			if a, ok := strings.CutPrefix(line, "# args: "); ok {
+				f.args = strings.Fields(a)
+			}
+			if a, ok := strings.CutPrefix(line, "# leak: GET "); ok {
+				parts := strings.Fields(a)
+				if len(parts) != 2 {
+					t.Fatalf("%s: bad leak line %q (want '# leak: GET TARGET FILE')", p, line)
+				}
+				f.leaks = append(f.leaks, leak{parts[0], parts[1]})
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// parseArgs turns "# args:" flags into options.
+func parseArgs(t *testing.T, args []string) lint.Options {
+	var o lint.Options
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "--protect":
+			o.Protect = append(o.Protect, args[i+1])
+		case "--protect-dir":
+			o.ProtectDirs = append(o.ProtectDirs, args[i+1])
+		case "--public":
+			o.Public = append(o.Public, args[i+1])
+		default:
+			t.Fatalf("unknown fixture flag %q", args[i])
+		}
+	}
+	return o
+}
+
+func lintFixture(t *testing.T, f fixture) *lint.Report {
+	t.Helper()
+	r, err := lint.LintPaths([]string{f.path}, lint.LintOptions{Options: parseArgs(t, f.args)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestFixtures runs every fixture against its golden output, and checks
+// that fire- fixtures raise their folder's rule while ok- and .fixed
+// fixtures raise nothing at all.
+func TestFixtures(t *testing.T) {
+	t.Chdir("..")
+	fixtures := loadFixtures(t)
+	perRule := map[string]map[string]int{}
+	for _, f := range fixtures {
+		if perRule[f.rule] == nil {
+			perRule[f.rule] = map[string]int{}
+		}
+		perRule[f.rule][f.kind]++
+		t.Run(strings.TrimPrefix(f.path, "testdata/lint/"), func(t *testing.T) {
+			if lint.RuleByName(f.rule) == nil {
+				t.Fatalf("folder %q is not a rule name", f.rule)
+			}
+			r := lintFixture(t, f)
+			n := 0
+			for _, fd := range r.Findings {
+				if fd.Rule == f.rule {
+					n++
+				}
+			}
+			switch f.kind {
+			case "fire":
+				if n == 0 {
+					t.Errorf("expected a %s finding, got none", f.rule)
+				}
+			default:
+				if len(r.Findings) != 0 {
+					t.Errorf("expected no findings, got %d", len(r.Findings))
+				}
+			}
+			var buf bytes.Buffer
+			if err := lint.WriteText(&buf, r, false); err != nil {
+				t.Fatal(err)
+			}
+			golden := strings.TrimSuffix(f.path, ".conf") + ".out"
+			if *update {
+				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./lint -update to create it)", err)
+			}
+			want = bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n"))
+			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
+			}
+		})
+	}
+	for _, r := range lint.Rules {
+		if perRule[r.Name]["fire"] < 2 || perRule[r.Name]["ok"] < 2 {
+			t.Errorf("rule %s has %d fire and %d ok fixtures; want at least 2 of each", r.Name, perRule[r.Name]["fire"], perRule[r.Name]["ok"])
+		}
+	}
+}
+
+// leakFiles is the file tree every leak fixture is served from; each
+// file's content names it, so a response shows which file was sent.
+var leakFiles = []string{
+	"web/media/secret.txt", "web/media/x.jpg", "web/uploads/u.txt", "web/secret/key.txt",
+	"web/static/s.txt", "web/static-old/s.txt", "web/public/index.html",
+}
+
+func fileContent(name string) string { return "content of " + name + "\n" }
+
+// TestLeaksAreReal starts real nginx on every fixture that claims a leak
+// and proves that an outside request really gets the protected file, and
+// that it does not once the fix is applied.
+func TestLeaksAreReal(t *testing.T) {
+	t.Chdir("..")
+	realnginx.Require(t)
+	files := map[string]string{}
+	for _, f := range leakFiles {
+		files[f] = fileContent(f)
+	}
+	claims := 0
+	for _, f := range loadFixtures(t) {
+		if len(f.leaks) == 0 {
+			continue
+		}
+		if f.kind != "fire" {
+			t.Fatalf("%s: only fire- fixtures may claim a leak", f.path)
+		}
+		t.Run(strings.TrimPrefix(f.path, "testdata/lint/"), func(t *testing.T) {
+			fixed := strings.TrimSuffix(f.path, ".conf") + ".fixed.conf"
+			for _, variant := range []string{f.path, fixed} {
+				src, err := os.ReadFile(variant)
+				if err != nil {
+					t.Fatalf("a fixture that claims a leak needs its fixed twin: %v", err)
+				}
+				body := strings.ReplaceAll(string(src), "/srv/app", realnginx.PrefixPlaceholder)
+				body = strings.ReplaceAll(body, "127.0.0.1:8080", "127.0.0.1:"+realnginx.PortPlaceholder)
+				inst := realnginx.StartHTTP(t, body, files)
+				for _, l := range f.leaks {
+					resp, err := inst.Get(l.target)
+					if err != nil {
+						t.Fatal(err)
+					}
+					leaked := resp.Status == 200 && string(resp.Body) == fileContent(l.file)
+					if variant == f.path && !leaked {
+						t.Errorf("%s: GET %s: want 200 with %s, got %d %q", variant, l.target, l.file, resp.Status, resp.Body)
+					}
+					if variant == fixed && leaked {
+						t.Errorf("%s: GET %s still serves %s after the fix", variant, l.target, l.file)
+					}
+				}
+				inst.Stop()
+			}
+		})
+		claims++
+	}
+	if claims < 10 {
+		t.Errorf("only %d fixtures claim a leak; every exposure fixture should prove its leak", claims)
+	}
+}
