@@ -67,6 +67,11 @@ func Run(cfg *nginx.Config, opts Options) []Finding {
 	p.protectedDirs = p.findProtectedDirs()
 	for _, r := range Rules {
 		r.check(p)
+		// nginx does not load a configuration with a syntax error, so
+		// the other rules would reason about a config that never runs.
+		if len(cfg.Errors) > 0 {
+			break
+		}
 	}
 	return Sort(p.findings)
 }
