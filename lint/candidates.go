@@ -28,7 +28,7 @@ func uris(l *nginx.Location) []string {
 		}
 		return out
 	case l.IsRegex() && l.Re != nil:
-		return samples(l.Re, 16)
+		return samples(l, 16)
 	}
 	return nil
 }
@@ -45,12 +45,12 @@ func underPrefixMatching(pre string, r *nginx.Location) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(u string) {
-		if !seen[u] && strings.HasPrefix(u, pre) && r.Re.MatchString(u) {
+		if !seen[u] && strings.HasPrefix(u, pre) && r.MatchURI(u) != nil {
 			seen[u] = true
 			out = append(out, u)
 		}
 	}
-	for _, s := range samples(r.Re, 32) {
+	for _, s := range samples(r, 32) {
 		switch {
 		case strings.HasPrefix(s, pre):
 			add(s)

@@ -8,15 +8,15 @@ import (
 	"github.com/xaccel/xaccel/nginx"
 )
 
-// samples returns strings that the regex matches, built from its structure
-// (alternatives expanded, optional parts both left out and taken once) and
-// each confirmed with the compiled regex. At most max are returned.
-func samples(re *nginx.Regexp, max int) []string {
-	gen := generate(re.Syntax, max)
+// samples returns strings that regex location l matches, built from its
+// structure (alternatives expanded, optional parts both left out and taken
+// once) and each confirmed the way nginx matches. At most max are returned.
+func samples(l *nginx.Location, max int) []string {
+	gen := generate(l.Re.Syntax, max)
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range gen {
-		if !seen[s] && re.MatchString(s) {
+		if !seen[s] && l.MatchURI(s) != nil {
 			seen[s] = true
 			out = append(out, s)
 		}

@@ -15,10 +15,10 @@ var ruleRegexBypassesInternal = &Rule{
 				if l.Modifier != "" || l.Internal() == nil {
 					continue
 				}
-				if uri, r, ok := bypass(l, all); ok {
+				if uri, r, caps, ok := bypass(l, all); ok {
 					served := ""
 					if r.ServesFiles() {
-						if path, ok := s.MapPath(r, uri, captures(r, uri)); ok {
+						if path, ok := s.MapPath(r, uri, caps); ok {
 							served = ", which serves " + path
 						}
 					}
@@ -32,22 +32,22 @@ var ruleRegexBypassesInternal = &Rule{
 
 // bypass finds a URI under l's prefix that the routing model sends to a
 // regex location outside l that is not internal.
-func bypass(l *nginx.Location, all []*nginx.Location) (string, *nginx.Location, bool) {
+func bypass(l *nginx.Location, all []*nginx.Location) (string, *nginx.Location, []string, bool) {
 	for _, r := range all {
 		if !r.IsRegex() || r.Re == nil || isInside(r, l) {
 			continue
 		}
 		for _, uri := range underPrefixMatching(l.Match, r) {
-			got, _ := l.Server.Route(uri)
+			got, caps := l.Server.Route(uri)
 			if got == nil || isInside(got, l) || got.Internal() != nil {
 				continue
 			}
 			if isInside(got, r) {
-				return uri, got, true
+				return uri, got, caps, true
 			}
 		}
 	}
-	return "", nil, false
+	return "", nil, nil, false
 }
 
 func isInside(x, l *nginx.Location) bool {
@@ -57,11 +57,4 @@ func isInside(x, l *nginx.Location) bool {
 		}
 	}
 	return false
-}
-
-func captures(l *nginx.Location, uri string) []string {
-	if l.Re == nil {
-		return nil
-	}
-	return l.Re.FindStringSubmatch(uri)
 }

@@ -1,55 +1,93 @@
 package nginx
 
 import (
-	"strconv"
+	"regexp"
 	"strings"
 )
 
 type findResult int
 
 const (
-	findNone   findResult = iota // no location at this level
-	findPrefix                   // a prefix location, regexes may still win
-	findFinal                    // exact or regex match: final
+	findNone     findResult = iota // no location at this level
+	findPrefix                     // a prefix location, regexes may still win
+	findFinal                      // exact or regex match: final
+	findRedirect                   // auto-redirect (uri + "/" names a proxying location): final
 )
 
 // Route returns the location nginx chooses for the decoded, normalized URI
 // ($uri) in server s, following ngx_http_core_find_location: exact match,
 // else the longest prefix, then its nested locations, then (unless the
-// prefix has ^~) the regex locations of the level in config order. Named
-// locations are never chosen. nil means no location matched and the
-// server-level configuration applies. Captures holds the submatches of the
-// regex that decided, if any.
+// prefix has ^~) the regex locations of the level in config order; a regex
+// that matches has its nested regexes tested (nested exact and prefix
+// locations of a regex location are never chosen). Named locations are
+// never chosen. Regexes match bytes and "$" also matches before a final
+// newline, as in PCRE (see MatchURI). nil means no location matched and
+// the server-level configuration applies. Captures holds the submatches of
+// the last regex that matched, if any ($1..$9 of root and alias).
+//
+// When nginx answers with an auto-redirect instead (see Lookup), Route
+// returns the location it redirects to; its `internal` still applies first.
 func (s *Server) Route(uri string) (*Location, []string) {
-	l, caps, _ := find(s.Locations, uri)
+	l, caps, _ := s.Lookup(uri)
 	return l, caps
 }
 
-func find(ls []*Location, uri string) (*Location, []string, findResult) {
+// Lookup is Route that also reports nginx's auto-redirect
+// (nginx-semantics.md section 4.2): when uri + "/" is the name of a prefix
+// or exact location that proxies (proxy_pass, fastcgi_pass, uwsgi_pass,
+// scgi_pass, memcached_pass, grpc_pass), no exact location and no prefix
+// location named uri exists at that level, nginx picks that location
+// without testing any regex, checks `internal`, and answers 301 with
+// Location: uri + "/" (+ "?" args). redirect is then true and l is that
+// location.
+func (s *Server) Lookup(uri string) (l *Location, caps []string, redirect bool) {
+	l, caps, r := find(s.Locations, uri, nil, false)
+	return l, caps, r == findRedirect
+}
+
+// find searches one level of locations. caps are the captures in effect
+// when the level is entered (those of the regex location it is nested in);
+// a regex that matches replaces them, as ngx_http_regex_exec does (a regex
+// without groups leaves only $0, so $1..$9 become empty).
+//
+// inRegex is set for the locations nested in a regex location: nginx
+// builds the tree of exact and prefix locations only under exact and
+// prefix locations (ngx_http_init_static_location_trees recurses through
+// them alone), so an exact or prefix location nested in a regex location
+// is never chosen; only nested regexes are tested there.
+func find(ls []*Location, uri string, caps []string, inRegex bool) (*Location, []string, findResult) {
+	var best, redirect *Location
 	for _, l := range ls {
-		if l.Modifier == "=" && l.Match == uri {
-			return l, nil, findFinal
+		switch {
+		case inRegex:
+		case l.Modifier == "=" && l.Match == uri:
+			return l, caps, findFinal
+		case l.IsPrefix() && strings.HasPrefix(uri, l.Match):
+			if best == nil || len(l.Match) > len(best.Match) {
+				best = l
+			}
+		case (l.IsPrefix() || l.Modifier == "=") && l.Match == uri+"/" && l.autoRedirect():
+			redirect = l
 		}
 	}
-	var best *Location
-	for _, l := range ls {
-		if l.IsPrefix() && strings.HasPrefix(uri, l.Match) && (best == nil || len(l.Match) > len(best.Match)) {
-			best = l
-		}
+	// ngx_http_core_find_static_location: a prefix location named exactly
+	// uri is found before the auto-redirect one (uri + "/") can be; any
+	// shorter prefix is not.
+	if redirect != nil && (best == nil || best.Match != uri) {
+		return redirect, caps, findRedirect
 	}
 	result := findNone
-	var caps []string
 	noregex := false
 	if best != nil {
 		result = findPrefix
 		noregex = best.Modifier == "^~"
 		if len(best.Children) > 0 {
-			nl, ncaps, nr := find(best.Children, uri)
-			if nr == findFinal {
-				return nl, ncaps, findFinal
+			nl, ncaps, nr := find(best.Children, uri, caps, false)
+			if nr == findFinal || nr == findRedirect {
+				return nl, ncaps, nr
 			}
 			if nl != nil {
-				best, caps = nl, ncaps
+				best = nl
 			}
 		}
 	}
@@ -58,12 +96,12 @@ func find(ls []*Location, uri string) (*Location, []string, findResult) {
 			if !l.IsRegex() || l.Re == nil {
 				continue
 			}
-			m := l.Re.FindStringSubmatch(uri)
+			m := l.MatchURI(uri)
 			if m == nil {
 				continue
 			}
 			if len(l.Children) > 0 {
-				if nl, ncaps, nr := find(l.Children, uri); nr != findNone {
+				if nl, ncaps, nr := find(l.Children, uri, m, true); nr != findNone {
 					return nl, ncaps, findFinal
 				}
 			}
@@ -71,6 +109,109 @@ func find(ls []*Location, uri string) (*Location, []string, findResult) {
 		}
 	}
 	return best, caps, result
+}
+
+// autoRedirect reports whether nginx sets auto_redirect for l: its name
+// ends in "/" and it has one of the *_pass handlers.
+func (l *Location) autoRedirect() bool {
+	if !strings.HasSuffix(l.Match, "/") {
+		return false
+	}
+	for _, c := range l.Dir.Block {
+		switch c.Name {
+		case "proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass", "grpc_pass":
+			return true
+		}
+	}
+	return false
+}
+
+// MatchURI runs the regex of location l on uri the way nginx's PCRE does
+// (see compileBytewise and pcreDollar) and returns the submatches ($0, $1,
+// ...), or nil when it does not match, l is not a regex location or its
+// regex did not compile.
+func (l *Location) MatchURI(uri string) []string {
+	if !l.IsRegex() || l.Re == nil {
+		return nil
+	}
+	if l.bytesRe == nil {
+		return pcreDollar(l.Re.Regexp, uri)
+	}
+	m := pcreDollar(l.bytesRe, latin1(uri))
+	for i := range m {
+		m[i] = fromLatin1(m[i])
+	}
+	return m
+}
+
+// pcreDollar matches like PCRE's "$", which outside multiline mode also
+// matches before a newline that ends the subject: `\.php$` matches
+// "/x.php\n" (a client sends "/x.php%0A"). RE2 has no such "$", so when
+// the subject ends in a newline and the regex fails, it is tried once more
+// without that newline; a pattern that matches "/x.php" but not "/x.php\n"
+// is anchored at the end (only an explicit `\z` would make PCRE disagree).
+func pcreDollar(re *regexp.Regexp, s string) []string {
+	if m := re.FindStringSubmatch(s); m != nil {
+		return m
+	}
+	if strings.HasSuffix(s, "\n") {
+		return re.FindStringSubmatch(s[:len(s)-1])
+	}
+	return nil
+}
+
+// compileBytewise compiles a location regex to run on latin1(uri). nginx
+// uses PCRE without UTF mode: it matches bytes, "." is one byte, `\xC3` is
+// the byte 0xC3, and caseless matching folds ASCII letters only. Go's
+// regexp matches UTF-8 runes and folds Unicode, so "." eats a whole "é"
+// and `~* /insens` matches "/in\u017fens". Reading every byte as the rune
+// of the same value (Latin-1), in both the pattern and the URI, restores
+// byte semantics; the one difference left is that a caseless pattern with
+// a non-ASCII letter byte also matches its Latin-1 case pair. nil when the
+// transformed pattern does not compile (the regex is then used as is).
+func compileBytewise(re *Regexp) *regexp.Regexp {
+	src := latin1(re.Source)
+	if re.Caseless {
+		src = "(?i)" + src
+	}
+	b, err := regexp.Compile(src)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// latin1 returns s with every byte turned into the rune of the same value.
+func latin1(s string) string {
+	i := 0
+	for i < len(s) && s[i] < 0x80 {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) * 2)
+	for j := 0; j < len(s); j++ {
+		b.WriteRune(rune(s[j]))
+	}
+	return b.String()
+}
+
+// fromLatin1 reverses latin1.
+func fromLatin1(s string) string {
+	i := 0
+	for i < len(s) && s[i] < 0x80 {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = append(b, byte(r))
+	}
+	return string(b)
 }
 
 // Levels returns the block directives whose settings apply to a request
@@ -174,9 +315,21 @@ func (l *Location) ServesFiles() bool {
 }
 
 // MapPath maps $uri to the file nginx opens for a request handled by l
-// (nil: the server level), per nginx-semantics section 5. caps are the
-// regex submatches from Route. ok is false when the root or alias uses a
-// variable that cannot be resolved statically or there is no root.
+// (nil: the server level), per nginx-semantics section 5 and
+// ngx_http_map_uri_to_path:
+//
+//   - root: the root (one trailing "/" dropped) + uri;
+//   - alias in a prefix or exact location, or inherited from one by a
+//     nested location: the alias verbatim + uri without the first
+//     len(name of the location that holds the alias) bytes;
+//   - alias in a regex location (or inherited from one): the alias alone.
+//
+// $1..$9 in root or alias are replaced with caps, the captures Route
+// returned (nginx: a single digit, so "$10" is $1 followed by "0"). ok is
+// false when there is no root or alias, or when it uses any other variable
+// ($host, ${1}, $0...), which cannot be resolved statically. A relative
+// root or alias is returned as written; nginx resolves it against its
+// prefix (-p), which the model does not know.
 func (s *Server) MapPath(l *Location, uri string, caps []string) (string, bool) {
 	var d *Directive
 	var owner *Location
@@ -190,57 +343,49 @@ func (s *Server) MapPath(l *Location, uri string, caps []string) (string, bool) 
 	}
 	val := d.Args[0]
 	if d.Name == "root" {
-		if strings.Contains(val, "$") {
+		p, ok := expandCaptures(strings.TrimSuffix(val, "/"), caps)
+		if !ok {
 			return "", false
 		}
-		return strings.TrimSuffix(val, "/") + uri, true
+		return p + uri, true
 	}
 	// alias
-	if owner != nil && owner.IsRegex() {
-		p, ok := expandCaptures(val, caps)
-		return p, ok
-	}
-	if strings.Contains(val, "$") {
+	p, ok := expandCaptures(val, caps)
+	if !ok || owner == nil {
 		return "", false
+	}
+	if owner.IsRegex() {
+		return p, true
 	}
 	n := len(owner.Match)
 	if n > len(uri) {
 		n = len(uri)
 	}
-	return val + uri[n:], true
+	return p + uri[n:], true
 }
 
-// expandCaptures substitutes $1..$9 and ${N} in an alias of a regex location.
+// expandCaptures substitutes the captures $1..$9 in a root or alias value
+// the way ngx_http_script_compile reads them: "$" and one digit 1-9; a
+// capture that did not take part in the match, or beyond the regex's
+// groups, is empty. Any other "$" (a named variable, ${...}, $0, a "$" at
+// the end) makes the value unresolvable: ok is false.
 func expandCaptures(val string, caps []string) (string, bool) {
+	if !strings.Contains(val, "$") {
+		return val, true
+	}
 	var b strings.Builder
 	for i := 0; i < len(val); i++ {
 		if val[i] != '$' {
 			b.WriteByte(val[i])
 			continue
 		}
-		j := i + 1
-		brace := j < len(val) && val[j] == '{'
-		if brace {
-			j++
+		if i+1 >= len(val) || val[i+1] < '1' || val[i+1] > '9' {
+			return "", false
 		}
-		k := j
-		for k < len(val) && val[k] >= '0' && val[k] <= '9' {
-			k++
-		}
-		if k == j {
-			return "", false // a named variable
-		}
-		n, _ := strconv.Atoi(val[j:k])
-		if brace {
-			if k >= len(val) || val[k] != '}' {
-				return "", false
-			}
-			k++
-		}
-		if n < len(caps) {
+		if n := int(val[i+1] - '0'); n < len(caps) {
 			b.WriteString(caps[n])
 		}
-		i = k - 1
+		i++
 	}
 	return b.String(), true
 }

@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -116,7 +117,8 @@ type Location struct {
 	Dir      *Directive
 	Modifier string // "", "=", "^~", "~", "~*" or "@"
 	Match    string
-	Re       *Regexp // for ~ and ~*; nil if it failed to compile (see ReErr)
+	Re       *Regexp        // for ~ and ~*; nil if it failed to compile (see ReErr)
+	bytesRe  *regexp.Regexp // Re over Latin-1 runes, as PCRE matches bytes (see route.go)
 	ReErr    error
 	Parent   *Location
 	Server   *Server
@@ -204,18 +206,25 @@ func newLocation(d *Directive, s *Server, parent *Location) *Location {
 	l := &Location{Dir: d, Server: s, Parent: parent}
 	switch len(d.Args) {
 	case 1:
+		// nginx accepts the modifier glued to the name: `location =/x`,
+		// `location ^~/x`, `location ~^/x`, `location ~*^/x`, `location @x`.
+		// It looks at the value after unquoting, so `location "=/x"` is
+		// exact too, and the name may be empty: `location ~` is a regex
+		// matching every URI, `location ^~` a prefix matching every URI
+		// (ngx_http_core_location; checked against nginx 1.22.1).
 		a := d.Args[0]
-		// nginx accepts the modifier glued to the name: `location =/x`, `location ~^/x`, `location @x`.
-		for _, m := range []string{"=", "^~", "~*", "~"} {
-			if strings.HasPrefix(a, m) && len(a) > len(m) && !strings.HasPrefix(d.RawArgs[0], `"`) && !strings.HasPrefix(d.RawArgs[0], `'`) {
-				l.Modifier, l.Match = m, a[len(m):]
-				break
-			}
-		}
-		if l.Match == "" {
-			if strings.HasPrefix(a, "@") {
-				l.Modifier = "@"
-			}
+		switch {
+		case strings.HasPrefix(a, "="):
+			l.Modifier, l.Match = "=", a[1:]
+		case strings.HasPrefix(a, "^~"):
+			l.Modifier, l.Match = "^~", a[2:]
+		case strings.HasPrefix(a, "~*"):
+			l.Modifier, l.Match = "~*", a[2:]
+		case strings.HasPrefix(a, "~"):
+			l.Modifier, l.Match = "~", a[1:]
+		case strings.HasPrefix(a, "@"):
+			l.Modifier, l.Match = "@", a
+		default:
 			l.Match = a
 		}
 	case 2:
@@ -225,6 +234,9 @@ func newLocation(d *Directive, s *Server, parent *Location) *Location {
 	}
 	if l.IsRegex() {
 		l.Re, l.ReErr = CompileRegex(l.Match, l.Modifier == "~*")
+		if l.Re != nil {
+			l.bytesRe = compileBytewise(l.Re)
+		}
 	}
 	return l
 }
