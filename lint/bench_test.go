@@ -1,10 +1,13 @@
 package lint_test
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/xaccel/xaccel/internal/benchgen"
+	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/lint"
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -34,6 +37,21 @@ func TestGeneratedConfigIsClean(t *testing.T) {
 		for _, f := range lint.Run(cfg, opts) {
 			t.Errorf("options %+v: unexpected finding %v [%s] %s", opts, f.Pos, f.Rule, f.Message)
 		}
+	}
+}
+
+// TestGeneratedConfigPassesNginx checks the benchmark configuration with
+// real `nginx -t`, so bench/lint.sh compares both tools on a config that
+// both accept.
+func TestGeneratedConfigPassesNginx(t *testing.T) {
+	realnginx.Require(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "bench.conf")
+	if err := os.WriteFile(conf, benchgen.Config(50), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ok, out := realnginx.Check(conf, dir); !ok {
+		t.Fatalf("nginx -t rejects the generated config:\n%s", out)
 	}
 }
 

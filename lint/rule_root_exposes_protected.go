@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -64,7 +65,16 @@ func servesURIFiles(l *nginx.Location) bool {
 // exposure looks for a URI that the routing model sends to l (nil: the
 // server level) and that maps into a protected directory.
 func (p *pass) exposure(s *nginx.Server, l *nginx.Location) (string, string, protectedDir, bool) {
-	for _, pd := range p.protectedDirs {
+	var d *nginx.Directive
+	if l == nil {
+		d = s.ServerRoot()
+	} else {
+		d, _ = l.DocRoot()
+	}
+	if d == nil || len(d.Args) != 1 || strings.Contains(d.Args[0], "$") {
+		return "", "", protectedDir{}, false
+	}
+	for _, pd := range p.protectedUnder(cleanDir(d.Args[0])) {
 		if pd.by != nil && l != nil && isInside(l, pd.by) {
 			continue
 		}
@@ -133,6 +143,39 @@ func (p *pass) exposureURIs(s *nginx.Server, l *nginx.Location, dir string) []st
 	}
 	if l != nil && l.IsRegex() {
 		out = append(out, underPrefixMatching(prefix, l)...)
+	}
+	return out
+}
+
+// protectedUnder returns the protected directories inside base (base
+// included), in the order of p.protectedDirs: the only ones a root or alias
+// of base can reach (exposureURIs returns nothing for the others).
+func (p *pass) protectedUnder(base string) []protectedDir {
+	if base == "/" || base == "" {
+		return p.protectedDirs
+	}
+	if p.sortedDirs == nil {
+		p.sortedDirs = make([]int, len(p.protectedDirs))
+		for i := range p.sortedDirs {
+			p.sortedDirs[i] = i
+		}
+		sort.SliceStable(p.sortedDirs, func(i, j int) bool {
+			return p.protectedDirs[p.sortedDirs[i]].dir < p.protectedDirs[p.sortedDirs[j]].dir
+		})
+	}
+	var idx []int
+	collect := func(lo, hi string) { // the dirs d with lo <= d < hi
+		i := sort.Search(len(p.sortedDirs), func(i int) bool { return p.protectedDirs[p.sortedDirs[i]].dir >= lo })
+		for ; i < len(p.sortedDirs) && p.protectedDirs[p.sortedDirs[i]].dir < hi; i++ {
+			idx = append(idx, p.sortedDirs[i])
+		}
+	}
+	collect(base, base+"\x00")  // base itself
+	collect(base+"/", base+"0") // everything under base/ ('0' follows '/')
+	sort.Ints(idx)
+	out := make([]protectedDir, len(idx))
+	for i, j := range idx {
+		out[i] = p.protectedDirs[j]
 	}
 	return out
 }

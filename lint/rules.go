@@ -53,6 +53,7 @@ type pass struct {
 	exposed map[*nginx.Directive]bool
 	// protectedDirs are the directories served by internal locations plus the declared ones.
 	protectedDirs []protectedDir
+	sortedDirs    []int // indexes of protectedDirs sorted by dir, built by protectedUnder
 }
 
 type protectedDir struct {
@@ -163,6 +164,9 @@ func guard(l *nginx.Location) *nginx.Directive {
 		return ds[0]
 	}
 	for _, lv := range levels {
+		if len(lv.Find("allow")) == 0 && len(lv.Find("deny")) == 0 {
+			continue // also skips scanning a big http{} block
+		}
 		var acl []*nginx.Directive
 		for _, c := range lv.Block {
 			if c.Name == "allow" || c.Name == "deny" {

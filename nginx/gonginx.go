@@ -1,44 +1,119 @@
 package nginx
 
 import (
-	"fmt"
-	"sort"
+	"runtime"
+	"sync"
 
 	"github.com/tufanbarisyildirim/gonginx/config"
 	"github.com/tufanbarisyildirim/gonginx/parser"
 )
 
-// treeFromGonginx builds the statement tree of one file with gonginx and
-// attaches the start positions our scanner recorded (gonginx only knows the
-// line where a statement ends, and no columns or file names).
+// Every file is read twice. Our scanner follows nginx's own tokenizer
+// (ngx_conf_read_token) and records where each statement starts, which
+// gonginx cannot tell: it only knows the line where a statement ends, and
+// no columns or file names. gonginx then reads the same text
+// independently, and its tree must account for every statement the scanner
+// found, with the same name, end line and nesting. Where the two readings
+// disagree, the file is listed in Config.Unconfirmed and the scanner's
+// reading is used: gonginx has known gaps on valid input (parser-notes:
+// Lua bodies, "\\" at the end of a quoted string, backticks) that must not
+// reach users, and Lua bodies are blanked before gonginx sees them.
 //
-// The scanner has already accepted the file, so it is valid nginx syntax.
-// gonginx has known gaps on valid input (Lua bodies, "\\" at the end of a
-// quoted string, backticks, a stray "}" that truncates silently); to keep
-// them away from users, Lua bodies are blanked before gonginx sees them, and
-// when gonginx fails or its tree does not account for every statement the
-// scanner found, the scanner's tree is used as it is.
-func treeFromGonginx(name string, src []byte, scanned []*stmt) []*stmt {
-	blanked := blankLua(src, scanned)
-	var cfg *config.Config
-	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("gonginx panicked: %v", r)
+// gonginx parses one chunk at a time (a top-level statement, or each child
+// of a big block such as an http{} with thousands of servers), so its tree
+// never holds a whole large file in memory, and chunks are checked in
+// parallel while the rest of the load goes on.
+
+// chunkChildren is the block size from which a block's children are
+// checked as separate chunks.
+const chunkChildren = 32
+
+type verifyJob struct {
+	src      []byte
+	stmt     *stmt
+	lineBase int
+}
+
+// verifier checks the scanner's statements of every file against gonginx.
+type verifier struct {
+	jobs    chan verifyJob
+	feeders sync.WaitGroup
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	failed  map[string]bool
+}
+
+func newVerifier() *verifier {
+	v := &verifier{jobs: make(chan verifyJob, 64), failed: map[string]bool{}}
+	workers := runtime.GOMAXPROCS(0)
+	for i := 0; i < workers; i++ {
+		v.wg.Add(1)
+		go func() {
+			defer v.wg.Done()
+			for j := range v.jobs {
+				if !confirmChunk(j.src, j.stmt, j.lineBase) {
+					v.mu.Lock()
+					v.failed[j.stmt.pos.File] = true
+					v.mu.Unlock()
+				}
 			}
 		}()
-		p := parser.NewStringParser(string(blanked), parser.WithSkipValidDirectivesErr())
-		cfg, err = p.Parse()
-	}()
-	if err != nil || cfg == nil {
-		return scanned
 	}
-	out, ok := matchBlock(cfg.Block.GetDirectives(), scanned)
-	if !ok {
-		return scanned
+	return v
+}
+
+// add queues the statements of one file and returns at once.
+func (v *verifier) add(src []byte, stmts []*stmt) {
+	v.feeders.Add(1)
+	go func() {
+		defer v.feeders.Done()
+		v.queue(src, stmts)
+	}()
+}
+
+func (v *verifier) queue(src []byte, stmts []*stmt) {
+	for _, s := range stmts {
+		if s.block && !s.lua && len(s.children) >= chunkChildren {
+			v.queue(src, s.children)
+			continue
+		}
+		v.jobs <- verifyJob{src: src, stmt: s, lineBase: s.pos.Line - 1}
+	}
+}
+
+// wait returns the files where gonginx disagreed, in no particular order.
+func (v *verifier) wait() []string {
+	v.feeders.Wait()
+	close(v.jobs)
+	v.wg.Wait()
+	var out []string
+	for f := range v.failed {
+		out = append(out, f)
 	}
 	return out
+}
+
+// confirmChunk parses the text of one statement with gonginx and reports
+// whether gonginx sees the same statement tree.
+func confirmChunk(src []byte, s *stmt, lineBase int) (ok bool) {
+	start, end := s.pos.Offset, s.end.Offset+1
+	if s.block {
+		end = s.blockEnd.Offset + 1
+	}
+	if start < 0 || end > len(src) || start >= end {
+		return false
+	}
+	text := blankLua(src[start:end], start, []*stmt{s})
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+	}()
+	cfg, err := parser.NewStringParser(text, parser.WithSkipValidDirectivesErr()).Parse()
+	if err != nil || cfg == nil {
+		return false
+	}
+	return sameTree(cfg.Block.GetDirectives(), []*stmt{s}, lineBase)
 }
 
 type stmtKey struct {
@@ -53,24 +128,23 @@ func endLine(s *stmt) int {
 	return s.end.Line
 }
 
-// matchBlock pairs gonginx nodes with scanned statements by (end line,
-// name) and returns the statements in document order, with their children
-// matched recursively. ok is false when the two trees disagree.
-func matchBlock(nodes []config.IDirective, stmts []*stmt) ([]*stmt, bool) {
+// sameTree pairs gonginx nodes with scanned statements by (end line, name),
+// which survives gonginx's reordering of http and upstream children, and
+// compares their children recursively.
+func sameTree(nodes []config.IDirective, stmts []*stmt, lineBase int) bool {
 	if len(nodes) != len(stmts) {
-		return nil, false
+		return false
 	}
-	byKey := map[stmtKey][]*stmt{}
+	byKey := make(map[stmtKey][]*stmt, len(stmts))
 	for _, s := range stmts {
 		k := stmtKey{endLine(s), s.name}
 		byKey[k] = append(byKey[k], s)
 	}
-	out := make([]*stmt, 0, len(stmts))
 	for _, n := range nodes {
-		k := stmtKey{n.GetLine(), unquoteName(n.GetName())}
+		k := stmtKey{n.GetLine() + lineBase, unquoteName(n.GetName())}
 		q := byKey[k]
 		if len(q) == 0 {
-			return nil, false
+			return false
 		}
 		s := q[0]
 		byKey[k] = q[1:]
@@ -79,16 +153,12 @@ func matchBlock(nodes []config.IDirective, stmts []*stmt) ([]*stmt, bool) {
 			if b := n.GetBlock(); b != nil {
 				kids = b.GetDirectives()
 			}
-			children, ok := matchBlock(kids, s.children)
-			if !ok {
-				return nil, false
+			if !sameTree(kids, s.children, lineBase) {
+				return false
 			}
-			s.children = children
 		}
-		out = append(out, s)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].pos.Offset < out[j].pos.Offset })
-	return out, true
+	return true
 }
 
 func unquoteName(n string) string {
@@ -98,9 +168,10 @@ func unquoteName(n string) string {
 	return unescape(n)
 }
 
-// blankLua replaces the bodies of *_by_lua_block directives with spaces
-// (newlines kept, so lines stay where they were).
-func blankLua(src []byte, stmts []*stmt) []byte {
+// blankLua returns text (which starts at offset base of the file) with
+// the bodies of *_by_lua_block directives replaced by spaces, newlines
+// kept so that lines stay where they were.
+func blankLua(text []byte, base int, stmts []*stmt) string {
 	var spans [][2]int
 	var walk func([]*stmt)
 	walk = func(ss []*stmt) {
@@ -113,15 +184,15 @@ func blankLua(src []byte, stmts []*stmt) []byte {
 	}
 	walk(stmts)
 	if len(spans) == 0 {
-		return src
+		return string(text)
 	}
-	out := append([]byte(nil), src...)
+	out := []byte(string(text))
 	for _, sp := range spans {
-		for i := sp[0]; i < sp[1] && i < len(out); i++ {
-			if out[i] != '\n' {
+		for i := sp[0] - base; i < sp[1]-base && i < len(out); i++ {
+			if i >= 0 && out[i] != '\n' {
 				out[i] = ' '
 			}
 		}
 	}
-	return out
+	return string(out)
 }

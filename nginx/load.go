@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // LoadOptions controls how a configuration is read.
@@ -38,6 +40,7 @@ func (e *InputError) Unwrap() error { return e.Err }
 const maxIncludeDepth = 64
 
 type loader struct {
+	verify  *verifier
 	cfg     *Config
 	prefix  string
 	virtual map[string][]byte // nginx -T dump: absolute path -> content
@@ -84,7 +87,7 @@ func readRegular(p string) ([]byte, error) {
 
 // LoadBytes is Load for content already in memory; name is used in positions.
 func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
-	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}}
+	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}, verify: newVerifier()}
 	l.prefix = opts.Prefix
 	mainName := name
 	if files, order, ok := splitDump(src); ok {
@@ -110,6 +113,9 @@ func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
 	l.detectFragment()
 	l.cfg.buildServers()
 	l.check()
+	l.dedupeErrors()
+	l.cfg.Unconfirmed = l.verify.wait()
+	sort.Strings(l.cfg.Unconfirmed)
 	sort.SliceStable(l.cfg.Errors, func(i, j int) bool {
 		a, b := l.cfg.Errors[i].Pos, l.cfg.Errors[j].Pos
 		if a.File != b.File {
@@ -139,7 +145,7 @@ func (l *loader) scan(name string, src []byte) *scanned {
 	if err != nil {
 		l.cfg.Errors = append(l.cfg.Errors, err)
 	} else {
-		sc.stmts = treeFromGonginx(name, src, stmts)
+		l.verify.add(src, stmts)
 	}
 	return sc
 }
@@ -221,7 +227,11 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 		if !ok {
 			src, err := l.read(name)
 			if err != nil {
-				l.errorf(d.Pos, "include %q: %v", pat, err)
+				if name == pat {
+					l.errorf(d.Pos, "include %q: %v", pat, err)
+				} else {
+					l.errorf(d.Pos, "include %q: %s: %v", pat, name, err)
+				}
 				continue
 			}
 			sc = l.scan(name, src)
@@ -242,11 +252,44 @@ func (l *loader) read(name string) ([]byte, error) {
 		}
 		return nil, errors.New("the file is not in the nginx -T dump")
 	}
-	b, err := readRegular(name)
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return nil, errors.New("is a directory (nginx fails reading it: \"Is a directory\")")
+	} else if err == nil && !st.Mode().IsRegular() {
+		// a device, FIFO or socket matched by a glob such as /*/*: reading
+		// it could block forever
+		return nil, fmt.Errorf("is not a regular file (%v); not read", st.Mode().Type())
+	}
+	b, err := readInclude(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errors.New("no such file (nginx refuses to start when a non-glob include is missing)")
 	}
 	return b, err
+}
+
+// maxIncludeSize bounds one included file. Real configurations are far
+// smaller; the bound keeps a glob such as /*/* from reading pseudo-files
+// like /proc/self/pagemap, whose stat size is 0 but which never end.
+const maxIncludeSize = 128 << 20
+
+// readInclude reads an included file without blocking: a pseudo-file that
+// would wait for data (/proc/kmsg) fails instead of hanging the load.
+func readInclude(name string) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Go polls a non-blocking pseudo-file instead of failing with EAGAIN;
+	// a deadline bounds the wait (regular files have none and never wait).
+	_ = f.SetReadDeadline(time.Now().Add(time.Second))
+	b, err := io.ReadAll(io.LimitReader(f, maxIncludeSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxIncludeSize {
+		return nil, fmt.Errorf("larger than %d MiB; not read", maxIncludeSize>>20)
+	}
+	return b, nil
 }
 
 func (l *loader) glob(pattern string) ([]string, error) {
@@ -269,18 +312,52 @@ func (l *loader) glob(pattern string) ([]string, error) {
 	}
 	var out []string
 	for _, n := range names {
-		if strings.HasPrefix(filepath.Base(n), ".") {
-			continue // nginx's glob skips dot files
+		if hiddenMatch(pattern, n) {
+			continue // glob(3) does not let a wildcard match a leading dot
 		}
-		if l.virtual == nil {
-			if st, err := os.Stat(n); err == nil && st.IsDir() {
-				continue
-			}
-		}
+		// A directory that matches is kept: nginx tries to read it and fails.
 		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// hiddenMatch reports whether glob(3), which nginx uses, would refuse the
+// match name of pattern because a wildcard matched a leading dot: a name
+// component starting with '.' only matches a pattern component that starts
+// with '.' too. (Go's filepath.Glob lets "*" match ".hidden".)
+func hiddenMatch(pattern, name string) bool {
+	pc := strings.Split(filepath.ToSlash(pattern), "/")
+	nc := strings.Split(filepath.ToSlash(name), "/")
+	if len(pc) != len(nc) {
+		return strings.HasPrefix(path.Base(filepath.ToSlash(name)), ".") && !strings.HasPrefix(path.Base(filepath.ToSlash(pattern)), ".")
+	}
+	for i := range pc {
+		if strings.HasPrefix(nc[i], ".") && !strings.HasPrefix(pc[i], ".") && strings.ContainsAny(pc[i], "*?[") {
+			return true
+		}
+	}
+	return false
+}
+
+// dedupeErrors drops repeated errors: a file included twice is checked
+// twice, but its problems are reported once.
+func (l *loader) dedupeErrors() {
+	type key struct {
+		pos Pos
+		msg string
+	}
+	seen := map[key]bool{}
+	out := l.cfg.Errors[:0]
+	for _, e := range l.cfg.Errors {
+		k := key{e.Pos, e.Msg}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e)
+	}
+	l.cfg.Errors = out
 }
 
 func (l *loader) errorf(p Pos, format string, a ...any) {
@@ -351,7 +428,8 @@ func splitDump(src []byte) (map[string][]byte, []string, bool) {
 		if cur != "" {
 			if _, seen := files[cur]; !seen {
 				order = append(order, cur)
-				files[cur] = buf
+				// nginx -T writes a line feed after each file's content
+				files[cur] = bytes.TrimSuffix(buf, []byte("\n"))
 			}
 		}
 	}

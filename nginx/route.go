@@ -134,10 +134,10 @@ func (l *Location) MatchURI(uri string) []string {
 	if !l.IsRegex() || l.Re == nil {
 		return nil
 	}
-	if l.bytesRe == nil {
+	if l.Re.bytes == nil {
 		return pcreDollar(l.Re.Regexp, uri)
 	}
-	m := pcreDollar(l.bytesRe, latin1(uri))
+	m := pcreDollar(l.Re.bytes, latin1(uri))
 	for i := range m {
 		m[i] = fromLatin1(m[i])
 	}

@@ -125,8 +125,19 @@ func (s *scanner) block(parent *stmt) ([]*stmt, *SyntaxError) {
 			parent.blockEnd = tpos
 			return out, nil
 		case ';':
+			if err := s.checkName(st, parent); err != nil {
+				return out, err
+			}
 			out = append(out, st)
 		case '{':
+			if parent != nil && customHandlerBlocks[parent.name] {
+				// ngx_conf_parse refuses any block inside a block whose
+				// lines are read by a custom handler (map, geo, types, ...).
+				return out, s.errAt(tpos, "unexpected \"{\": inside %q every line is an entry and cannot open a block (a regex with {n,m} must be quoted, e.g. \"~^a{2}$\")", parent.name)
+			}
+			if err := s.checkName(st, parent); err != nil {
+				return out, err
+			}
 			st.block = true
 			out = append(out, st)
 			if strings.HasSuffix(st.name, "_by_lua_block") {
@@ -150,6 +161,29 @@ func (s *scanner) block(parent *stmt) ([]*stmt, *SyntaxError) {
 	}
 }
 
+// customHandlerBlocks are the blocks nginx reads with a custom handler
+// (cf->handler): their lines are entries, not directives, and a "{" inside
+// them is an error.
+var customHandlerBlocks = map[string]bool{
+	"map": true, "geo": true, "types": true, "split_clients": true, "charset_map": true,
+}
+
+// checkName refuses a directive name containing a control character: nginx
+// reads a vertical tab, a form feed or a NUL as part of the name, so no
+// module can ever know the directive ("unknown directive"). Entries of map,
+// geo and the like are keys, not directive names, and are not checked.
+func (s *scanner) checkName(st *stmt, parent *stmt) *SyntaxError {
+	if parent != nil && (customHandlerBlocks[parent.name] || parent.lua) {
+		return nil
+	}
+	for i := 0; i < len(st.name); i++ {
+		if c := st.name[i]; c < 0x20 || c == 0x7f {
+			return s.errAt(st.pos, "unknown directive %q: the name contains the control character %q, which nginx reads as part of the name (only space, tab, CR and LF separate words)", st.name, string(c))
+		}
+	}
+	return nil
+}
+
 // statement reads words up to a terminator. It returns the terminator
 // (';', '{', '}' or 0 for EOF) and its position.
 func (s *scanner) statement() (*stmt, byte, Pos, *SyntaxError) {
@@ -167,6 +201,9 @@ func (s *scanner) statement() (*stmt, byte, Pos, *SyntaxError) {
 				start := s.off + 1
 				for s.off < len(s.src) && s.src[s.off] != '\n' {
 					s.next()
+				}
+				if err := s.checkLength(p, s.off, false, false); err != nil {
+					return nil, 0, Pos{}, err
 				}
 				s.comments = append(s.comments, Comment{Pos: p, Text: strings.TrimRight(string(s.src[start:s.off]), "\r")})
 				continue
@@ -221,7 +258,10 @@ func (s *scanner) word() (string, string, *SyntaxError) {
 		s.next()
 		for {
 			if s.off >= len(s.src) {
-				return "", "", s.errAt(startPos, "unterminated quoted string (opened with %c)", q)
+				if err := s.checkLength(startPos, s.off, true, true); err != nil {
+					return "", "", err
+				}
+				return "", "", s.errAt(s.pos(), "unexpected end of file: the quoted string opened with %c at line %d, column %d is never closed", q, startPos.Line, startPos.Column)
 			}
 			c := s.next()
 			if c == '\\' {
@@ -235,6 +275,15 @@ func (s *scanner) word() (string, string, *SyntaxError) {
 			}
 		}
 		raw := string(s.src[start:s.off])
+		// nginx's token start stays after the opening quote until the
+		// character after the closing quote (and a blank there) is read.
+		limit := s.off
+		if limit < len(s.src) && isSpace(s.src[limit]) {
+			limit++
+		}
+		if err := s.checkLength(startPos, limit, true, false); err != nil {
+			return "", "", err
+		}
 		// after a closing quote nginx needs a space, ';', '{' or ')'
 		if s.off < len(s.src) {
 			n := s.src[s.off]
@@ -268,7 +317,56 @@ func (s *scanner) word() (string, string, *SyntaxError) {
 		s.next()
 	}
 	raw := string(s.src[start:s.off])
+	limit := s.off
+	if limit < len(s.src) && isSpace(s.src[limit]) {
+		limit++ // nginx reads the blank that ends the word before it moves its token start
+	}
+	if err := s.checkLength(startPos, limit, false, false); err != nil {
+		return "", "", err
+	}
 	return raw, unescape(raw), nil
+}
+
+// ngxConfBuffer is NGX_CONF_BUFFER, the size of the buffer nginx reads a
+// configuration file through: one token (a word, a quoted string with the
+// character after it, or a comment) must fit in it.
+const ngxConfBuffer = 4096
+
+// checkLength reproduces ngx_conf_read_token's "too long parameter" error.
+// nginx keeps the current token from its start in a 4096-byte buffer; when
+// the buffer is full and more of the file remains, it gives up. start is
+// where the token begins (the opening quote for quoted strings, whose
+// content nginx counts from the next byte; the '#' of a comment) and limit is
+// the offset after the last byte nginx reads before it moves its token
+// start or returns. unterminated says the closing quote was never found.
+func (s *scanner) checkLength(start Pos, limit int, quoted, unterminated bool) *SyntaxError {
+	from := start.Offset
+	if quoted {
+		from++
+	}
+	if limit-from < ngxConfBuffer || from+ngxConfBuffer >= len(s.src) {
+		return nil
+	}
+	if quoted && (unterminated || from+ngxConfBuffer <= s.quoteEnd(from)) {
+		return s.errAt(start, "too long parameter, probably missing terminating %q character: nginx reads at most %d bytes of one quoted string", string(s.src[start.Offset]), ngxConfBuffer-1)
+	}
+	head := s.src[from:min(from+10, len(s.src))]
+	return s.errAt(start, "too long parameter %q started: nginx reads at most %d bytes of one word, quoted string or comment", string(head)+"...", ngxConfBuffer-1)
+}
+
+// quoteEnd returns the offset of the quote closing the string whose content
+// starts at from (the quote character is src[from-1]), or len(src).
+func (s *scanner) quoteEnd(from int) int {
+	q := s.src[from-1]
+	for i := from; i < len(s.src); i++ {
+		switch s.src[i] {
+		case '\\':
+			i++
+		case q:
+			return i
+		}
+	}
+	return len(s.src)
 }
 
 // unescape applies the escapes nginx resolves in every token:

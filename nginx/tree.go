@@ -1,7 +1,6 @@
 package nginx
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -22,6 +21,29 @@ type Directive struct {
 	Block    []*Directive
 	Parent   *Directive // nil at the top level of the main file
 	Included []string   // for `include`: the files it brought in, in order
+
+	// byName indexes Block by directive name for big blocks (an http{}
+	// with thousands of servers), so Find and First do not scan it.
+	// Built by indexBlocks once the tree is final.
+	byName map[string][]*Directive
+}
+
+// indexMin is the block size from which Find and First use the index.
+const indexMin = 16
+
+// indexBlocks builds the by-name index of every big block under d.
+func (d *Directive) indexBlocks() {
+	if len(d.Block) >= indexMin {
+		d.byName = make(map[string][]*Directive)
+		for _, c := range d.Block {
+			d.byName[c.Name] = append(d.byName[c.Name], c)
+		}
+	}
+	for _, c := range d.Block {
+		if c.IsBlock {
+			c.indexBlocks()
+		}
+	}
 }
 
 // Arg returns argument i or "".
@@ -34,6 +56,9 @@ func (d *Directive) Arg(i int) string {
 
 // Find returns the direct children called name.
 func (d *Directive) Find(name string) []*Directive {
+	if d.byName != nil {
+		return d.byName[name]
+	}
 	var out []*Directive
 	for _, c := range d.Block {
 		if c.Name == name {
@@ -45,6 +70,12 @@ func (d *Directive) Find(name string) []*Directive {
 
 // First returns the first direct child called name, or nil.
 func (d *Directive) First(name string) *Directive {
+	if d.byName != nil {
+		if ds := d.byName[name]; len(ds) > 0 {
+			return ds[0]
+		}
+		return nil
+	}
 	for _, c := range d.Block {
 		if c.Name == name {
 			return c
@@ -79,6 +110,10 @@ type Config struct {
 	Root    *Directive // the main context; for fragments, holds the synthetic wrapper
 	Servers []*Server  // every http server block, in order
 	Errors  []*SyntaxError
+	// Unconfirmed lists the files whose statement tree gonginx read
+	// differently from our scanner (see gonginx.go); the scanner's reading,
+	// which follows nginx's tokenizer, is used for them.
+	Unconfirmed []string
 }
 
 // Kind says what a loaded input was.
@@ -117,8 +152,7 @@ type Location struct {
 	Dir      *Directive
 	Modifier string // "", "=", "^~", "~", "~*" or "@"
 	Match    string
-	Re       *Regexp        // for ~ and ~*; nil if it failed to compile (see ReErr)
-	bytesRe  *regexp.Regexp // Re over Latin-1 runes, as PCRE matches bytes (see route.go)
+	Re       *Regexp // for ~ and ~*; nil if it failed to compile (see ReErr)
 	ReErr    error
 	Parent   *Location
 	Server   *Server
@@ -159,6 +193,7 @@ func (s *Server) AllLocations() []*Location {
 
 // buildServers finds the http servers and their locations.
 func (c *Config) buildServers() {
+	c.Root.indexBlocks()
 	var visit func(d *Directive, http *Directive)
 	visit = func(d *Directive, http *Directive) {
 		for _, ch := range d.Block {
@@ -234,9 +269,6 @@ func newLocation(d *Directive, s *Server, parent *Location) *Location {
 	}
 	if l.IsRegex() {
 		l.Re, l.ReErr = CompileRegex(l.Match, l.Modifier == "~*")
-		if l.Re != nil {
-			l.bytesRe = compileBytewise(l.Re)
-		}
 	}
 	return l
 }
