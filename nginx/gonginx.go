@@ -3,6 +3,7 @@ package nginx
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tufanbarisyildirim/gonginx/config"
 	"github.com/tufanbarisyildirim/gonginx/parser"
@@ -28,82 +29,57 @@ import (
 // checked as separate chunks.
 const chunkChildren = 32
 
-type verifyJob struct {
-	src      []byte
-	stmt     *stmt
-	lineBase int
-}
-
 // verifier checks the scanner's statements of every file against gonginx.
-type verifier struct {
-	jobs    chan verifyJob
-	feeders sync.WaitGroup
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	failed  map[string]bool
-}
+type verifier struct{}
 
-func newVerifier() *verifier {
-	v := &verifier{jobs: make(chan verifyJob, 64), failed: map[string]bool{}}
-	workers := runtime.GOMAXPROCS(0)
-	for i := 0; i < workers; i++ {
-		v.wg.Add(1)
+// confirm reports whether gonginx reads src as the same statement tree,
+// checking chunks on every CPU.
+func (v *verifier) confirm(src []byte, dirs []*Directive) bool {
+	var chunks []*Directive
+	var collect func([]*Directive)
+	collect = func(ds []*Directive) {
+		for _, d := range ds {
+			if d.IsBlock && !d.Opaque && len(d.Block) >= chunkChildren {
+				collect(d.Block)
+				continue
+			}
+			chunks = append(chunks, d)
+		}
+	}
+	collect(dirs)
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
 		go func() {
-			defer v.wg.Done()
-			for j := range v.jobs {
-				if !confirmChunk(j.src, j.stmt, j.lineBase) {
-					v.mu.Lock()
-					v.failed[j.stmt.pos.File] = true
-					v.mu.Unlock()
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(chunks) {
+					return
+				}
+				if !confirmChunk(src, chunks[i], chunks[i].Pos.Line-1) {
+					failed.Store(true)
 				}
 			}
 		}()
 	}
-	return v
-}
-
-// add queues the statements of one file and returns at once.
-func (v *verifier) add(src []byte, stmts []*stmt) {
-	v.feeders.Add(1)
-	go func() {
-		defer v.feeders.Done()
-		v.queue(src, stmts)
-	}()
-}
-
-func (v *verifier) queue(src []byte, stmts []*stmt) {
-	for _, s := range stmts {
-		if s.block && !s.lua && len(s.children) >= chunkChildren {
-			v.queue(src, s.children)
-			continue
-		}
-		v.jobs <- verifyJob{src: src, stmt: s, lineBase: s.pos.Line - 1}
-	}
-}
-
-// wait returns the files where gonginx disagreed, in no particular order.
-func (v *verifier) wait() []string {
-	v.feeders.Wait()
-	close(v.jobs)
-	v.wg.Wait()
-	var out []string
-	for f := range v.failed {
-		out = append(out, f)
-	}
-	return out
+	wg.Wait()
+	return !failed.Load()
 }
 
 // confirmChunk parses the text of one statement with gonginx and reports
 // whether gonginx sees the same statement tree.
-func confirmChunk(src []byte, s *stmt, lineBase int) (ok bool) {
-	start, end := s.pos.Offset, s.end.Offset+1
-	if s.block {
-		end = s.blockEnd.Offset + 1
+func confirmChunk(src []byte, s *Directive, lineBase int) (ok bool) {
+	start, end := s.Pos.Offset, s.End.Offset+1
+	if s.IsBlock {
+		end = s.BlockEnd.Offset + 1
 	}
 	if start < 0 || end > len(src) || start >= end {
 		return false
 	}
-	text := blankLua(src[start:end], start, []*stmt{s})
+	text := blankLua(src[start:end], start, []*Directive{s})
 	defer func() {
 		if r := recover(); r != nil {
 			ok = false
@@ -113,7 +89,7 @@ func confirmChunk(src []byte, s *stmt, lineBase int) (ok bool) {
 	if err != nil || cfg == nil {
 		return false
 	}
-	return sameTree(cfg.Block.GetDirectives(), []*stmt{s}, lineBase)
+	return sameTree(cfg.Block.GetDirectives(), []*Directive{s}, lineBase)
 }
 
 type stmtKey struct {
@@ -121,23 +97,23 @@ type stmtKey struct {
 	name string
 }
 
-func endLine(s *stmt) int {
-	if s.block {
-		return s.blockEnd.Line
+func endLine(s *Directive) int {
+	if s.IsBlock {
+		return s.BlockEnd.Line
 	}
-	return s.end.Line
+	return s.End.Line
 }
 
 // sameTree pairs gonginx nodes with scanned statements by (end line, name),
 // which survives gonginx's reordering of http and upstream children, and
 // compares their children recursively.
-func sameTree(nodes []config.IDirective, stmts []*stmt, lineBase int) bool {
+func sameTree(nodes []config.IDirective, stmts []*Directive, lineBase int) bool {
 	if len(nodes) != len(stmts) {
 		return false
 	}
-	byKey := make(map[stmtKey][]*stmt, len(stmts))
+	byKey := make(map[stmtKey][]*Directive, len(stmts))
 	for _, s := range stmts {
-		k := stmtKey{endLine(s), s.name}
+		k := stmtKey{endLine(s), s.Name}
 		byKey[k] = append(byKey[k], s)
 	}
 	for _, n := range nodes {
@@ -148,12 +124,12 @@ func sameTree(nodes []config.IDirective, stmts []*stmt, lineBase int) bool {
 		}
 		s := q[0]
 		byKey[k] = q[1:]
-		if s.block && !s.lua {
+		if s.IsBlock && !s.Opaque {
 			var kids []config.IDirective
 			if b := n.GetBlock(); b != nil {
 				kids = b.GetDirectives()
 			}
-			if !sameTree(kids, s.children, lineBase) {
+			if !sameTree(kids, s.Block, lineBase) {
 				return false
 			}
 		}
@@ -171,15 +147,15 @@ func unquoteName(n string) string {
 // blankLua returns text (which starts at offset base of the file) with
 // the bodies of *_by_lua_block directives replaced by spaces, newlines
 // kept so that lines stay where they were.
-func blankLua(text []byte, base int, stmts []*stmt) string {
+func blankLua(text []byte, base int, stmts []*Directive) string {
 	var spans [][2]int
-	var walk func([]*stmt)
-	walk = func(ss []*stmt) {
+	var walk func([]*Directive)
+	walk = func(ss []*Directive) {
 		for _, s := range ss {
-			if s.lua {
-				spans = append(spans, s.luaBody)
+			if s.Opaque {
+				spans = append(spans, [2]int{s.End.Offset + 1, s.BlockEnd.Offset})
 			}
-			walk(s.children)
+			walk(s.Block)
 		}
 	}
 	walk(stmts)

@@ -49,9 +49,10 @@ type loader struct {
 }
 
 type scanned struct {
-	file  *File
-	stmts []*stmt
-	err   *SyntaxError
+	file *File
+	dirs []*Directive // the file's statements as scanned, before includes are spliced in
+	used bool         // dirs are in the tree already: a second include gets a copy
+	err  *SyntaxError
 }
 
 // Load reads the configuration at path ("-" for stdin) with its includes.
@@ -87,7 +88,7 @@ func readRegular(p string) ([]byte, error) {
 
 // LoadBytes is Load for content already in memory; name is used in positions.
 func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
-	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}, verify: newVerifier()}
+	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}, verify: &verifier{}}
 	l.prefix = opts.Prefix
 	mainName := name
 	if files, order, ok := splitDump(src); ok {
@@ -114,8 +115,6 @@ func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
 	l.cfg.buildServers()
 	l.check()
 	l.dedupeErrors()
-	l.cfg.Unconfirmed = l.verify.wait()
-	sort.Strings(l.cfg.Unconfirmed)
 	sort.SliceStable(l.cfg.Errors, func(i, j int) bool {
 		a, b := l.cfg.Errors[i].Pos, l.cfg.Errors[j].Pos
 		if a.File != b.File {
@@ -138,38 +137,53 @@ func (l *loader) key(name string) string {
 
 func (l *loader) scan(name string, src []byte) *scanned {
 	f := &File{Path: name, Src: src}
-	stmts, comments, err := scanFile(name, src)
+	dirs, comments, err := scanFile(name, src)
 	f.Comments = comments
 	l.cfg.Files = append(l.cfg.Files, f)
-	sc := &scanned{file: f, stmts: stmts, err: err}
+	sc := &scanned{file: f, dirs: dirs, err: err}
 	if err != nil {
 		l.cfg.Errors = append(l.cfg.Errors, err)
-	} else {
-		l.verify.add(src, stmts)
+	} else if !l.verify.confirm(src, dirs) {
+		l.cfg.Unconfirmed = append(l.cfg.Unconfirmed, name)
 	}
 	return sc
 }
 
-// build turns scanned statements into directives, expanding includes.
+// build places a scanned file's directives in the tree under parent,
+// expanding its includes. A file included a second time is copied, since
+// every directive has one parent.
 func (l *loader) build(sc *scanned, parent *Directive, depth int) []*Directive {
-	return l.buildStmts(sc.stmts, parent, depth)
+	dirs := sc.dirs
+	if sc.used {
+		dirs = cloneDirectives(dirs)
+	}
+	sc.used = true
+	return l.adopt(dirs, parent, depth)
 }
 
-func (l *loader) buildStmts(stmts []*stmt, parent *Directive, depth int) []*Directive {
-	var out []*Directive
-	for _, s := range stmts {
-		d := &Directive{
-			Name: s.name, Args: s.args, RawArgs: s.rawArgs, ArgPos: s.argPos,
-			Pos: s.pos, End: s.end, BlockEnd: s.blockEnd, IsBlock: s.block, Opaque: s.lua,
-			Parent: parentOrNil(parent),
-		}
+func (l *loader) adopt(dirs []*Directive, parent *Directive, depth int) []*Directive {
+	out := make([]*Directive, 0, len(dirs))
+	for _, d := range dirs {
+		d.Parent = parentOrNil(parent)
 		out = append(out, d)
-		if s.block && !s.lua {
-			d.Block = l.buildStmts(s.children, d, depth)
+		if d.IsBlock && !d.Opaque {
+			d.Block = l.adopt(d.Block, d, depth)
 		}
-		if s.name == "include" && !s.block {
+		if d.Name == "include" && !d.IsBlock {
 			out = append(out, l.include(d, parent, depth)...)
 		}
+	}
+	return out
+}
+
+// cloneDirectives copies a scanned tree (argument slices are shared: they
+// are never modified).
+func cloneDirectives(dirs []*Directive) []*Directive {
+	out := make([]*Directive, len(dirs))
+	for i, d := range dirs {
+		c := *d
+		c.Block = cloneDirectives(d.Block)
+		out[i] = &c
 	}
 	return out
 }
@@ -237,7 +251,6 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 			sc = l.scan(name, src)
 			l.cache[key] = sc
 		}
-		d.Included = append(d.Included, name)
 		l.stack = append(l.stack, key)
 		out = append(out, l.build(sc, parent, depth+1)...)
 		l.stack = l.stack[:len(l.stack)-1]

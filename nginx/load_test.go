@@ -170,11 +170,9 @@ func TestQuotedIncludePath(t *testing.T) {
 	}, "nginx.conf")
 	noErrors(t, cfg)
 	var got []string
-	for _, d := range findDirs(cfg, "include") {
-		for _, f := range d.Included {
-			rel, _ := filepath.Rel(dir, f)
-			got = append(got, rel)
-		}
+	for _, f := range cfg.Files[1:] {
+		rel, _ := filepath.Rel(dir, f.Path)
+		got = append(got, rel)
 	}
 	if want := "conf.d/a.conf conf.d/b.conf conf.d/c.inc"; strings.Join(got, " ") != want {
 		t.Errorf("included %v, want %s", got, want)

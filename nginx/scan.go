@@ -33,25 +33,11 @@ type Comment struct {
 	Text string // without the leading '#'
 }
 
-// stmt is one statement as the scanner reads it, before the tree is built.
-type stmt struct {
-	name     string
-	args     []string
-	rawArgs  []string
-	argPos   []Pos
-	pos      Pos // start of the directive name
-	end      Pos // the ';' or '{'
-	block    bool
-	blockEnd Pos // the '}' of a block
-	children []*stmt
-	lua      bool // *_by_lua_block: body is opaque
-	luaBody  [2]int
-}
-
 // scanner follows ngx_conf_read_token: words separated by whitespace,
 // `;`, `{` and `}` as terminators, `#` comments at the start of a word, quoted
 // strings with nginx's escapes, and opaque `*_by_lua_block` bodies.
 type scanner struct {
+	names    map[string]string
 	file     string
 	src      []byte
 	off      int
@@ -65,7 +51,7 @@ type scanner struct {
 // real configuration stays far below it and deep junk must not exhaust the stack.
 const maxDepth = 1000
 
-func scanFile(file string, src []byte) ([]*stmt, []Comment, *SyntaxError) {
+func scanFile(file string, src []byte) ([]*Directive, []Comment, *SyntaxError) {
 	s := &scanner{file: file, src: src, line: 1, col: 1}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		return nil, nil, s.errAt(s.pos(), "the file starts with a UTF-8 byte order mark, which nginx reads as part of the first directive name; save the file without a BOM")
@@ -76,6 +62,19 @@ func scanFile(file string, src []byte) ([]*stmt, []Comment, *SyntaxError) {
 	}
 	stmts, err := s.block(nil)
 	return stmts, s.comments, err
+}
+
+// intern returns one shared copy of each directive name: a big config
+// repeats a few dozen names hundreds of thousands of times.
+func (s *scanner) intern(name string) string {
+	if v, ok := s.names[name]; ok {
+		return v
+	}
+	if s.names == nil {
+		s.names = map[string]string{}
+	}
+	s.names[name] = name
+	return name
 }
 
 func (s *scanner) pos() Pos { return Pos{File: s.file, Line: s.line, Column: s.col, Offset: s.off} }
@@ -105,8 +104,8 @@ func (s *scanner) next() byte {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // block reads statements until the matching `}` (parent != nil) or EOF.
-func (s *scanner) block(parent *stmt) ([]*stmt, *SyntaxError) {
-	var out []*stmt
+func (s *scanner) block(parent *Directive) ([]*Directive, *SyntaxError) {
+	var out []*Directive
 	for {
 		st, term, tpos, err := s.statement()
 		if err != nil {
@@ -115,14 +114,14 @@ func (s *scanner) block(parent *stmt) ([]*stmt, *SyntaxError) {
 		switch term {
 		case 0: // EOF
 			if parent != nil {
-				return out, s.errAt(s.pos(), "unexpected end of file, expecting \"}\" to close %q opened at line %d", parent.name, parent.end.Line)
+				return out, s.errAt(s.pos(), "unexpected end of file, expecting \"}\" to close %q opened at line %d", parent.Name, parent.End.Line)
 			}
 			return out, nil
 		case '}':
 			if parent == nil {
 				return out, s.errAt(tpos, "unexpected \"}\": there is no block to close here (a stray brace; nginx refuses the file)")
 			}
-			parent.blockEnd = tpos
+			parent.BlockEnd = tpos
 			return out, nil
 		case ';':
 			if err := s.checkName(st, parent); err != nil {
@@ -130,18 +129,18 @@ func (s *scanner) block(parent *stmt) ([]*stmt, *SyntaxError) {
 			}
 			out = append(out, st)
 		case '{':
-			if parent != nil && customHandlerBlocks[parent.name] {
+			if parent != nil && customHandlerBlocks[parent.Name] {
 				// ngx_conf_parse refuses any block inside a block whose
 				// lines are read by a custom handler (map, geo, types, ...).
-				return out, s.errAt(tpos, "unexpected \"{\": inside %q every line is an entry and cannot open a block (a regex with {n,m} must be quoted, e.g. \"~^a{2}$\")", parent.name)
+				return out, s.errAt(tpos, "unexpected \"{\": inside %q every line is an entry and cannot open a block (a regex with {n,m} must be quoted, e.g. \"~^a{2}$\")", parent.Name)
 			}
 			if err := s.checkName(st, parent); err != nil {
 				return out, err
 			}
-			st.block = true
+			st.IsBlock = true
 			out = append(out, st)
-			if strings.HasSuffix(st.name, "_by_lua_block") {
-				st.lua = true
+			if strings.HasSuffix(st.Name, "_by_lua_block") {
+				st.Opaque = true
 				if err := s.luaBody(st); err != nil {
 					return out, err
 				}
@@ -149,11 +148,11 @@ func (s *scanner) block(parent *stmt) ([]*stmt, *SyntaxError) {
 			}
 			s.depth++
 			if s.depth > maxDepth {
-				return out, s.errAt(st.pos, "blocks nested more than %d deep", maxDepth)
+				return out, s.errAt(st.Pos, "blocks nested more than %d deep", maxDepth)
 			}
 			children, err := s.block(st)
 			s.depth--
-			st.children = children
+			st.Block = children
 			if err != nil {
 				return out, err
 			}
@@ -172,13 +171,13 @@ var customHandlerBlocks = map[string]bool{
 // reads a vertical tab, a form feed or a NUL as part of the name, so no
 // module can ever know the directive ("unknown directive"). Entries of map,
 // geo and the like are keys, not directive names, and are not checked.
-func (s *scanner) checkName(st *stmt, parent *stmt) *SyntaxError {
-	if parent != nil && (customHandlerBlocks[parent.name] || parent.lua) {
+func (s *scanner) checkName(st *Directive, parent *Directive) *SyntaxError {
+	if parent != nil && (customHandlerBlocks[parent.Name] || parent.Opaque) {
 		return nil
 	}
-	for i := 0; i < len(st.name); i++ {
-		if c := st.name[i]; c < 0x20 || c == 0x7f {
-			return s.errAt(st.pos, "unknown directive %q: the name contains the control character %q, which nginx reads as part of the name (only space, tab, CR and LF separate words)", st.name, string(c))
+	for i := 0; i < len(st.Name); i++ {
+		if c := st.Name[i]; c < 0x20 || c == 0x7f {
+			return s.errAt(st.Pos, "unknown directive %q: the name contains the control character %q, which nginx reads as part of the name (only space, tab, CR and LF separate words)", st.Name, string(c))
 		}
 	}
 	return nil
@@ -186,8 +185,8 @@ func (s *scanner) checkName(st *stmt, parent *stmt) *SyntaxError {
 
 // statement reads words up to a terminator. It returns the terminator
 // (';', '{', '}' or 0 for EOF) and its position.
-func (s *scanner) statement() (*stmt, byte, Pos, *SyntaxError) {
-	var st *stmt
+func (s *scanner) statement() (*Directive, byte, Pos, *SyntaxError) {
+	var st *Directive
 	for {
 		// skip whitespace and comments
 		for s.off < len(s.src) {
@@ -212,7 +211,7 @@ func (s *scanner) statement() (*stmt, byte, Pos, *SyntaxError) {
 		}
 		if s.off >= len(s.src) {
 			if st != nil {
-				return nil, 0, Pos{}, s.errAt(s.pos(), "unexpected end of file, expecting \";\" or \"}\" after %q", st.name)
+				return nil, 0, Pos{}, s.errAt(s.pos(), "unexpected end of file, expecting \";\" or \"}\" after %q", st.Name)
 			}
 			return nil, 0, s.pos(), nil
 		}
@@ -224,12 +223,12 @@ func (s *scanner) statement() (*stmt, byte, Pos, *SyntaxError) {
 			if st == nil {
 				return nil, 0, Pos{}, s.errAt(p, "unexpected %q with no directive before it", string(c))
 			}
-			st.end = p
+			st.End = p
 			return st, c, p, nil
 		case '}':
 			s.next()
 			if st != nil {
-				return nil, 0, Pos{}, s.errAt(p, "unexpected \"}\": the directive %q is not terminated by \";\"", st.name)
+				return nil, 0, Pos{}, s.errAt(p, "unexpected \"}\": the directive %q is not terminated by \";\"", st.Name)
 			}
 			return nil, '}', p, nil
 		}
@@ -238,12 +237,12 @@ func (s *scanner) statement() (*stmt, byte, Pos, *SyntaxError) {
 			return nil, 0, Pos{}, err
 		}
 		if st == nil {
-			st = &stmt{name: val, pos: p}
+			st = &Directive{Name: s.intern(val), Pos: p}
 			continue
 		}
-		st.args = append(st.args, val)
-		st.rawArgs = append(st.rawArgs, raw)
-		st.argPos = append(st.argPos, p)
+		st.Args = append(st.Args, val)
+		st.RawArgs = append(st.RawArgs, raw)
+		st.ArgPos = append(st.ArgPos, p)
 	}
 }
 
@@ -405,9 +404,8 @@ func unescape(s string) string {
 
 // luaBody skips the Lua code of a *_by_lua_block up to its closing brace,
 // honouring Lua strings, long brackets and comments.
-func (s *scanner) luaBody(st *stmt) *SyntaxError {
+func (s *scanner) luaBody(st *Directive) *SyntaxError {
 	depth := 1
-	st.luaBody[0] = s.off
 	for s.off < len(s.src) {
 		c := s.src[s.off]
 		switch {
@@ -436,7 +434,7 @@ func (s *scanner) luaBody(st *stmt) *SyntaxError {
 			s.next()
 			for {
 				if s.off >= len(s.src) || s.src[s.off] == '\n' {
-					return s.errAt(p, "unterminated string in Lua code of %q", st.name)
+					return s.errAt(p, "unterminated string in Lua code of %q", st.Name)
 				}
 				d := s.next()
 				if d == '\\' && s.off < len(s.src) {
@@ -453,8 +451,7 @@ func (s *scanner) luaBody(st *stmt) *SyntaxError {
 		case c == '}':
 			depth--
 			if depth == 0 {
-				st.luaBody[1] = s.off
-				st.blockEnd = s.pos()
+				st.BlockEnd = s.pos()
 				s.next()
 				return nil
 			}
@@ -463,7 +460,7 @@ func (s *scanner) luaBody(st *stmt) *SyntaxError {
 			s.next()
 		}
 	}
-	return s.errAt(st.pos, "unexpected end of file in the Lua code of %q: its closing \"}\" is missing", st.name)
+	return s.errAt(st.Pos, "unexpected end of file in the Lua code of %q: its closing \"}\" is missing", st.Name)
 }
 
 func (s *scanner) longBracketLevel() (int, bool) {

@@ -20,7 +20,6 @@ type Directive struct {
 	Opaque   bool // a *_by_lua_block whose body is not nginx syntax
 	Block    []*Directive
 	Parent   *Directive // nil at the top level of the main file
-	Included []string   // for `include`: the files it brought in, in order
 
 	// byName indexes Block by directive name for big blocks (an http{}
 	// with thousands of servers), so Find and First do not scan it.
