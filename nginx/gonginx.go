@@ -20,53 +20,47 @@ import (
 // Lua bodies, "\\" at the end of a quoted string, backticks) that must not
 // reach users, and Lua bodies are blanked before gonginx sees them.
 //
-// gonginx parses one chunk at a time (a top-level statement, or each child
-// of a big block such as an http{} with thousands of servers), so its tree
-// never holds a whole large file in memory, and chunks are checked in
-// parallel while the rest of the load goes on.
+// gonginx parses one chunk at a time (a top-level simple statement, or a
+// child of a top-level block, such as each server of an http{}), so its tree
+// never holds a whole large file in memory, and chunks are checked on the
+// other CPUs while the scanner goes on.
 
-// chunkChildren is the block size from which a block's children are
-// checked as separate chunks.
-const chunkChildren = 32
+// verifier checks chunks on every CPU while the scanner goes on.
+type verifier struct {
+	jobs   chan verifyJob
+	wg     sync.WaitGroup
+	failed atomic.Bool
+}
 
-// verifier checks the scanner's statements of every file against gonginx.
-type verifier struct{}
+type verifyJob struct {
+	src []byte
+	d   *Directive
+}
 
-// confirm reports whether gonginx reads src as the same statement tree,
-// checking chunks on every CPU.
-func (v *verifier) confirm(src []byte, dirs []*Directive) bool {
-	var chunks []*Directive
-	var collect func([]*Directive)
-	collect = func(ds []*Directive) {
-		for _, d := range ds {
-			if d.IsBlock && !d.Opaque && len(d.Block) >= chunkChildren {
-				collect(d.Block)
-				continue
-			}
-			chunks = append(chunks, d)
-		}
-	}
-	collect(dirs)
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
+func newVerifier() *verifier {
+	v := &verifier{jobs: make(chan verifyJob, 1024)}
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
+		v.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for !failed.Load() {
-				i := int(next.Add(1)) - 1
-				if i >= len(chunks) {
-					return
-				}
-				if !confirmChunk(src, chunks[i], chunks[i].Pos.Line-1) {
-					failed.Store(true)
+			defer v.wg.Done()
+			for j := range v.jobs {
+				if !v.failed.Load() && !confirmChunk(j.src, j.d, j.d.Pos.Line-1) {
+					v.failed.Store(true)
 				}
 			}
 		}()
 	}
-	wg.Wait()
-	return !failed.Load()
+	return v
+}
+
+// submit queues a complete statement of src for checking.
+func (v *verifier) submit(src []byte, d *Directive) { v.jobs <- verifyJob{src, d} }
+
+// wait reports whether gonginx read every chunk as the scanner did.
+func (v *verifier) wait() bool {
+	close(v.jobs)
+	v.wg.Wait()
+	return !v.failed.Load()
 }
 
 // confirmChunk parses the text of one statement with gonginx and reports

@@ -40,7 +40,6 @@ func (e *InputError) Unwrap() error { return e.Err }
 const maxIncludeDepth = 64
 
 type loader struct {
-	verify  *verifier
 	cfg     *Config
 	prefix  string
 	virtual map[string][]byte // nginx -T dump: absolute path -> content
@@ -88,7 +87,7 @@ func readRegular(p string) ([]byte, error) {
 
 // LoadBytes is Load for content already in memory; name is used in positions.
 func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
-	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}, verify: &verifier{}}
+	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}}
 	l.prefix = opts.Prefix
 	mainName := name
 	if files, order, ok := splitDump(src); ok {
@@ -137,13 +136,17 @@ func (l *loader) key(name string) string {
 
 func (l *loader) scan(name string, src []byte) *scanned {
 	f := &File{Path: name, Src: src}
-	dirs, comments, err := scanFile(name, src)
+	// gonginx checks the file's chunks while the scanner goes on; the tree
+	// is only changed (by build) once every check is done.
+	v := newVerifier()
+	dirs, comments, err := scanFile(name, src, func(d *Directive) { v.submit(src, d) })
+	confirmed := v.wait()
 	f.Comments = comments
 	l.cfg.Files = append(l.cfg.Files, f)
 	sc := &scanned{file: f, dirs: dirs, err: err}
 	if err != nil {
 		l.cfg.Errors = append(l.cfg.Errors, err)
-	} else if !l.verify.confirm(src, dirs) {
+	} else if !confirmed {
 		l.cfg.Unconfirmed = append(l.cfg.Unconfirmed, name)
 	}
 	return sc

@@ -240,12 +240,7 @@ func (s *Server) Levels() []*Directive {
 // Internal reports whether l or an enclosing location has `internal;`
 // (nested locations inherit it).
 func (l *Location) Internal() *Directive {
-	for x := l; x != nil; x = x.Parent {
-		if d := x.Dir.First("internal"); d != nil {
-			return d
-		}
-	}
-	return nil
+	return l.internal
 }
 
 // Effective returns the directives called name at the innermost level that

@@ -156,6 +156,8 @@ type Location struct {
 	Parent   *Location
 	Server   *Server
 	Children []*Location
+
+	internal *Directive // the `internal;` that applies, own or inherited
 }
 
 // IsRegex reports whether the location is a regex location.
@@ -229,6 +231,10 @@ func locationsIn(d *Directive, s *Server, parent *Location) []*Location {
 		l := newLocation(ch, s, parent)
 		if l == nil {
 			continue
+		}
+		l.internal = ch.First("internal")
+		if l.internal == nil && parent != nil {
+			l.internal = parent.internal
 		}
 		l.Children = locationsIn(ch, s, l)
 		out = append(out, l)
