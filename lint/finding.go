@@ -54,6 +54,20 @@ type Finding struct {
 	// Len is how many bytes of the source line to underline (the directive
 	// name); 1 when unknown.
 	Len int
+	// End is where the statement head ends (its ';' or '{'); equal to Pos
+	// when the finding points at a single token.
+	End nginx.Pos
+	// Fix holds the text edits that repair the finding mechanically, if
+	// there are any (applied by --fix).
+	Fix []Edit
+}
+
+// Edit replaces the bytes [Start, End) of File with Text. Start == End
+// inserts.
+type Edit struct {
+	File       string
+	Start, End int
+	Text       string
 }
 
 // Sort orders findings by file, line, column and rule, and drops exact

@@ -7,7 +7,7 @@ var ruleSyntax = &Rule{
 	check: func(p *pass) {
 		for _, e := range p.cfg.Errors {
 			p.findings = append(p.findings, Finding{
-				Rule: "syntax", Severity: Error, Pos: e.Pos, Len: 1,
+				Rule: "syntax", Severity: Error, Pos: e.Pos, End: e.Pos, Len: 1,
 				Message: e.Msg,
 			})
 		}

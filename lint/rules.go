@@ -78,7 +78,7 @@ func Run(cfg *nginx.Config, opts Options) []Finding {
 }
 
 func (p *pass) report(rule string, sev Severity, d *nginx.Directive, msg string) {
-	p.findings = append(p.findings, Finding{Rule: rule, Severity: sev, Pos: d.Pos, Message: msg, Len: len(d.Name)})
+	p.findings = append(p.findings, Finding{Rule: rule, Severity: sev, Pos: d.Pos, End: d.End, Message: msg, Len: len(d.Name)})
 }
 
 func (p *pass) findProtectedDirs() []protectedDir {
