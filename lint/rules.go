@@ -1,7 +1,9 @@
 package lint
 
 import (
+	"fmt"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -13,6 +15,32 @@ type Options struct {
 	Protect     []string // URL prefixes that hold protected files
 	ProtectDirs []string // directories that hold protected files
 	Public      []string // URL prefixes that are public on purpose
+	// NoSuppress ignores xaccel:ignore comments and reports everything.
+	NoSuppress bool
+	// Levels overrides rule severities; Off drops a rule's findings.
+	Levels map[string]Level
+	// IgnoreFiles drops the findings in files matching one of these globs
+	// (matched against the path as printed and each of its trailing parts,
+	// so "conf.d/*.conf" matches "/etc/nginx/conf.d/a.conf").
+	IgnoreFiles []string
+}
+
+// Level is a configured rule level: Off or a Severity.
+type Level int
+
+// Off switches a rule off.
+const Off Level = -1
+
+// ParseLevel reads off, info, warning or error.
+func ParseLevel(s string) (Level, error) {
+	if s == "off" {
+		return Off, nil
+	}
+	sev, err := ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("unknown level %q (want off, info, warning or error)", s)
+	}
+	return Level(sev), nil
 }
 
 // Rule is one check of the catalog.
@@ -32,6 +60,8 @@ var Rules = []*Rule{
 	ruleRegexBypassesInternal,
 	ruleAccelHeaderExposed,
 	ruleMediaMissingNosniff,
+	ruleUnusedSuppression,        // reported by applySuppressions
+	ruleSuppressionMissingReason, // reported by applySuppressions
 }
 
 // RuleByName returns the rule called name, or nil.
@@ -67,6 +97,9 @@ func Run(cfg *nginx.Config, opts Options) []Finding {
 	p := &pass{cfg: cfg, opts: opts, exposed: map[*nginx.Directive]bool{}}
 	p.protectedDirs = p.findProtectedDirs()
 	for _, r := range Rules {
+		if r.check == nil {
+			continue
+		}
 		r.check(p)
 		// nginx does not load a configuration with a syntax error, so
 		// the other rules would reason about a config that never runs.
@@ -74,7 +107,49 @@ func Run(cfg *nginx.Config, opts Options) []Finding {
 			break
 		}
 	}
-	return Sort(p.findings)
+	findings := p.findings
+	if !opts.NoSuppress {
+		findings = applySuppressions(findings, parseSuppressions(cfg.Files))
+	}
+	return Sort(configure(findings, opts))
+}
+
+// configure applies the configured rule levels and ignored files.
+func configure(findings []Finding, opts Options) []Finding {
+	if len(opts.Levels) == 0 && len(opts.IgnoreFiles) == 0 {
+		return findings
+	}
+	out := findings[:0]
+	for _, f := range findings {
+		if lv, ok := opts.Levels[f.Rule]; ok {
+			if lv == Off {
+				continue
+			}
+			f.Severity = Severity(lv)
+		}
+		if ignoredFile(f.Pos.File, opts.IgnoreFiles) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func ignoredFile(file string, globs []string) bool {
+	file = filepath.ToSlash(file)
+	for _, g := range globs {
+		for rest := file; ; {
+			if ok, _ := path.Match(g, rest); ok {
+				return true
+			}
+			i := strings.IndexByte(rest, '/')
+			if i < 0 {
+				break
+			}
+			rest = rest[i+1:]
+		}
+	}
+	return false
 }
 
 func (p *pass) report(rule string, sev Severity, d *nginx.Directive, msg string) {
