@@ -232,6 +232,29 @@ ignore: []
 fail_on: warning
 `
 
+// Apply adds the file's settings to options from the command line: lists
+// are joined, and the prefix is used when none was given. fail_on is the
+// caller's to apply, since a flag given explicitly wins over it.
+func (c *ConfigFile) Apply(o *LintOptions) {
+	o.Protect = append(append([]string(nil), c.Protect...), o.Protect...)
+	o.ProtectDirs = append(append([]string(nil), c.ProtectDirs...), o.ProtectDirs...)
+	o.Public = append(append([]string(nil), c.Public...), o.Public...)
+	o.IgnoreFiles = append(append([]string(nil), c.Ignore...), o.IgnoreFiles...)
+	if len(c.Levels) > 0 {
+		levels := map[string]Level{}
+		for k, v := range c.Levels {
+			levels[k] = v
+		}
+		for k, v := range o.Levels {
+			levels[k] = v
+		}
+		o.Levels = levels
+	}
+	if o.Prefix == "" {
+		o.Prefix = c.Prefix
+	}
+}
+
 // WriteDefaultConfig writes DefaultConfig to path, atomically; it refuses
 // to replace an existing file unless force is set.
 func WriteDefaultConfig(path string, force bool) error {
