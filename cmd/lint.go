@@ -1,12 +1,10 @@
 package cmd
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -69,7 +67,7 @@ Exit codes:
 	f.StringArrayVar(&o.public, "public", nil, "declare a URL `PREFIX` public on purpose: not reported (repeatable)")
 	f.StringVar(&o.prefix, "prefix", "", "resolve relative includes against `DIR` (default: the directory of each PATH)")
 	f.StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at or above `LEVEL`: error, warning or info")
-	f.Var(&outputsFlag{list: &o.outputs}, "format", "output `FORMAT`: "+strings.Join(formatNames, ", ")+"; repeatable, each one followed optionally by its --output")
+	f.Var(&outputsFlag{list: &o.outputs}, "format", "output `FORMAT`: "+strings.Join(lint.Formats, ", ")+"; repeatable, each one followed optionally by its --output")
 	f.Var(&outputsFlag{list: &o.outputs, output: true}, "output", "write the --format given just before it to `FILE` instead of standard output (atomically); before any --format it applies to text")
 	f.StringVar(&o.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	f.BoolVar(&o.noSuppress, "no-suppress", false, "ignore # xaccel:ignore comments and report everything")
@@ -124,9 +122,13 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 	if err != nil {
 		return usagef("--fail-on: %v", err)
 	}
-	outputs, err := checkOutputs(o.outputs)
+	var requested []lint.Output
+	for _, s := range o.outputs {
+		requested = append(requested, s.Output)
+	}
+	outputs, err := lint.CheckOutputs(requested)
 	if err != nil {
-		return err
+		return usagef("%v", err)
 	}
 	color, err := useColor(o.color, c.OutOrStdout())
 	if err != nil {
@@ -147,8 +149,10 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 		}
 		return err
 	}
-	if err := writeOutputs(c.OutOrStdout(), outputs, report, color, o.color == "always"); err != nil {
-		return err
+	wd, _ := os.Getwd()
+	ro := lint.RenderOptions{Color: color, ColorFiles: o.color == "always", BaseDir: lint.RepoRoot(wd), Version: version()}
+	if err := lint.WriteOutputs(c.OutOrStdout(), outputs, report, ro); err != nil {
+		return usagef("%v", err)
 	}
 	if code := report.ExitCode(failOn); code != 0 {
 		return &exitError{code}
@@ -172,14 +176,10 @@ func useColor(mode string, w io.Writer) (bool, error) {
 	return false, usagef("--color: unknown value %q (want auto, always or never)", mode)
 }
 
-// formatNames are the values of --format.
-var formatNames = []string{"text", "json", "sarif", "github", "checkstyle"}
-
 // outputSpec is one --format and the --output that follows it.
 type outputSpec struct {
-	format string
-	file   string // "" (or "-") for standard output
-	hasOut bool   // an --output was given for it
+	lint.Output
+	hasOut bool // an --output was given for it
 }
 
 // outputsFlag is the pflag.Value behind both --format and --output. pflag
@@ -194,13 +194,13 @@ func (f *outputsFlag) Set(v string) error {
 	l := *f.list
 	switch {
 	case !f.output:
-		*f.list = append(l, outputSpec{format: v})
+		*f.list = append(l, outputSpec{Output: lint.Output{Format: v}})
 	case len(l) == 0:
-		*f.list = append(l, outputSpec{format: "text", file: v, hasOut: true})
+		*f.list = append(l, outputSpec{Output: lint.Output{Format: "text", File: v}, hasOut: true})
 	case l[len(l)-1].hasOut:
-		return fmt.Errorf("format %s already goes to %q; give a --format before each --output", l[len(l)-1].format, l[len(l)-1].file)
+		return fmt.Errorf("format %s already goes to %q; give a --format before each --output", l[len(l)-1].Format, l[len(l)-1].File)
 	default:
-		l[len(l)-1].file, l[len(l)-1].hasOut = v, true
+		l[len(l)-1].File, l[len(l)-1].hasOut = v, true
 	}
 	return nil
 }
@@ -215,143 +215,12 @@ func (f *outputsFlag) String() string {
 	var parts []string
 	for _, s := range *f.list {
 		if f.output {
-			parts = append(parts, s.file)
+			parts = append(parts, s.File)
 		} else {
-			parts = append(parts, s.format)
+			parts = append(parts, s.Format)
 		}
 	}
 	return strings.Join(parts, ",")
 }
 
 func (f *outputsFlag) Type() string { return "string" }
-
-// checkOutputs validates the formats and their destinations: known formats,
-// at most one of them on standard output, no file named twice. No --format
-// at all means text on standard output.
-func checkOutputs(specs []outputSpec) ([]outputSpec, error) {
-	if len(specs) == 0 {
-		return []outputSpec{{format: "text"}}, nil
-	}
-	stdout := ""
-	files := map[string]string{}
-	for i, s := range specs {
-		known := false
-		for _, n := range formatNames {
-			known = known || s.format == n
-		}
-		if !known {
-			return nil, usagef("--format: unknown format %q (want %s)", s.format, strings.Join(formatNames, ", "))
-		}
-		if s.file == "-" {
-			specs[i].file = ""
-		}
-		if specs[i].file == "" {
-			if stdout != "" {
-				return nil, usagef("--format %s and --format %s both go to standard output; give one of them an --output FILE", stdout, s.format)
-			}
-			stdout = s.format
-			continue
-		}
-		abs, err := filepath.Abs(s.file)
-		if err != nil {
-			return nil, usagef("--output %s: %v", s.file, err)
-		}
-		if prev, ok := files[abs]; ok {
-			return nil, usagef("--output %s is given for both --format %s and --format %s", s.file, prev, s.format)
-		}
-		files[abs] = s.format
-	}
-	return specs, nil
-}
-
-// writeOutputs renders the report in every requested format, writes the
-// files atomically and then standard output. Text written to a file is
-// coloured only with --color always.
-func writeOutputs(stdout io.Writer, specs []outputSpec, r *lint.Report, stdoutColor, alwaysColor bool) error {
-	var toStdout []byte
-	for _, s := range specs {
-		var b bytes.Buffer
-		var err error
-		switch s.format {
-		case "text":
-			err = lint.WriteText(&b, r, s.file == "" && stdoutColor || s.file != "" && alwaysColor)
-		case "json":
-			err = lint.WriteJSON(&b, r)
-		case "sarif":
-			err = lint.WriteSARIF(&b, r, lint.SARIFOptions{BaseDir: sarifBaseDir(), Version: version()})
-		case "github":
-			err = lint.WriteGitHub(&b, r)
-		case "checkstyle":
-			err = lint.WriteCheckstyle(&b, r)
-		}
-		if err != nil {
-			return err
-		}
-		if s.file == "" {
-			toStdout = b.Bytes()
-			continue
-		}
-		if err := writeFileAtomic(s.file, b.Bytes()); err != nil {
-			return usagef("--output: %v", err)
-		}
-	}
-	_, err := stdout.Write(toStdout)
-	return err
-}
-
-// sarifBaseDir is the directory SARIF paths are relative to: the nearest
-// directory upward from the working directory that holds .git (the
-// repository root code scanning resolves paths against), else the working
-// directory.
-func sarifBaseDir() string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for d := wd; ; {
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return wd
-		}
-		d = parent
-	}
-}
-
-// writeFileAtomic writes data to a temporary file in name's directory and
-// renames it over name, so that a reader never sees a half-written file.
-// An existing file keeps its permissions; a new one gets 0644.
-func writeFileAtomic(name string, data []byte) (err error) {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(name); err == nil {
-		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file", name)
-		}
-		mode = st.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
-}
