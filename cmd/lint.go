@@ -26,6 +26,9 @@ type lintOptions struct {
 	noSuppress  bool
 	config      string
 	noConfig    bool
+	fix         bool
+	diff        bool
+	backup      bool
 }
 
 func newLintCmd(stdin io.Reader) *cobra.Command {
@@ -45,13 +48,21 @@ standard input. Includes are followed like nginx does, relative to
 --prefix (default: the directory of each PATH).
 
 Rules: syntax, media-not-internal, alias-traversal, regex-bypasses-internal,
-root-exposes-protected, accel-header-exposed, media-missing-nosniff
-(see docs/rules.md).
+root-exposes-protected, accel-header-exposed, media-missing-nosniff,
+unused-suppression, suppression-missing-reason (see docs/rules.md).
+
+Formats: text, json, sarif, github, checkstyle. A deliberate exception is a
+comment: '# xaccel:ignore RULE -- reason' on the line before the statement
+or at the end of its line, '# xaccel:ignore-file RULE -- reason' for a file.
+Settings can live in .xaccel.yaml (xaccel init writes one). All flags, the
+formats and the config keys: docs/usage.md.
 
 Exit codes:
-  0  no finding at or above --fail-on
-  1  findings at or above --fail-on (a syntax finding always counts)
-  2  usage error or unreadable input`,
+  0  no finding at or above --fail-on (with --diff: nothing would change)
+  1  findings at or above --fail-on (a syntax finding always counts), or
+     --diff would change something
+  2  usage error, unreadable input, a bad .xaccel.yaml, or a fix that could
+     not be applied safely`,
 		Example: `  xaccel lint /etc/nginx/nginx.conf
   xaccel lint --prefix /etc/nginx sites-available/app.conf
   nginx -T 2>/dev/null | xaccel lint -
@@ -73,7 +84,11 @@ Exit codes:
 	f.BoolVar(&o.noSuppress, "no-suppress", false, "ignore # xaccel:ignore comments and report everything")
 	f.StringVar(&o.config, "config", "", "read this `FILE` instead of looking for "+lint.ConfigFileName+" from the working directory up")
 	f.BoolVar(&o.noConfig, "no-config", false, "read no "+lint.ConfigFileName)
+	f.BoolVar(&o.fix, "fix", false, "apply the mechanical fixes to the files in place (atomically), then report what remains")
+	f.BoolVar(&o.diff, "diff", false, "print the fixes as a unified diff instead of applying them; exit 1 when anything would change")
+	f.BoolVar(&o.backup, "backup", false, "with --fix, keep each changed file's previous content as FILE.orig")
 	c.MarkFlagsMutuallyExclusive("config", "no-config")
+	c.MarkFlagsMutuallyExclusive("fix", "diff")
 	c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"conf"}, cobra.ShellCompDirectiveFilterFileExt
 	}
@@ -141,7 +156,18 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 	// tighter GC target keeps peak memory well below nginx -t's for the
 	// cost of a few percent of time (see bench/lint.sh).
 	debug.SetGCPercent(50)
-	report, err := lint.LintPaths(args, opts)
+	if o.backup && !o.fix {
+		return usagef("--backup only works with --fix")
+	}
+	if o.diff {
+		return runDiff(c, args, opts, failOn)
+	}
+	var report *lint.Report
+	if o.fix {
+		report, err = runFix(c, args, opts, o.backup)
+	} else {
+		report, err = lint.LintPaths(args, opts)
+	}
 	if err != nil {
 		var ie *nginx.InputError
 		if errors.As(err, &ie) {
@@ -224,3 +250,61 @@ func (f *outputsFlag) String() string {
 }
 
 func (f *outputsFlag) Type() string { return "string" }
+
+// runFix applies the fixes and returns the findings that remain.
+func runFix(c *cobra.Command, args []string, opts lint.LintOptions, backup bool) (*lint.Report, error) {
+	mode := lint.FixWrite
+	if backup {
+		mode = lint.FixWriteBackup
+	}
+	res, err := lint.Fix(args, opts, mode)
+	if err != nil {
+		return nil, err
+	}
+	reportFixes(c.ErrOrStderr(), res)
+	return res.Remaining, nil
+}
+
+// runDiff prints the fixes as a unified diff: exit 1 when anything would
+// change, else the exit code of the findings.
+func runDiff(c *cobra.Command, args []string, opts lint.LintOptions, failOn lint.Severity) error {
+	res, err := lint.Fix(args, opts, lint.FixDiff)
+	if err != nil {
+		var ie *nginx.InputError
+		if errors.As(err, &ie) {
+			return usagef("%v", err)
+		}
+		return err
+	}
+	reportFixes(c.ErrOrStderr(), res)
+	if _, err := io.WriteString(c.OutOrStdout(), res.Diff()); err != nil {
+		return err
+	}
+	if res.Changed() {
+		return &exitError{ExitFindings}
+	}
+	if n := len(res.Remaining.Findings); n > 0 {
+		fmt.Fprintf(c.ErrOrStderr(), "xaccel: nothing to fix; %d finding(s) need a change by hand (run xaccel lint without --diff to see them)\n", n)
+	}
+	if code := res.Remaining.ExitCode(failOn); code != 0 {
+		return &exitError{code}
+	}
+	return nil
+}
+
+// reportFixes tells, on standard error, which files were changed and which
+// fixes were left out.
+func reportFixes(w io.Writer, res *lint.FixResult) {
+	for _, f := range res.Files {
+		if f.Written {
+			msg := "xaccel: fixed " + f.Path
+			if f.Backup != "" {
+				msg += " (previous content in " + f.Backup + ")"
+			}
+			fmt.Fprintln(w, msg)
+		}
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(w, "xaccel: not fixed: %s: [%s] %s\n", s.Finding.Pos, s.Finding.Rule, s.Reason)
+	}
+}

@@ -37,14 +37,17 @@ func checkPrefixAlias(p *pass, l *nginx.Location, a *nginx.Directive) {
 	nameSlash, aliasSlash := strings.HasSuffix(name, "/"), strings.HasSuffix(alias, "/")
 	switch {
 	case !nameSlash && aliasSlash:
-		p.report("alias-traversal", Error, a,
-			"`"+l.String()+"` has no trailing slash but its alias `"+alias+"` has one, so `GET "+name+"../secret` maps to "+alias+"../secret, outside the aliased directory (this holds for internal locations too, since X-Accel-Redirect values are often built from input); write `location "+name+"/` or drop the slash from the alias")
+		p.reportFix("alias-traversal", Error, a,
+			"`"+l.String()+"` has no trailing slash but its alias `"+alias+"` has one, so `GET "+name+"../secret` maps to "+alias+"../secret, outside the aliased directory (this holds for internal locations too, since X-Accel-Redirect values are often built from input); write `location "+name+"/` or drop the slash from the alias",
+			fixAliasSlash(l, a, true, false))
 	case nameSlash && !aliasSlash:
-		p.report("alias-traversal", Warning, a,
-			"`"+l.String()+"` ends in a slash but its alias `"+alias+"` does not, so `"+name+"-old/f` maps to "+alias+"-old/f, a sibling of the aliased directory, and `"+name+"f` to "+alias+"f; write `alias "+alias+"/;`")
+		p.reportFix("alias-traversal", Warning, a,
+			"`"+l.String()+"` ends in a slash but its alias `"+alias+"` does not, so `"+name+"-old/f` maps to "+alias+"-old/f, a sibling of the aliased directory, and `"+name+"f` to "+alias+"f; write `alias "+alias+"/;`",
+			fixAliasSlash(l, a, false, true))
 	case !nameSlash && !aliasSlash && l.Internal() == nil:
-		p.report("alias-traversal", Warning, a,
-			"`"+l.String()+"` and its alias `"+alias+"` both lack a trailing slash, so `GET "+name+"-old/f` is served from "+alias+"-old/f, a sibling directory of the alias; write `location "+name+"/ { alias "+alias+"/; }`")
+		p.reportFix("alias-traversal", Warning, a,
+			"`"+l.String()+"` and its alias `"+alias+"` both lack a trailing slash, so `GET "+name+"-old/f` is served from "+alias+"-old/f, a sibling directory of the alias; write `location "+name+"/ { alias "+alias+"/; }`",
+			fixAliasSlash(l, a, true, true))
 	}
 }
 

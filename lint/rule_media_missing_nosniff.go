@@ -27,7 +27,7 @@ var ruleMediaMissingNosniff = &Rule{
 					msg += " (this location has add_header lines of its own, so it inherits none from the server or http level)"
 				}
 				msg += "; add `add_header X-Content-Type-Options \"nosniff\" always;` to this location"
-				p.report("media-missing-nosniff", Warning, l.Dir, msg)
+				p.reportFix("media-missing-nosniff", Warning, l.Dir, msg, p.fixNosniff(l, headers))
 			}
 		}
 	},

@@ -46,8 +46,9 @@ var ruleMediaNotInternal = &Rule{
 						if l.IsPrefix() && !p.declaredPrefix(l.Match) {
 							fix += ", or declare the prefix public on purpose with `--public " + l.Match + "`"
 						}
-						p.report("media-not-internal", sev, l.Dir,
-							"`GET "+uri+"` is served"+served+" by `"+l.String()+"` without `internal`, so anyone with the URL downloads user media without the app's permission check; "+fix)
+						p.reportFix("media-not-internal", sev, l.Dir,
+							"`GET "+uri+"` is served"+served+" by `"+l.String()+"` without `internal`, so anyone with the URL downloads user media without the app's permission check; "+fix,
+							p.fixInternal(l))
 						break
 					}
 				}

@@ -22,8 +22,9 @@ var ruleRegexBypassesInternal = &Rule{
 							served = ", which serves " + path
 						}
 					}
-					p.report("regex-bypasses-internal", Error, l.Dir,
-						"`GET "+uri+"` from outside is handled by `"+r.String()+"` at "+rel(r.Dir)+served+", not by this internal location: a regex location wins over a prefix location without `^~`, and `internal` is checked only on the location finally chosen; write `location ^~ "+l.Match+"`")
+					p.reportFix("regex-bypasses-internal", Error, l.Dir,
+						"`GET "+uri+"` from outside is handled by `"+r.String()+"` at "+rel(r.Dir)+served+", not by this internal location: a regex location wins over a prefix location without `^~`, and `internal` is checked only on the location finally chosen; write `location ^~ "+l.Match+"`",
+						fixCaret(l))
 				}
 			}
 		}

@@ -84,6 +84,8 @@ type pass struct {
 	// protectedDirs are the directories served by internal locations plus the declared ones.
 	protectedDirs []protectedDir
 	sortedDirs    []int // indexes of protectedDirs sorted by dir, built by protectedUnder
+	// sharedFixes tracks fixes of statements that occur more than once (see fix.go).
+	sharedFixes *sharedState
 }
 
 type protectedDir struct {
@@ -154,6 +156,13 @@ func ignoredFile(file string, globs []string) bool {
 
 func (p *pass) report(rule string, sev Severity, d *nginx.Directive, msg string) {
 	p.findings = append(p.findings, Finding{Rule: rule, Severity: sev, Pos: d.Pos, End: d.End, Message: msg, Len: len(d.Name)})
+}
+
+// reportFix is report with the text edits that repair the finding
+// mechanically (nil when there are none; see fix.go).
+func (p *pass) reportFix(rule string, sev Severity, d *nginx.Directive, msg string, fix []Edit) {
+	p.report(rule, sev, d, msg)
+	p.attachFix(d, fix)
 }
 
 func (p *pass) findProtectedDirs() []protectedDir {

@@ -1,0 +1,147 @@
+package cmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
+)
+
+var flagRow = regexp.MustCompile("^\\| `(--[a-z-]+)")
+
+// usageSections maps each "## xaccel CMD" (and "## Global flags") section
+// of docs/usage.md to the flags its tables list.
+func usageSections(t *testing.T) map[string][]string {
+	src, err := os.ReadFile("../docs/usage.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	section := ""
+	for _, line := range strings.Split(string(src), "\n") {
+		if h, ok := strings.CutPrefix(line, "## "); ok {
+			section = h
+			continue
+		}
+		if m := flagRow.FindStringSubmatch(line); m != nil && section != "" {
+			out[section] = append(out[section], m[1])
+		}
+	}
+	return out
+}
+
+func flagNames(fs *pflag.FlagSet) []string {
+	var out []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Name != "help" {
+			out = append(out, "--"+f.Name)
+		}
+	})
+	sort.Strings(out)
+	return out
+}
+
+// TestUsageDoc: the flags docs/usage.md lists for each command are exactly
+// the flags the command has.
+func TestUsageDoc(t *testing.T) {
+	root := newRoot(strings.NewReader(""))
+	root.InitDefaultHelpFlag()
+	root.InitDefaultVersionFlag()
+	doc := usageSections(t)
+	checked := 0
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" || c.Name() == "help" {
+			continue
+		}
+		listed, ok := doc["xaccel "+c.Name()]
+		if !ok {
+			t.Errorf("docs/usage.md has no section \"## xaccel %s\"", c.Name())
+			continue
+		}
+		sort.Strings(listed)
+		if diff := cmp.Diff(flagNames(c.LocalFlags()), listed); diff != "" {
+			t.Errorf("xaccel %s: flags differ (-binary +docs/usage.md):\n%s", c.Name(), diff)
+		}
+		checked++
+	}
+	global := doc["Global flags"]
+	sort.Strings(global)
+	want := append(flagNames(root.PersistentFlags()), "--help")
+	root.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name == "version" {
+			want = append(want, "--version")
+		}
+	})
+	sort.Strings(want)
+	if diff := cmp.Diff(want, global); diff != "" {
+		t.Errorf("global flags differ (-binary +docs/usage.md):\n%s", diff)
+	}
+	if checked < 3 {
+		t.Errorf("only %d commands checked", checked)
+	}
+}
+
+// TestCIExamples runs the xaccel command lines of the CI examples on a
+// small config: they must be valid (not a usage error) and write the
+// files they name.
+func TestCIExamples(t *testing.T) {
+	files, _ := filepath.Glob("../docs/examples/*.yml")
+	if len(files) < 2 {
+		t.Fatalf("expected the GitHub and GitLab examples, found %v", files)
+	}
+	ran := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			i := strings.Index(line, "xaccel lint ")
+			if i < 0 {
+				continue
+			}
+			args := strings.Fields(line[i+len("xaccel "):])
+			dir := t.TempDir()
+			conf := filepath.Join(dir, "deploy", "nginx", "nginx.conf")
+			if err := os.MkdirAll(filepath.Dir(conf), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			body := "events {}\nhttp {\n    server {\n        location /media/ { alias /srv/media/; }\n    }\n}\n"
+			if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			code := func() int {
+				wd, _ := os.Getwd()
+				if err := os.Chdir(dir); err != nil {
+					t.Fatal(err)
+				}
+				defer os.Chdir(wd)
+				return Main(args, strings.NewReader(""), &stdout, &stderr)
+			}()
+			if code != 1 {
+				t.Errorf("%s: `xaccel %s` exited %d, want 1 (one finding); stderr: %s", f, strings.Join(args, " "), code, stderr.String())
+			}
+			for j, a := range args {
+				if a == "--output" && j+1 < len(args) {
+					if st, err := os.Stat(filepath.Join(dir, args[j+1])); err != nil || st.Size() == 0 {
+						t.Errorf("%s: %s was not written", f, args[j+1])
+					}
+				}
+			}
+			if stdout.Len() == 0 {
+				t.Errorf("%s: nothing on standard output", f)
+			}
+			ran++
+		}
+	}
+	if ran < 2 {
+		t.Errorf("ran %d example commands, want at least 2", ran)
+	}
+}
