@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/lint"
 )
@@ -133,21 +131,7 @@ func TestFixtures(t *testing.T) {
 			if err := lint.WriteText(&buf, r, false); err != nil {
 				t.Fatal(err)
 			}
-			golden := strings.TrimSuffix(f.path, ".conf") + ".out"
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./lint -update to create it)", err)
-			}
-			want = bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n"))
-			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
-			}
+			checkGolden(t, strings.TrimSuffix(f.path, ".conf")+".out", buf.Bytes())
 		})
 	}
 	for _, r := range lint.Rules {

@@ -66,10 +66,11 @@ func servesURIFiles(l *nginx.Location) bool {
 // server level) and that maps into a protected directory.
 func (p *pass) exposure(s *nginx.Server, l *nginx.Location) (string, string, protectedDir, bool) {
 	var d *nginx.Directive
+	var owner *nginx.Location
 	if l == nil {
 		d = s.ServerRoot()
 	} else {
-		d, _ = l.DocRoot()
+		d, owner = l.DocRoot()
 	}
 	if d == nil || len(d.Args) != 1 || strings.Contains(d.Args[0], "$") {
 		return "", "", protectedDir{}, false
@@ -78,7 +79,7 @@ func (p *pass) exposure(s *nginx.Server, l *nginx.Location) (string, string, pro
 		if pd.by != nil && l != nil && isInside(l, pd.by) {
 			continue
 		}
-		for _, uri := range p.exposureURIs(s, l, pd.dir) {
+		for _, uri := range exposureURIs(l, d, owner, pd.dir) {
 			if p.isPublic(uri) || coveredByInternalPrefix(s, uri) {
 				continue
 			}
@@ -107,19 +108,10 @@ func coveredByInternalPrefix(s *nginx.Server, uri string) bool {
 	return false
 }
 
-// exposureURIs proposes URIs that would map into dir through l's root or
-// alias.
-func (p *pass) exposureURIs(s *nginx.Server, l *nginx.Location, dir string) []string {
-	var d *nginx.Directive
-	var owner *nginx.Location
-	if l == nil {
-		d = s.ServerRoot()
-	} else {
-		d, owner = l.DocRoot()
-	}
-	if d == nil || len(d.Args) != 1 || strings.Contains(d.Args[0], "$") {
-		return nil
-	}
+// exposureURIs proposes URIs that would map into dir through the root or
+// alias d that applies to l (nil: the server level); owner is the location
+// that holds an alias.
+func exposureURIs(l *nginx.Location, d *nginx.Directive, owner *nginx.Location, dir string) []string {
 	base := cleanDir(d.Args[0])
 	if !within(dir, base) {
 		return nil
