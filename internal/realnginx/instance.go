@@ -280,6 +280,11 @@ func (i *Instance) Get(target string) (*Response, error) {
 // sorted key order.
 // The whole exchange is bounded by 10 s.
 func (i *Instance) Do(method, target string, header http.Header) (*Response, error) {
+	return Send(i.Addr, method, target, header)
+}
+
+// Send is Do for any server at addr (an emulator compared with nginx, say).
+func Send(addr, method, target string, header http.Header) (*Response, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, target)
 	if _, ok := header["Host"]; !ok {
@@ -299,14 +304,19 @@ func (i *Instance) Do(method, target string, header http.Header) (*Response, err
 		}
 	}
 	b.WriteString("\r\n")
-	return i.DoRaw([]byte(b.String()))
+	return SendRaw(addr, []byte(b.String()))
 }
 
 // DoRaw writes raw bytes (a complete request, possibly malformed) to a new
 // connection and parses the response. The method, for the HEAD rule, is
 // taken from the first word of raw. Bounded by 10 s.
 func (i *Instance) DoRaw(raw []byte) (*Response, error) {
-	conn, err := net.DialTimeout("tcp", i.Addr, requestTimeout)
+	return SendRaw(i.Addr, raw)
+}
+
+// SendRaw is DoRaw for any server at addr.
+func SendRaw(addr string, raw []byte) (*Response, error) {
+	conn, err := net.DialTimeout("tcp", addr, requestTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,193 @@
+package proxy
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xaccel/xaccel/internal/atomicfile"
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// ServeOptions are the settings of `xaccel serve`.
+type ServeOptions struct {
+	Config    string // the nginx configuration; ignored with Demo
+	Prefix    string // include prefix (default: the config's directory)
+	Demo      bool
+	Listen    string // default 127.0.0.1:8080
+	ReadyFile string // written with the bound address once listening
+	Strict    bool   // directives that are not emulated are fatal
+	Handler   Options
+	Stdout    io.Writer // start-up messages
+	Stderr    io.Writer // warnings
+	Stdin     io.Reader // for Config "-"
+}
+
+// ConfigError is a configuration that cannot be served (a syntax error,
+// no server block, a directive not emulated with Strict).
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// Serve runs the server until ctx is done.
+func Serve(ctx context.Context, o ServeOptions) error {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	var cfg *nginx.Config
+	if o.Demo {
+		dir, err := os.MkdirTemp("", "xaccel-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		app, stop, err := startDemo(dir)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if o.Handler.Upstreams == nil {
+			o.Handler.Upstreams = map[string]string{}
+		}
+		o.Handler.Upstreams["demoapp"] = app
+		src, err := demoFS.ReadFile("demo/nginx.conf")
+		if err != nil {
+			return err
+		}
+		cfg = nginx.LoadBytes(filepath.Join(dir, "nginx.conf"), []byte(strings.ReplaceAll(string(src), "DEMO_ROOT", dir)), nginx.LoadOptions{Prefix: dir})
+	} else {
+		var err error
+		cfg, err = nginx.Load(o.Config, nginx.LoadOptions{Prefix: o.Prefix, Stdin: o.Stdin})
+		if err != nil {
+			return err
+		}
+	}
+	if len(cfg.Errors) > 0 {
+		return &ConfigError{Msg: cfg.Errors[0].Error() + " (run xaccel lint for all problems)"}
+	}
+	h, warns, err := New(cfg, o.Handler)
+	if err != nil {
+		return &ConfigError{Msg: err.Error()}
+	}
+	for _, w := range warns {
+		fmt.Fprintf(o.Stderr, "xaccel serve: warning: %s\n", w)
+	}
+	if o.Strict && len(warns) > 0 {
+		return &ConfigError{Msg: fmt.Sprintf("%d directive(s) are not emulated and --strict is set", len(warns))}
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	if o.ReadyFile != "" {
+		if err := atomicfile.WriteFile(o.ReadyFile, []byte(addr+"\n"), 0o644); err != nil {
+			srv.Close()
+			return err
+		}
+	}
+	if o.Demo {
+		fmt.Fprintf(o.Stdout, "xaccel serve: demo on http://%s/ (the page links a protected file directly and through the app)\n", addr)
+	} else {
+		fmt.Fprintf(o.Stdout, "xaccel serve: %s on http://%s/\n", o.Config, addr)
+	}
+	select {
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+		return nil
+	case err := <-done:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
+
+//go:embed demo
+var demoFS embed.FS
+
+// startDemo copies the demo site into dir and starts its app on a loopback
+// port: GET /download/NAME checks a (fake) permission and answers with
+// X-Accel-Redirect, the percent-encoded internal path, and the headers a
+// download needs.
+func startDemo(dir string) (string, func(), error) {
+	err := fs.WalkDir(demoFS, "demo", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p, "demo")))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := demoFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/download/", func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/download/")
+		if name == "" || strings.Contains(name, "/") || strings.HasPrefix(name, "secret") || name != path.Base(name) {
+			http.NotFound(w, r) // the permission check says no (or no such name)
+			return
+		}
+		h := w.Header()
+		h.Set("X-Accel-Redirect", "/protected/"+url.PathEscape(name))
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("Content-Disposition", contentDisposition(name))
+		h.Set("Cache-Control", "private, no-store")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// contentDisposition builds an attachment header with an ASCII fallback and
+// the UTF-8 name in filename* (RFC 6266, RFC 8187).
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, encodeRFC8187(name))
+}
+
+// encodeRFC8187 percent-encodes every byte that is not an attr-char.
+func encodeRFC8187(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
