@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Measures `xaccel serve` against real nginx on the X-Accel-Redirect path,
+# side by side in one run, and prints a markdown table on stdout (progress on
+# stderr). Both serve the same config: /download/NAME goes to a fast app
+# (bench/xarapp) that answers X-Accel-Redirect: /protected/NAME, and the
+# internal location sends a 4 KiB file.
+#
+#   bench/serve.sh                  # 64 connections, 10 s per run, then a 30 s soak of xaccel
+#   DURATION=20s SOAK=60s bench/serve.sh
+#
+# Needs wrk (apt-get install wrk) and nginx. Everything listens on
+# 127.0.0.1; every process started here is stopped by its PID on exit.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10s}
+SOAK=${SOAK:-30s}
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
+[ -x "$NGINX" ] || { echo "bench: nginx is missing" >&2; exit 2; }
+
+dir=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+log() { echo "bench: $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "bench: $1 never appeared" >&2; exit 2; }
+
+log "building"
+go build -o "$dir/xaccel" .
+go build -o "$dir/xarapp" ./bench/xarapp
+mkdir -p "$dir/files" "$dir/logs" "$dir/conf"
+head -c 4096 /dev/urandom > "$dir/files/f.bin"
+chmod -R a+rX "$dir" # nginx workers run as nobody when started by root
+
+"$dir/xarapp" --ready-file "$dir/app.addr" & pids+=($!)
+wait_file "$dir/app.addr"
+app=$(cat "$dir/app.addr")
+
+nport=$(free_port)
+server_block() {
+	cat <<EOF
+    server {
+        listen 127.0.0.1:$1;
+        location /download/ {
+            proxy_pass http://$app;
+        }
+        location ^~ /protected/ {
+            internal;
+            alias $dir/files/;
+            add_header X-Content-Type-Options "nosniff" always;
+        }
+    }
+EOF
+}
+cat > "$dir/conf/nginx.conf" <<EOF
+worker_processes auto;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp_body;
+    proxy_temp_path $dir/tmp_proxy;
+    fastcgi_temp_path $dir/tmp_fastcgi;
+    uwsgi_temp_path $dir/tmp_uwsgi;
+    scgi_temp_path $dir/tmp_scgi;
+$(server_block "$nport")
+}
+EOF
+{ echo "http {"; server_block 8080; echo "}"; } > "$dir/xaccel.conf"
+
+"$NGINX" -p "$dir" -c conf/nginx.conf -e "$dir/logs/error.log" -g "daemon off; pid $dir/nginx.pid;" & pids+=($!)
+"$dir/xaccel" serve -c "$dir/xaccel.conf" --listen 127.0.0.1:0 --ready-file "$dir/xaccel.addr" >/dev/null & xpid=$!; pids+=($xpid)
+wait_file "$dir/xaccel.addr"
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nport/download/f.bin" && break; sleep 0.1; done
+xaddr=$(cat "$dir/xaccel.addr")
+
+for url in "http://127.0.0.1:$nport/download/f.bin" "http://$xaddr/download/f.bin"; do
+	code=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$url")
+	[ "$code" = "200 4096" ] || { echo "bench: $url answers '$code', want '200 4096'" >&2; exit 2; }
+done
+
+run() { # url duration -> "rps p99ms errors"
+	wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "$1" > "$dir/wrk.out" 2>&1
+	local rps p99 errs
+	rps=$(awk '/^Requests\/sec/ {print $2}' "$dir/wrk.out")
+	p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$dir/wrk.out")
+	errs=$(awk '/Socket errors/ {print $0}' "$dir/wrk.out")
+	non2xx=$(awk '/Non-2xx/ {print $NF}' "$dir/wrk.out")
+	echo "$rps $p99 ${errs:-none} non2xx=${non2xx:-0}"
+}
+
+log "warm-up"
+run "http://127.0.0.1:$nport/download/f.bin" 2s >/dev/null
+run "http://$xaddr/download/f.bin" 2s >/dev/null
+log "nginx, $CONNS connections, $DURATION"
+read -r n_rps n_p99 n_rest <<<"$(run "http://127.0.0.1:$nport/download/f.bin" "$DURATION")"
+log "xaccel serve, $CONNS connections, $DURATION"
+read -r x_rps x_p99 x_rest <<<"$(run "http://$xaddr/download/f.bin" "$DURATION")"
+
+fds() { ls "/proc/$1/fd" | wc -l; }
+rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+fd0=$(fds "$xpid"); rss0=$(rss "$xpid")
+log "xaccel serve soak, $SOAK"
+read -r s_rps s_p99 s_rest <<<"$(run "http://$xaddr/download/f.bin" "$SOAK")"
+sleep 2
+fd1=$(fds "$xpid"); rss1=$(rss "$xpid")
+
+echo "xaccel serve vs nginx on the X-Accel-Redirect path (bench/serve.sh; wrk -t$THREADS -c$CONNS, $DURATION each; 4 KiB file; $(nproc) CPUs)"
+echo
+echo "$(go version | awk '{print $3}'), $("$NGINX" -v 2>&1 | sed 's/.*: //') with worker_processes auto"
+echo
+echo "| server | requests/s | p99 latency ms | wrk errors |"
+echo "|---|---:|---:|---|"
+echo "| nginx | $n_rps | $n_p99 | $n_rest |"
+echo "| xaccel serve | $x_rps | $x_p99 | $x_rest |"
+echo
+awk -v x="$x_rps" -v n="$n_rps" -v xp="$x_p99" -v np="$n_p99" 'BEGIN { printf "xaccel/nginx: %.2f of the requests per second, %.2fx the p99 latency\n", x/n, xp/np }'
+echo
+echo "soak ($SOAK on xaccel serve): $s_rps requests/s, p99 $s_p99 ms, errors: $s_rest; open files $fd0 -> $fd1, RSS ${rss0} -> ${rss1} KiB"
