@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -10,9 +11,7 @@ import (
 
 // doFiles serves a static file for a location without a content handler:
 // try_files, then the static handler, then index for a URI ending in '/'.
-// next is true when an internal redirect (index, try_files fallback)
-// restarts the location search.
-func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) (bool, int) {
+func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
 	if l != nil {
 		if tf := l.Dir.First("try_files"); tf != nil && len(tf.Args) >= 2 {
 			return h.tryFiles(w, rq, l, caps, tf)
@@ -35,47 +34,176 @@ func (h *Handler) path(l *nginx.Location, uri string, caps []string) (string, bo
 	return p, true
 }
 
-func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) (bool, int) {
+// conditionalHeaders are the request headers of the not-modified and range
+// filters, which do not run for a response whose status is not 200.
+var conditionalHeaders = []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
+
+// interceptWriter holds back an error status that an error_page handles,
+// and the page that goes with it.
+type interceptWriter struct {
+	http.ResponseWriter
+	intercept func(status int) bool
+	caught    int
+}
+
+func (iw *interceptWriter) WriteHeader(status int) {
+	if iw.caught != 0 {
+		return
+	}
+	if iw.intercept(status) {
+		iw.caught = status
+		return
+	}
+	iw.ResponseWriter.WriteHeader(status)
+}
+
+func (iw *interceptWriter) Write(b []byte) (int, error) {
+	if iw.caught != 0 {
+		return len(b), nil
+	}
+	return iw.ResponseWriter.Write(b)
+}
+
+// static runs the static handler (ServeStatic) for rq.uri, then index for
+// a URI ending in '/'. An error the static handler answers with goes to
+// error_page when one is configured for it. After an error_page redirect,
+// the file is sent with the error's status, without the not-modified and
+// range filters, Last-Modified and the range filter's Accept-Ranges.
+func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
 	p, ok := h.path(l, rq.uri, caps)
 	if !ok {
-		return false, h.errorPage(w, rq, http.StatusNotFound, l)
+		return h.fail(w, rq, http.StatusNotFound, l)
 	}
+	levels := h.levels(l)
 	r := rq.r
-	if r.Method != rq.method {
+	errStatus := rq.errStatus
+	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) {
 		r = r.Clone(r.Context())
 		r.Method = rq.method
-	}
-	res := ServeStatic(h.hook(w, rq, l), r, StaticParams{
-		Path: p, URI: rq.uri, Args: rq.args,
-		ContentType: TypeFor(h.levels(l), rq.uri),
-		Header:      rq.out,
-	})
-	if !res.Declined {
-		rq.trace = append(rq.trace, "file "+p)
-		return false, res.Status
-	}
-	// index: the first index file that exists is an internal redirect.
-	names := []string{"index.html"}
-	if ds := nginx.Effective(h.levels(l), "index"); len(ds) > 0 {
-		names = ds[0].Args
-	}
-	for _, n := range names {
-		if st, err := os.Stat(p + n); err == nil && !st.IsDir() {
-			rq.uri += n
-			rq.internal = true
-			return true, 0
+		if errStatus != 0 && errStatus != http.StatusOK {
+			for _, k := range conditionalHeaders {
+				r.Header.Del(k)
+			}
 		}
 	}
-	if st, err := os.Stat(p); err == nil && st.IsDir() {
-		return false, h.errorPage(w, rq, http.StatusForbidden, l)
+	hdr := w.Header()
+	saved := hdr.Clone()
+	iw := &interceptWriter{intercept: func(status int) bool {
+		return status >= 300 && status != http.StatusNotModified && !rq.errorPage &&
+			rq.uriChanges != 0 && errorPageFor(levels, status) != nil
+	}}
+	iw.ResponseWriter = h.hook(w, rq, l, func(s int) int {
+		if s == http.StatusOK && errStatus != 0 && errStatus != http.StatusOK {
+			// The range filter did not run, and the header filter sends
+			// the file's Last-Modified with 200, 206 and 304 only.
+			dropLastAcceptRanges(hdr)
+			if errStatus != http.StatusPartialContent && errStatus != http.StatusNotModified {
+				hdr.Del("Last-Modified")
+			}
+			return errStatus
+		}
+		return s
+	})
+	params := StaticParams{
+		Path: p, URI: rq.uri, Args: rq.args,
+		ContentType: TypeFor(levels, rq.uri),
+		Header:      rq.out,
 	}
-	return false, h.errorPage(w, rq, http.StatusNotFound, l)
+	if multipartRanges(r, p) {
+		// The charset filter runs before the range filter, so the parts
+		// of a multipart/byteranges answer show its result.
+		pre := http.Header{}
+		if vs := rq.out.Values("Content-Type"); len(vs) > 0 {
+			pre.Set("Content-Type", vs[0])
+		} else if params.ContentType != "" {
+			pre.Set("Content-Type", params.ContentType)
+		}
+		h.charsetFilter(pre, rq, levels, http.StatusOK)
+		if ct := pre.Get("Content-Type"); ct != "" {
+			if len(rq.out.Values("Content-Type")) > 0 {
+				params.Header = rq.out.Clone()
+				params.Header.Set("Content-Type", ct)
+			} else {
+				params.ContentType = ct
+			}
+		}
+	}
+	res := ServeStatic(iw, r, params)
+	if iw.caught != 0 {
+		for k := range hdr {
+			delete(hdr, k)
+		}
+		if iw.caught == http.StatusPreconditionFailed {
+			// ngx_http_filter_finalize_request cleans the header first.
+			rq.out = http.Header{}
+		} else {
+			for k, vs := range saved {
+				hdr[k] = vs
+			}
+		}
+		rq.trace = append(rq.trace, "file "+p)
+		return h.fail(w, rq, iw.caught, l)
+	}
+	if !res.Declined {
+		rq.trace = append(rq.trace, "file "+p)
+		status := res.Status
+		if status == http.StatusOK && errStatus != 0 {
+			status = errStatus
+		}
+		return done(status)
+	}
+	// index (ngx_http_index_module, GET, HEAD and POST only): the first
+	// index file that exists is an internal redirect, with the args.
+	if rq.method == http.MethodGet || rq.method == http.MethodHead || rq.method == http.MethodPost {
+		names := []string{"index.html"}
+		if d := nginx.Effective(levels, "index"); len(d) > 0 {
+			names = nil
+			for _, di := range d {
+				names = append(names, di.Args...)
+			}
+		}
+		for _, n := range names {
+			n = h.expand(rq, n)
+			if strings.HasPrefix(n, "/") {
+				// an absolute index is the last resort: no test.
+				return h.redirectURI(w, rq, l, n, rq.args)
+			}
+			if _, err := os.Stat(p + n); err == nil {
+				return h.redirectURI(w, rq, l, rq.uri+n, rq.args)
+			}
+		}
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			return h.fail(w, rq, http.StatusNotFound, l)
+		}
+	}
+	return h.fail(w, rq, http.StatusForbidden, l)
+}
+
+// multipartRanges reports whether ServeStatic will answer r for the file
+// at path with a multipart/byteranges 206: a regular file, no 412 or 304
+// from the conditionals, and a Range with several satisfiable ranges.
+func multipartRanges(r *http.Request, path string) bool {
+	if _, ok := r.Header["Range"]; !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return false
+	}
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	mtime := fi.ModTime().Unix()
+	etag := fmt.Sprintf(`"%x-%x"`, mtime, fi.Size())
+	hasMtime := mtime != -1
+	if hasMtime && notModified(r, mtime, etag) != 0 {
+		return false
+	}
+	ranges, res := requestedRanges(r, fi.Size(), mtime, hasMtime, etag)
+	return res == rangeOK && len(ranges) > 1
 }
 
 // tryFiles checks each argument but the last as a file (or, ending in '/',
 // a directory) and serves the first that exists; otherwise the last
 // argument is =code, @name or a URI to redirect to internally.
-func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string, tf *nginx.Directive) (bool, int) {
+func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string, tf *nginx.Directive) step {
 	for _, a := range tf.Args[:len(tf.Args)-1] {
 		v := h.expand(rq, a)
 		dir := strings.HasSuffix(v, "/")
@@ -109,19 +237,12 @@ func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location
 		if code == 0 {
 			code = http.StatusInternalServerError
 		}
-		return false, h.errorPage(w, rq, code, l)
+		return h.fail(w, rq, code, l)
 	case strings.HasPrefix(last, "@"):
-		named := h.named(last)
-		if named == nil {
-			return false, h.errorPage(w, rq, http.StatusInternalServerError, l)
-		}
-		rq.internal = true
-		return h.runNamed(w, rq, named)
+		return h.redirectNamed(w, rq, l, last)
 	}
+	// ngx_http_split_args: the args are what follows a '?', none without
+	// one (the request's args are not kept).
 	uri, args, _ := strings.Cut(last, "?")
-	rq.uri, rq.internal = uri, true
-	if args != "" {
-		rq.args = args
-	}
-	return true, 0
+	return h.redirectURI(w, rq, l, uri, args)
 }

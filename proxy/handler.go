@@ -1,8 +1,8 @@
 // Package proxy is the engine of `xaccel serve`: an http.Handler built from
 // the nginx model that answers requests the way nginx would for one server
 // block: location choice, internal, return, proxy_pass to the app, the
-// X-Accel-Redirect internal redirect with the headers nginx keeps, and
-// static files.
+// X-Accel-Redirect internal redirect with the headers nginx keeps,
+// error_page, the charset filter and static files.
 package proxy
 
 import (
@@ -24,7 +24,8 @@ type Options struct {
 	// first listen (the first server with default_server, else the first).
 	ServerName string
 	// Upstreams maps an upstream block name or a proxy_pass host[:port] to
-	// the base URL of a local app (http://127.0.0.1:8000).
+	// the base URL of a local app (http://127.0.0.1:8000). It wins over the
+	// configuration's `upstream` blocks.
 	Upstreams map[string]string
 	// MapRoot rewrites filesystem path prefixes of root/alias (production
 	// paths) to local ones, in order; the first match wins.
@@ -38,21 +39,27 @@ type Options struct {
 type Warning struct {
 	Pos  nginx.Pos
 	Name string
+	// Detail says what is not emulated when the directive is only in part
+	// ("" for the whole directive).
+	Detail string
 }
 
 func (w Warning) String() string {
+	if w.Detail != "" {
+		return fmt.Sprintf("%s: %q is not emulated by xaccel serve (%s); requests it affects may be answered differently than by nginx", w.Pos, w.Name, w.Detail)
+	}
 	return fmt.Sprintf("%s: %q is not emulated by xaccel serve; requests it affects may be answered differently than by nginx", w.Pos, w.Name)
 }
 
 // Handler answers requests for one server block.
 type Handler struct {
-	srv    *nginx.Server
-	opts   Options
-	client *http.Client
+	srv  *nginx.Server
+	opts Options
+	// charsets are the charsets nginx knows (lower-cased), charsetMaps
+	// the pairs a charset_map links, both ways.
+	charsets    map[string]bool
+	charsetMaps map[[2]string]bool
 }
-
-// maxRedirects is nginx's limit of internal redirects (uri_changes).
-const maxRedirects = 10
 
 // emulated are the directives the handler acts on, or that do not change
 // what a client gets; any other directive in the server is reported.
@@ -66,10 +73,30 @@ var emulated = map[string]bool{
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
 	"server_tokens": true, "ssl_certificate": true, "ssl_certificate_key": true,
+	"error_page": true, "recursive_error_pages": true, "proxy_intercept_errors": true,
+	"proxy_ignore_headers": true, "charset_types": true, "override_charset": true,
+	"source_charset": true, "proxy_buffer_size": true, "proxy_buffers": true,
+	"proxy_busy_buffers_size": true, "proxy_max_temp_file_size": true, "proxy_temp_path": true,
+	"proxy_temp_file_write_size": true, "proxy_request_buffering": true,
+	"proxy_headers_hash_max_size": true, "proxy_headers_hash_bucket_size": true,
+	"proxy_cache_path": true, "proxy_ignore_client_abort": true, "log_format": true,
+}
+
+// httpLevelChecked are the directives of the http context (outside the
+// server) that change what a proxied or X-Accel-Redirect response looks
+// like; New reports them when they are not emulated. Every proxy_*
+// directive is checked too.
+var httpLevelChecked = map[string]bool{
+	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
+	"etag": true, "if_modified_since": true, "max_ranges": true, "absolute_redirect": true,
+	"port_in_redirect": true, "server_name_in_redirect": true, "msie_padding": true,
+	"msie_refresh": true, "disable_symlinks": true, "merge_slashes": true, "userid": true,
+	"xslt_stylesheet": true, "image_filter": true,
 }
 
 // New builds the handler for the chosen server of cfg. The warnings list
-// the directives of that server that are not emulated.
+// the directives of that server, and those of the http context that matter
+// to it, that are not emulated (in whole or in part).
 func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	srv := pickServer(cfg, o.ServerName)
 	if srv == nil {
@@ -78,20 +105,61 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		}
 		return nil, nil, fmt.Errorf("the configuration has no http server block")
 	}
-	h := &Handler{srv: srv, opts: o, client: &http.Client{
-		Timeout:       60 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport:     &http.Transport{Proxy: nil, DisableCompression: true, MaxIdleConnsPerHost: 64},
-	}}
+	h := &Handler{srv: srv, opts: o}
+	h.collectCharsets()
 	var warns []Warning
-	srv.Dir.Walk(func(d *nginx.Directive) bool {
+	check := func(d *nginx.Directive) bool {
+		if w, ok := partlyEmulated(d); ok {
+			warns = append(warns, w)
+		}
 		if !emulated[d.Name] {
 			warns = append(warns, Warning{Pos: d.Pos, Name: d.Name})
 			return false
 		}
-		return true
-	})
+		return d.Name != "types" // its entries are MIME types, not directives
+	}
+	if srv.HTTP != nil {
+		for _, d := range srv.HTTP.Block {
+			if d.IsBlock || d.Name == "include" {
+				continue
+			}
+			if !emulated[d.Name] && (httpLevelChecked[d.Name] || strings.HasPrefix(d.Name, "proxy_")) {
+				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name})
+				continue
+			}
+			if w, ok := partlyEmulated(d); ok {
+				warns = append(warns, w)
+			}
+		}
+		for _, d := range srv.HTTP.Find("charset_map") {
+			warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "the body is not recoded"})
+		}
+	}
+	srv.Dir.Walk(check)
 	return h, warns, nil
+}
+
+// partlyEmulated reports the forms of emulated directives that are not.
+func partlyEmulated(d *nginx.Directive) (Warning, bool) {
+	switch d.Name {
+	case "proxy_redirect":
+		if strings.HasPrefix(d.Arg(0), "~") {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "regular expressions"}, true
+		}
+	case "charset", "source_charset":
+		if strings.Contains(d.Arg(0), "$") {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a charset from a variable"}, true
+		}
+	case "expires":
+		if v := d.Arg(0); v == "modified" || strings.HasPrefix(v, "@") || strings.Contains(v, "$") {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "modified, @time and variables"}, true
+		}
+	case "proxy_pass":
+		if v := d.Arg(0); len(v) < 7 || !strings.EqualFold(v[:7], "http://") {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "only http:// upstreams"}, true
+		}
+	}
+	return Warning{}, false
 }
 
 func pickServer(cfg *nginx.Config, name string) *nginx.Server {
@@ -124,73 +192,171 @@ func pickServer(cfg *nginx.Config, name string) *nginx.Server {
 type request struct {
 	r         *http.Request
 	body      []byte
+	hasBody   bool // the client sent a body (Content-Length or chunked)
 	method    string
 	uri, args string
 	internal  bool
-	redirects int
+	// unparsed is r->valid_unparsed_uri: no internal redirect (but maybe
+	// named ones) happened, so proxy_pass without a URI part sends the
+	// client's request target as received.
+	unparsed bool
+	// quoted is r->quoted_uri: the client's path had %-escapes.
+	quoted bool
+	// uriChanges is r->uri_changes: 11 at the start; internal and named
+	// redirects use one each (nginx-semantics 1.7.8).
+	uriChanges int
+	// errorPage is r->error_page: an error_page was used (without
+	// recursive_error_pages, no second one is).
+	errorPage bool
+	// errStatus is r->err_status: the status of the error being answered,
+	// which replaces whatever status the error page's content has.
+	errStatus int
 	out       http.Header // headers kept from an upstream by X-Accel-Redirect
+	charset   string      // X-Accel-Charset (r->headers_out.override_charset)
 	upstream  http.Header // the last upstream's response headers ($upstream_http_*)
+	proxyHost string      // $proxy_host of the request being proxied
 	trace     []string
 }
 
+// maxURIChanges is nginx's NGX_HTTP_MAX_URI_CHANGES + 1: a request may be
+// redirected internally 10 times; the 11th redirect fails with 500.
+const maxURIChanges = 11
+
+// step is what a content handler did: answered (stepDone, with the status
+// sent), or redirected internally to rq.uri (stepURI) or to a named
+// location (stepNamed).
+type step struct {
+	kind   int
+	status int
+	named  *nginx.Location
+}
+
+const (
+	stepDone = iota
+	stepURI
+	stepNamed
+)
+
+func done(status int) step { return step{kind: stepDone, status: status} }
+
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, true)
-	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{}}
-	status := 0
-	if err != nil {
-		status = h.errorPage(w, rq, http.StatusBadRequest, nil)
-	} else {
-		if r.Body != nil {
-			rq.body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
-		}
-		status = h.process(w, rq)
+	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
+		unparsed: true, uriChanges: maxURIChanges}
+	path, _, _ := strings.Cut(unparsedURI(r), "?")
+	rq.quoted = strings.Contains(path, "%")
+	if r.Body != nil {
+		rq.body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	}
+	_, hasLength := r.Header["Content-Length"]
+	rq.hasBody = hasLength || len(r.TransferEncoding) > 0
+	var first step
+	if err != nil {
+		// A target nginx rejects: 400, through a server-level error_page
+		// if there is one.
+		rq.uri, rq.args = "", ""
+		first = h.fail(w, rq, http.StatusBadRequest, nil)
+	} else {
+		first = step{kind: stepURI}
+	}
+	status := h.process(w, rq, first)
 	if h.opts.Trace != nil {
 		fmt.Fprintf(h.opts.Trace, "%s %s %s -> %d\n", r.Method, r.RequestURI, strings.Join(rq.trace, " "), status)
 	}
 }
 
 // process runs the location phase until a response is written, following
-// internal redirects.
-func (h *Handler) process(w http.ResponseWriter, rq *request) int {
+// internal and named redirects, from the step s that has been taken.
+func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 	for {
-		loc, caps, redirect := h.srv.Lookup(rq.uri)
-		rq.trace = append(rq.trace, "["+locName(loc)+"]")
-		if loc != nil && loc.Internal() != nil && !rq.internal {
-			return h.errorPage(w, rq, http.StatusNotFound, loc)
+		switch s.kind {
+		case stepDone:
+			return s.status
+		case stepNamed:
+			// A named location: no location search and no internal check;
+			// $uri, $args and the method stay.
+			l := s.named
+			rq.trace = append(rq.trace, "["+l.String()+"]")
+			s = h.content(w, rq, l, nil)
+			continue
 		}
-		if redirect {
+		l, caps, redirect := h.srv.Lookup(rq.uri)
+		rq.trace = append(rq.trace, "["+locName(l)+"]")
+		switch {
+		case l != nil && l.Internal() != nil && !rq.internal:
+			s = h.fail(w, rq, http.StatusNotFound, l)
+		case redirect:
 			target := escapeURI(rq.uri) + "/"
 			if rq.args != "" {
 				target += "?" + rq.args
 			}
-			return h.redirect(w, rq, http.StatusMovedPermanently, target, loc)
-		}
-		var handler *nginx.Directive
-		if loc != nil {
-			handler = loc.Handler()
-		}
-		switch {
-		case handler != nil && handler.Name == "return":
-			return h.doReturn(w, rq, loc, handler)
-		case handler != nil && handler.Name == "proxy_pass":
-			next, status := h.doProxy(w, rq, loc, handler)
-			if !next {
-				return status
-			}
-		case handler != nil:
-			return h.errorPage(w, rq, http.StatusBadGateway, loc)
+			w.Header().Set("Location", "http://"+RedirectHost(rq.r)+target)
+			s = h.fail(w, rq, http.StatusMovedPermanently, l)
 		default:
-			next, status := h.doFiles(w, rq, loc, caps)
-			if !next {
-				return status
-			}
-		}
-		rq.redirects++
-		if rq.redirects > maxRedirects {
-			return h.errorPage(w, rq, http.StatusInternalServerError, nil)
+			s = h.content(w, rq, l, caps)
 		}
 	}
+}
+
+// content runs the content handler of location l (nil: the server level).
+func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
+	var handler *nginx.Directive
+	if l != nil {
+		handler = l.Handler()
+	}
+	switch {
+	case handler == nil:
+		return h.doFiles(w, rq, l, caps)
+	case handler.Name == "return":
+		return h.doReturn(w, rq, l, handler)
+	case handler.Name == "proxy_pass":
+		return h.doProxy(w, rq, l, handler)
+	}
+	rq.trace = append(rq.trace, handler.Name+" is not emulated")
+	return h.fail(w, rq, http.StatusBadGateway, l)
+}
+
+// redirectURI is ngx_http_internal_redirect: one of the uri_changes is
+// used (none left: 500, "rewrite or internal redirection cycle"), then the
+// location search starts again with uri and args, as an internal request.
+// l is the location the request is in.
+func (h *Handler) redirectURI(w http.ResponseWriter, rq *request, l *nginx.Location, uri, args string) step {
+	rq.uriChanges--
+	if rq.uriChanges == 0 {
+		rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
+		return h.fail(w, rq, http.StatusInternalServerError, l)
+	}
+	rq.uri, rq.args = uri, args
+	rq.internal, rq.unparsed = true, false
+	return step{kind: stepURI}
+}
+
+// redirectNamed is ngx_http_named_location: one of the uri_changes is used
+// (none left: 500), then the named location is looked up (not found: 500,
+// "could not find named location"). $uri, $args and the method stay.
+func (h *Handler) redirectNamed(w http.ResponseWriter, rq *request, l *nginx.Location, name string) step {
+	rq.uriChanges--
+	if rq.uriChanges == 0 {
+		rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
+		return h.fail(w, rq, http.StatusInternalServerError, l)
+	}
+	named := h.named(name)
+	if named == nil {
+		rq.trace = append(rq.trace, "could not find named location "+name)
+		return h.fail(w, rq, http.StatusInternalServerError, l)
+	}
+	rq.internal = true
+	return step{kind: stepNamed, named: named}
+}
+
+// named finds a named location of the server.
+func (h *Handler) named(name string) *nginx.Location {
+	for _, l := range h.srv.Locations {
+		if l.Modifier == "@" && l.Match == name {
+			return l
+		}
+	}
+	return nil
 }
 
 func locName(l *nginx.Location) string {
@@ -208,33 +374,128 @@ func (h *Handler) levels(l *nginx.Location) []*nginx.Directive {
 	return l.Levels()
 }
 
-// finish adds the copied headers and the final location's add_header and
-// expires, then writes the status line.
-func (h *Handler) finish(w http.ResponseWriter, rq *request, l *nginx.Location, status int) {
-	addMissing(w.Header(), rq.out)
-	h.hook(w, rq, l).WriteHeader(status)
-}
-
-func addMissing(dst, src http.Header) {
-	for k, vs := range src {
-		if dst.Get(k) == "" {
-			dst[k] = append([]string(nil), vs...)
+// fail finishes the request with an error or redirect status the way
+// ngx_http_special_response_handler does: r->err_status is set; an
+// error_page for the status (of location l, nil: the server level) is used
+// if none was used before and uri_changes are left; otherwise nginx's
+// built-in page is sent, with the headers copied from an upstream
+// (nginx-semantics 1.5). A Location already set in the response stays.
+func (h *Handler) fail(w http.ResponseWriter, rq *request, status int, l *nginx.Location) step {
+	levels := h.levels(l)
+	rq.errStatus = status
+	if !rq.errorPage && rq.uriChanges != 0 {
+		if pages := nginx.Effective(levels, "error_page"); len(pages) > 0 {
+			if !flagOn(levels, "recursive_error_pages") {
+				rq.errorPage = true
+			}
+			if ep := errorPageFor(levels, status); ep != nil {
+				return h.sendErrorPage(w, rq, l, ep)
+			}
 		}
 	}
+	WriteErrorPage(h.hook(w, rq, l, nil), rq.r, status, rq.out)
+	return done(status)
 }
 
-// hookWriter applies the final location's add_header and expires when the
-// status is written, whoever writes it.
+// errorPageSpec is one `error_page codes... [=[code]] uri` directive.
+type errorPageSpec struct {
+	codes     []int
+	overwrite int // -1: none; 0: "=" (the target's status); else the code
+	value     string
+}
+
+// errorPageFor returns the error_page (in effect at levels) for status, or
+// nil.
+func errorPageFor(levels []*nginx.Directive, status int) *errorPageSpec {
+	for _, d := range nginx.Effective(levels, "error_page") {
+		ep := parseErrorPage(d)
+		if ep == nil {
+			continue
+		}
+		for _, c := range ep.codes {
+			if c == status {
+				return ep
+			}
+		}
+	}
+	return nil
+}
+
+// parseErrorPage reads an error_page directive as ngx_http_core_error_page
+// does: status codes, then "=" or "=code", then the URI (nil when malformed).
+func parseErrorPage(d *nginx.Directive) *errorPageSpec {
+	if len(d.Args) < 2 {
+		return nil
+	}
+	ep := &errorPageSpec{overwrite: -1, value: d.Args[len(d.Args)-1]}
+	n := len(d.Args) - 1
+	if a := d.Args[n-1]; strings.HasPrefix(a, "=") {
+		if n-1 == 0 {
+			return nil
+		}
+		ep.overwrite = 0
+		if len(a) > 1 {
+			c, err := strconv.Atoi(a[1:])
+			if err != nil || c < 0 {
+				return nil
+			}
+			ep.overwrite = c
+		}
+		n--
+	}
+	for _, a := range d.Args[:n] {
+		c, err := strconv.Atoi(a)
+		if err != nil {
+			return nil
+		}
+		ep.codes = append(ep.codes, c)
+	}
+	return ep
+}
+
+// sendErrorPage is ngx_http_send_error_page: with "=code" the status
+// becomes code ("=" alone: the target's status); a URI is an internal
+// redirect (the method becomes GET unless it is HEAD), @name a named one,
+// anything else a 302 (or the =code given, if it is a redirect) to it.
+func (h *Handler) sendErrorPage(w http.ResponseWriter, rq *request, l *nginx.Location, ep *errorPageSpec) step {
+	if ep.overwrite >= 0 {
+		rq.errStatus = ep.overwrite
+	}
+	v := h.expand(rq, ep.value)
+	rq.trace = append(rq.trace, "error_page "+v)
+	switch {
+	case strings.HasPrefix(v, "/"):
+		uri, args, _ := strings.Cut(v, "?")
+		if rq.method != http.MethodHead {
+			rq.method = http.MethodGet
+		}
+		return h.redirectURI(w, rq, l, uri, args)
+	case strings.HasPrefix(v, "@"):
+		return h.redirectNamed(w, rq, l, v)
+	}
+	status := http.StatusFound
+	switch ep.overwrite {
+	case 301, 302, 303, 307, 308:
+		status = ep.overwrite
+	}
+	rq.errStatus = status
+	w.Header().Set("Location", v)
+	WriteErrorPage(h.hook(w, rq, l, nil), rq.r, status, rq.out)
+	return done(status)
+}
+
+// hookWriter applies the final location's header filters when the status
+// is written, whoever writes it.
 type hookWriter struct {
 	http.ResponseWriter
-	before func(status int)
+	before func(status int) int
 	done   bool
 }
 
 func (hw *hookWriter) WriteHeader(status int) {
 	if !hw.done {
 		hw.done = true
-		hw.before(status)
+		status = hw.before(status)
 	}
 	hw.ResponseWriter.WriteHeader(status)
 }
@@ -246,27 +507,35 @@ func (hw *hookWriter) Write(b []byte) (int, error) {
 	return hw.ResponseWriter.Write(b)
 }
 
-// hook wraps w so that writing the status adds the headers of location l
-// (nil: the server level) the way nginx's headers filter does.
-func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location) http.ResponseWriter {
+// hook wraps w so that writing the status runs what nginx's header filters
+// do for a request finally handled in location l (nil: the server level):
+// remap (may be nil) turns the status written into the one sent (the
+// err_status of an error page); the headers filter adds `expires` and `add_header`; the charset
+// filter may append a charset to the Content-Type; Server is nginx's.
+func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location, remap func(int) int) http.ResponseWriter {
 	if hw, ok := w.(*hookWriter); ok {
 		w = hw.ResponseWriter
 	}
 	levels := h.levels(l)
 	apply := func(hdr http.Header, status int) {
-		if ds := nginx.Effective(levels, "expires"); len(ds) > 0 && addsHeaders(status) {
-			applyExpires(hdr, ds[0])
+		if d := nearest(levels, "expires"); d != nil && addsHeaders(status) {
+			applyExpires(hdr, d)
 		}
 		for _, d := range nginx.Effective(levels, "add_header") {
-			if len(d.Args) < 2 || d.Args[1] == "" {
+			if len(d.Args) < 2 {
 				continue
 			}
 			if addsHeaders(status) || (len(d.Args) > 2 && d.Args[2] == "always") {
-				hdr.Add(d.Args[0], h.expand(rq, d.Args[1]))
+				if v := h.expand(rq, d.Args[1]); v != "" {
+					hdr.Add(d.Args[0], v)
+				}
 			}
 		}
 	}
-	return &hookWriter{ResponseWriter: w, before: func(status int) {
+	return &hookWriter{ResponseWriter: w, before: func(status int) int {
+		if remap != nil {
+			status = remap(status)
+		}
 		hdr := w.Header()
 		if status == http.StatusRequestedRangeNotSatisfiable {
 			// nginx's range filter turns a 200 already through the
@@ -275,7 +544,11 @@ func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location) ht
 			apply(hdr, http.StatusOK)
 		}
 		apply(hdr, status)
-		hdr.Set("Server", "nginx")
+		h.charsetFilter(hdr, rq, levels, status)
+		if len(hdr.Values("Server")) == 0 {
+			hdr.Set("Server", "nginx")
+		}
+		return status
 	}}
 }
 
@@ -289,6 +562,9 @@ func addsHeaders(status int) bool {
 	return false
 }
 
+// applyExpires is ngx_http_set_expires: Expires and Cache-Control are
+// replaced. `expires modified`, `@time` and variables are not emulated
+// (New reports them) and do nothing here.
 func applyExpires(hdr http.Header, d *nginx.Directive) {
 	v := d.Arg(0)
 	if v == "off" || v == "" {
@@ -348,27 +624,16 @@ func parseDuration(v string) (int, bool) {
 	return total, true
 }
 
-// errorPage answers with nginx's default error page for status; the
-// headers copied from an upstream stay (nginx-semantics 1.5).
-func (h *Handler) errorPage(w http.ResponseWriter, rq *request, status int, l *nginx.Location) int {
-	WriteErrorPage(h.hook(w, rq, l), rq.r, status, rq.out)
-	return status
-}
-
-// redirect answers 301/302/303/307/308 with an absolute Location.
-func (h *Handler) redirect(w http.ResponseWriter, rq *request, status int, target string, l *nginx.Location) int {
-	if strings.HasPrefix(target, "/") {
-		target = "http://" + RedirectHost(rq.r) + target
-	}
-	w.Header().Set("Location", target)
-	return h.errorPage(w, rq, status, l)
-}
-
-// doReturn handles `return code [text|URL]` and `return URL`.
-func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) int {
+// doReturn handles `return code [text|URL]` and `return URL`
+// (ngx_http_rewrite_return_code): a redirect or a code >= 400 without text
+// is finished like an error (error_page applies); anything else is sent by
+// ngx_http_send_response, with the type of $uri's extension unless a type
+// is already set.
+func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) step {
 	code, err := strconv.Atoi(d.Arg(0))
 	if err != nil {
-		return h.redirect(w, rq, http.StatusFound, h.expand(rq, d.Arg(0)), l)
+		w.Header().Set("Location", h.absolute(rq, h.expand(rq, d.Arg(0))))
+		return h.fail(w, rq, http.StatusFound, l)
 	}
 	text := ""
 	if len(d.Args) > 1 {
@@ -376,21 +641,194 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 	}
 	switch code {
 	case 301, 302, 303, 307, 308:
-		return h.redirect(w, rq, code, text, l)
+		w.Header().Set("Location", h.absolute(rq, text))
+		return h.fail(w, rq, code, l)
 	}
 	if len(d.Args) == 1 && code >= 400 {
-		return h.errorPage(w, rq, code, l)
+		return h.fail(w, rq, code, l)
 	}
 	hdr := w.Header()
-	if rq.out.Get("Content-Type") == "" {
-		hdr.Set("Content-Type", TypeFor(h.levels(l), rq.uri))
+	addHeaders(hdr, rq.out)
+	if len(hdr.Values("Content-Type")) == 0 {
+		if ct := TypeFor(h.levels(l), rq.uri); ct != "" {
+			hdr.Set("Content-Type", ct)
+		} else {
+			hdr["Content-Type"] = nil
+		}
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(text)))
-	h.finish(w, rq, l, code)
+	hw := h.hook(w, rq, l, func(s int) int {
+		if rq.errStatus != 0 {
+			return rq.errStatus
+		}
+		return s
+	})
+	hw.WriteHeader(code)
 	if rq.method != http.MethodHead {
-		io.WriteString(w, text)
+		io.WriteString(hw, text)
 	}
-	return code
+	if rq.errStatus != 0 {
+		code = rq.errStatus
+	}
+	return done(code)
+}
+
+// absolute is what the header filter does to a Location that starts with
+// '/' (absolute_redirect on).
+func (h *Handler) absolute(rq *request, target string) string {
+	if strings.HasPrefix(target, "/") {
+		return "http://" + RedirectHost(rq.r) + target
+	}
+	return target
+}
+
+// defaultCharsetTypes is charset_types' default (text/html is always
+// included, whatever charset_types says).
+var defaultCharsetTypes = []string{"text/html", "text/xml", "text/plain", "text/vnd.wap.wml", "application/javascript", "application/rss+xml"}
+
+// charsetFilter is ngx_http_charset_header_filter without recoding: the
+// destination charset is X-Accel-Charset when nginx knows it (else
+// nothing happens: "unknown charset to override"), or the location's
+// `charset` for a Content-Type without a charset that is in charset_types
+// (with a charset: only with override_charset on). The source is the
+// Content-Type's charset, else source_charset. The Content-Type then gets
+// "; charset=<destination>" (replacing its own charset), unless the two
+// differ and no charset_map links them; 301 and 302 get none. Recoding the
+// body (charset_map) is not emulated; New reports charset_map.
+func (h *Handler) charsetFilter(hdr http.Header, rq *request, levels []*nginx.Directive, status int) {
+	vs := hdr.Values("Content-Type")
+	if len(vs) == 0 || vs[0] == "" {
+		return
+	}
+	ct := vs[0]
+	if status == http.StatusPartialContent && strings.HasPrefix(ct, "multipart/byteranges") {
+		return // the range filter comes after the charset filter
+	}
+	typeLen, cs := splitCharset(ct)
+	var dst string
+	if rq.charset != "" {
+		if !h.charsets[strings.ToLower(rq.charset)] {
+			rq.trace = append(rq.trace, "unknown charset to override: "+rq.charset)
+			return
+		}
+		dst = rq.charset
+	} else {
+		d := nearest(levels, "charset")
+		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
+			return
+		}
+		if cs != "" {
+			if !flagOn(levels, "override_charset") {
+				return
+			}
+		} else if !charsetTypeMatch(levels, ct[:typeLen]) {
+			return
+		}
+		dst = d.Arg(0)
+	}
+	set := func() {
+		v := ct[:typeLen]
+		if status != http.StatusMovedPermanently && status != http.StatusFound {
+			v += "; charset=" + dst
+		}
+		hdr["Content-Type"] = []string{v}
+	}
+	src := cs
+	if src == "" {
+		d := nearest(levels, "source_charset")
+		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
+			set()
+			return
+		}
+		src = d.Arg(0)
+	}
+	srcKnown, dstKnown := h.charsets[strings.ToLower(src)], h.charsets[strings.ToLower(dst)]
+	switch {
+	case !srcKnown || !dstKnown:
+		if srcKnown == dstKnown && strings.EqualFold(src, dst) {
+			set()
+		}
+	case strings.EqualFold(src, dst):
+		set()
+	case len(hdr.Values("Content-Encoding")) > 0 && hdr.Get("Content-Encoding") != "":
+	case h.charsetMaps[[2]string{strings.ToLower(src), strings.ToLower(dst)}]:
+		set() // and nginx recodes the body, which is not emulated
+	default:
+		rq.trace = append(rq.trace, fmt.Sprintf("no charset_map between %q and %q", src, dst))
+	}
+}
+
+// splitCharset is what ngx_http_upstream_copy_content_type keeps apart: the
+// length of the type before the ';' that starts "charset=" (after spaces),
+// and the charset without one leading and one trailing double quote. Without
+// a charset, typeLen is len(ct).
+func splitCharset(ct string) (typeLen int, charset string) {
+	for i := 0; i < len(ct); i++ {
+		if ct[i] != ';' {
+			continue
+		}
+		j := i + 1
+		for j < len(ct) && ct[j] == ' ' {
+			j++
+		}
+		if j == len(ct) {
+			break
+		}
+		if len(ct)-j < 8 || !strings.EqualFold(ct[j:j+8], "charset=") {
+			continue
+		}
+		v := ct[j+8:]
+		v = strings.TrimPrefix(v, `"`)
+		v = strings.TrimSuffix(v, `"`)
+		return i, v
+	}
+	return len(ct), ""
+}
+
+// charsetTypeMatch reports whether typ (lower-cased) is in charset_types.
+func charsetTypeMatch(levels []*nginx.Directive, typ string) bool {
+	typ = strings.ToLower(typ)
+	if typ == "text/html" {
+		return true
+	}
+	types := defaultCharsetTypes
+	if d := nearest(levels, "charset_types"); d != nil {
+		types = d.Args
+	}
+	for _, t := range types {
+		if t == "*" || strings.ToLower(t) == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// collectCharsets finds the charsets nginx knows (named by charset,
+// source_charset or charset_map anywhere in http{}) and the charset_map
+// pairs.
+func (h *Handler) collectCharsets() {
+	h.charsets = map[string]bool{}
+	h.charsetMaps = map[[2]string]bool{}
+	root := h.srv.HTTP
+	if root == nil {
+		root = h.srv.Dir
+	}
+	visit := func(d *nginx.Directive) bool {
+		switch d.Name {
+		case "charset", "source_charset":
+			if v := d.Arg(0); v != "off" && v != "" && !strings.Contains(v, "$") {
+				h.charsets[strings.ToLower(v)] = true
+			}
+		case "charset_map":
+			a, b := strings.ToLower(d.Arg(0)), strings.ToLower(d.Arg(1))
+			h.charsets[a], h.charsets[b] = true, true
+			h.charsetMaps[[2]string{a, b}] = true
+			h.charsetMaps[[2]string{b, a}] = true
+			return false
+		}
+		return true
+	}
+	root.Walk(visit)
 }
 
 // remoteAddr is the client address without the port.
@@ -465,6 +903,8 @@ func (h *Handler) variable(rq *request, name string) string {
 		return ""
 	case "remote_addr":
 		return remoteAddr(r)
+	case "proxy_host":
+		return rq.proxyHost
 	case "proxy_add_x_forwarded_for":
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			return xff + ", " + remoteAddr(r)
