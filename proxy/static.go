@@ -788,26 +788,8 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, charset strin
 // (case-insensitive, spaces allowed after ';'), without one leading and one
 // trailing double quote.
 func contentTypeCharset(ct string) string {
-	for i := 0; i < len(ct); i++ {
-		if ct[i] != ';' {
-			continue
-		}
-		j := i + 1
-		for j < len(ct) && ct[j] == ' ' {
-			j++
-		}
-		if j == len(ct) {
-			return ""
-		}
-		if len(ct)-j < 8 || !strings.EqualFold(ct[j:j+8], "charset=") {
-			continue
-		}
-		v := ct[j+8:]
-		v = strings.TrimPrefix(v, `"`)
-		v = strings.TrimSuffix(v, `"`)
-		return v
-	}
-	return ""
+	_, charset := splitCharset(ct)
+	return charset
 }
 
 // msieOrChrome reports whether nginx's User-Agent sniffing

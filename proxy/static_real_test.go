@@ -3,10 +3,7 @@
 package proxy
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -525,7 +522,7 @@ func TestServeStaticRealNginx(t *testing.T) {
 			t.Errorf("%s: nginx: %v", rq.name, err)
 			continue
 		}
-		got, err := staticDoRaw(emuAddr, []byte(raw))
+		got, err := realnginx.SendRaw(emuAddr, []byte(raw))
 		if err != nil {
 			t.Errorf("%s: emulator: %v", rq.name, err)
 			continue
@@ -649,33 +646,6 @@ func staticRawRequest(method, target string, header http.Header) string {
 	}
 	b.WriteString("\r\n")
 	return b.String()
-}
-
-// staticDoRaw sends raw to addr and reads the response, like
-// realnginx.Instance.DoRaw.
-func staticDoRaw(addr string, raw []byte) (*realnginx.Response, error) {
-	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
-		return nil, err
-	}
-	if _, err := conn.Write(raw); err != nil {
-		return nil, err
-	}
-	method, _, _ := bytes.Cut(raw, []byte(" "))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: string(method)})
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &realnginx.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
 // staticAnswer is the comparable part of a response.
