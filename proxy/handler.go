@@ -55,6 +55,7 @@ func (w Warning) String() string {
 type Handler struct {
 	srv  *nginx.Server
 	opts Options
+	pool *connPool // kept upstream connections (upstream keepalive)
 	// charsets are the charsets nginx knows (lower-cased), charsetMaps
 	// the pairs a charset_map links, both ways.
 	charsets    map[string]bool
@@ -105,7 +106,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		}
 		return nil, nil, fmt.Errorf("the configuration has no http server block")
 	}
-	h := &Handler{srv: srv, opts: o}
+	h := &Handler{srv: srv, opts: o, pool: newConnPool()}
 	h.collectCharsets()
 	var warns []Warning
 	check := func(d *nginx.Directive) bool {

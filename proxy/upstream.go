@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -86,6 +87,7 @@ type upstreamDest struct {
 	network, addr string
 	prefix        string // path of an Options.Upstreams URL, put before the URI
 	hostHeader    string // $proxy_host
+	keepalive     int    // `keepalive N` of the upstream block: idle connections kept
 }
 
 // resolveUpstream finds where proxy_pass target t connects:
@@ -112,6 +114,9 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 	case hasPort && port == "80":
 		d.hostHeader = name
 	}
+	if !hasPort {
+		d.keepalive = h.upstreamKeepalive(name)
+	}
 	mapped, ok := h.opts.Upstreams[t.host]
 	if !ok {
 		mapped, ok = h.opts.Upstreams[name]
@@ -125,6 +130,25 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 		}
 	}
 	return hostDest(d, t.host, "80")
+}
+
+// upstreamKeepalive is the `keepalive N` of the http-level upstream block
+// called name, or 0.
+func (h *Handler) upstreamKeepalive(name string) int {
+	if h.srv.HTTP == nil {
+		return 0
+	}
+	for _, u := range h.srv.HTTP.Find("upstream") {
+		if !strings.EqualFold(u.Arg(0), name) {
+			continue
+		}
+		if k := u.First("keepalive"); k != nil {
+			if n, err := strconv.Atoi(k.Arg(0)); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // mappedDest connects to an Options.Upstreams value: a base URL
@@ -210,9 +234,26 @@ type upstreamResponse struct {
 	header http.Header // lines without the duplicates, by canonical name
 	body   io.Reader
 	conn   net.Conn
+	// pool is where the connection goes back when it can be kept alive
+	// (see connPool); nil closes it.
+	pool     *connPool
+	key      string
+	keepable bool // HTTP/1.1, no Connection: close, a body with known length
+	proto11  bool
 }
 
-func (u *upstreamResponse) close() { u.conn.Close() }
+// close ends the exchange: a keep-alive connection whose response was read
+// to its end goes back to the pool (nginx's keepalive module drains and
+// keeps it the same way); any other is closed.
+func (u *upstreamResponse) close() {
+	if u.pool != nil && u.keepable {
+		if _, err := io.CopyN(io.Discard, u.body, 64<<10+1); err == io.EOF {
+			u.pool.put(u.key, u.conn)
+			return
+		}
+	}
+	u.conn.Close()
+}
 
 // first returns the first value of header name (any case).
 func (u *upstreamResponse) first(name string) (string, bool) {
@@ -229,12 +270,7 @@ var errInvalidHeader = errors.New("upstream sent invalid header")
 // roundTrip sends the request nginx's proxy module would build
 // (ngx_http_proxy_create_request) and reads the response header the way
 // ngx_http_proxy_process_status_line and ngx_http_parse_header_line do.
-func roundTrip(d upstreamDest, method, uri string, header []string, body []byte, sendLength bool, version string) (*upstreamResponse, error) {
-	conn, err := net.DialTimeout(d.network, d.addr, upstreamTimeout)
-	if err != nil {
-		return nil, err
-	}
-	conn.SetDeadline(time.Now().Add(upstreamTimeout))
+func roundTrip(d upstreamDest, method, uri string, header []string, body []byte, sendLength bool, version string, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/%s\r\n", method, uri, version)
 	for _, line := range header {
@@ -246,19 +282,136 @@ func roundTrip(d upstreamDest, method, uri string, header []string, body []byte,
 	}
 	b.WriteString("\r\n")
 	b.Write(body)
-	if _, err := conn.Write(b.Bytes()); err != nil {
-		conn.Close()
+	key := d.network + " " + d.addr
+	// A kept connection the app has closed in the meantime fails at once:
+	// then the request goes once more on a new connection, as nginx retries
+	// a cached keepalive connection.
+	for attempt := 0; ; attempt++ {
+		conn, reused := pool.get(key)
+		if conn == nil {
+			var err error
+			conn, err = net.DialTimeout(d.network, d.addr, upstreamTimeout)
+			if err != nil {
+				return nil, err
+			}
+		}
+		conn.SetDeadline(time.Now().Add(upstreamTimeout))
+		resp, err := exchange(conn, b.Bytes(), method)
+		if err != nil {
+			conn.Close()
+			if reused && attempt == 0 {
+				continue
+			}
+			return nil, err
+		}
+		if pool != nil && mayKeep {
+			resp.pool, resp.key = pool, key
+		}
+		return resp, nil
+	}
+}
+
+// exchange writes one request on conn and reads the response header.
+func exchange(conn net.Conn, req []byte, method string) (*upstreamResponse, error) {
+	if _, err := conn.Write(req); err != nil {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(conn, 16<<10)
 	resp, err := readUpstreamHeader(br)
 	if err != nil {
-		conn.Close()
 		return nil, err
 	}
 	resp.conn = conn
 	resp.body = upstreamBody(br, resp, method)
+	resp.keepable = resp.proto11 && !strings.EqualFold(strings.TrimSpace(resp.header.Get("Connection")), "close") && framed(resp, method)
 	return resp, nil
+}
+
+// emptyBody reports whether the response has no body: HEAD, 1xx, 204,
+// 304 or Content-Length: 0.
+func emptyBody(resp *upstreamResponse, method string) bool {
+	if method == http.MethodHead || resp.status == 204 || resp.status == 304 || resp.status < 200 {
+		return true
+	}
+	cl, ok := resp.first("Content-Length")
+	return ok && strings.TrimSpace(cl) == "0"
+}
+
+// framed reports whether the end of the body is known without the end of
+// the connection.
+func framed(resp *upstreamResponse, method string) bool {
+	if method == http.MethodHead || resp.status == 204 || resp.status == 304 || resp.status < 200 {
+		return true
+	}
+	if _, ok := resp.first("Transfer-Encoding"); ok {
+		return true
+	}
+	_, ok := resp.first("Content-Length")
+	return ok
+}
+
+// connPool keeps idle upstream connections for upstream blocks with
+// `keepalive N`, used when the location sends HTTP/1.1 without a
+// Connection header (proxy_http_version 1.1; proxy_set_header Connection "").
+type connPool struct {
+	mu   sync.Mutex
+	idle map[string][]net.Conn
+	max  map[string]int
+}
+
+func newConnPool() *connPool {
+	return &connPool{idle: map[string][]net.Conn{}, max: map[string]int{}}
+}
+
+// get returns an idle connection for key, or nil; a nil pool has none.
+func (p *connPool) get(key string) (net.Conn, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.idle[key]
+	if len(l) == 0 {
+		return nil, false
+	}
+	c := l[len(l)-1]
+	p.idle[key] = l[:len(l)-1]
+	return c, true
+}
+
+// put keeps conn for key unless the pool for key is full.
+func (p *connPool) put(key string, conn net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle[key]) >= p.max[key] {
+		conn.Close()
+		return
+	}
+	conn.SetDeadline(time.Time{})
+	p.idle[key] = append(p.idle[key], conn)
+}
+
+// use returns the pool for a request to d (nil without `keepalive` in its
+// upstream block: then every request has a connection of its own), and
+// whether the connection may be kept afterwards: only for HTTP/1.1 without
+// a Connection header in the request. Like nginx's keepalive module, a
+// cached connection is taken for any request to the block.
+func (p *connPool) use(d upstreamDest, version string, header []string) (*connPool, bool) {
+	if d.keepalive <= 0 {
+		return nil, false
+	}
+	p.mu.Lock()
+	p.max[d.network+" "+d.addr] = d.keepalive
+	p.mu.Unlock()
+	if version != "1.1" {
+		return p, false
+	}
+	for _, l := range header {
+		if len(l) > 11 && strings.EqualFold(l[:11], "connection:") {
+			return p, false
+		}
+	}
+	return p, true
 }
 
 // readUpstreamHeader parses the status line and the header lines: only
@@ -287,7 +440,7 @@ func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
 		if err != nil || status < 100 {
 			return nil, errInvalidHeader
 		}
-		resp := &upstreamResponse{status: status, header: http.Header{}}
+		resp := &upstreamResponse{status: status, header: http.Header{}, proto11: strings.HasPrefix(line, "HTTP/1.1 ")}
 		seen := map[string]bool{}
 		for {
 			line, err := readLine()
@@ -422,7 +575,8 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if ds := nearest(levels, "proxy_http_version"); ds != nil && ds.Arg(0) == "1.1" {
 		version = "1.1"
 	}
-	resp, err := roundTrip(dest, rq.method, reqURI, lines, rq.body, sendLength, version)
+	pool, mayKeep := h.pool.use(dest, version, lines)
+	resp, err := roundTrip(dest, rq.method, reqURI, lines, rq.body, sendLength, version, pool, mayKeep)
 	if err != nil {
 		rq.trace = append(rq.trace, "upstream error: "+err.Error())
 		status := http.StatusBadGateway
@@ -451,6 +605,9 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		rq.charset = v
 	}
 	if xar, ok := resp.first("X-Accel-Redirect"); ok && !ignored(levels, "X-Accel-Redirect") {
+		// nginx leaves the body of an X-Accel-Redirect response unread, so
+		// it keeps the connection only when there is no body to read.
+		resp.keepable = resp.keepable && emptyBody(resp, rq.method)
 		return h.accelRedirect(w, rq, l, resp, xar)
 	}
 

@@ -1,0 +1,113 @@
+package proxy
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// TestUpstreamKeepalive: with `upstream { keepalive N; }`, HTTP/1.1 and the
+// Connection header cleared, the emulator keeps connections to the app as
+// nginx does, and clients see the same answers; without keepalive every
+// request opens a new connection.
+func TestUpstreamKeepalive(t *testing.T) {
+	realnginx.Require(t)
+	var conns atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &httptest.Server{Listener: ln, Config: &http.Server{
+		ReadHeaderTimeout: 5 * time.Second,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Accel-Redirect", "/protected/a.txt")
+			w.Header().Set("Cache-Control", "private")
+			if r.URL.Query().Get("body") == "1" {
+				// nginx does not read the body of an X-Accel-Redirect
+				// response, so it cannot keep this connection
+				fmt.Fprint(w, "a body nginx never reads")
+			}
+		}),
+	}}
+	app.Start()
+	t.Cleanup(app.Close)
+	conf := `upstream app {
+    server ` + ln.Addr().String() + `;
+    keepalive 4;
+}
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location /ka/ {
+        proxy_pass http://app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+    }
+    location /close/ {
+        proxy_pass http://app;
+    }
+    location ^~ /protected/ {
+        internal;
+        alias {{PREFIX}}/files/;
+    }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"files/a.txt": "a\n"})
+	cfg := nginx.LoadBytes("ka.conf", []byte(strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix).Replace(conf)), nginx.LoadOptions{Prefix: ng.Prefix})
+	if len(cfg.Errors) > 0 {
+		t.Fatal(cfg.Errors[0])
+	}
+	h, _, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := &httptest.Server{Listener: eln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
+	emu.Start()
+	t.Cleanup(emu.Close)
+
+	const n = 20
+	for _, path := range []string{"/close/x", "/ka/x", "/ka/x?body=1"} {
+		before := conns.Load()
+		for i := 0; i < n; i++ {
+			want, err := ng.Get(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := realnginx.Send(eln.Addr().String(), "GET", path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want.Status != got.Status || string(want.Body) != string(got.Body) || want.Header.Get("Cache-Control") != got.Header.Get("Cache-Control") {
+				t.Fatalf("%s: nginx %d %q, emulator %d %q", path, want.Status, want.Body, got.Status, got.Body)
+			}
+		}
+		opened := conns.Load() - before
+		if path == "/ka/x" && opened > 4 {
+			t.Errorf("%s: %d connections to the app for %d requests from both servers; keepalive should reuse them", path, opened, 2*n)
+		}
+		if path == "/close/x" && opened != 2*n {
+			t.Errorf("%s: %d connections to the app for %d requests; each request should open one", path, opened, 2*n)
+		}
+		// each server may take the one connection cached by /ka/ first
+		if path == "/ka/x?body=1" && opened < 2*n-2 {
+			t.Errorf("%s: %d connections to the app for %d requests; a connection with an unread body cannot be kept", path, opened, 2*n)
+		}
+	}
+}
