@@ -7,6 +7,11 @@
 #
 #   bench/serve.sh                  # 64 connections, 10 s per run, then a 30 s soak of xaccel
 #   DURATION=20s SOAK=60s bench/serve.sh
+#   KEEPALIVE=1 bench/serve.sh      # both keep connections to the app
+#
+# By default each request opens a new connection to the app, as nginx does
+# by default. KEEPALIVE=1 uses upstream { keepalive 32; } with
+# proxy_http_version 1.1 and proxy_set_header Connection "" on both sides.
 #
 # Needs wrk (apt-get install wrk) and nginx. Everything listens on
 # 127.0.0.1; every process started here is stopped by its PID on exit.
@@ -17,6 +22,7 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
 SOAK=${SOAK:-30s}
+KEEPALIVE=${KEEPALIVE:-0}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 [ -x "$NGINX" ] || { echo "bench: nginx is missing" >&2; exit 2; }
@@ -46,12 +52,24 @@ wait_file "$dir/app.addr"
 app=$(cat "$dir/app.addr")
 
 nport=$(free_port)
+upstream_block() {
+	if [ "$KEEPALIVE" = 1 ]; then
+		printf '    upstream app {\n        server %s;\n        keepalive 32;\n    }\n' "$app"
+	else
+		printf '    upstream app {\n        server %s;\n    }\n' "$app"
+	fi
+}
 server_block() {
+	local ka=""
+	if [ "$KEEPALIVE" = 1 ]; then
+		ka='proxy_http_version 1.1; proxy_set_header Connection "";'
+	fi
 	cat <<EOF
     server {
         listen 127.0.0.1:$1;
         location /download/ {
-            proxy_pass http://$app;
+            proxy_pass http://app;
+            $ka
         }
         location ^~ /protected/ {
             internal;
@@ -71,10 +89,11 @@ http {
     fastcgi_temp_path $dir/tmp_fastcgi;
     uwsgi_temp_path $dir/tmp_uwsgi;
     scgi_temp_path $dir/tmp_scgi;
+$(upstream_block)
 $(server_block "$nport")
 }
 EOF
-{ echo "http {"; server_block 8080; echo "}"; } > "$dir/xaccel.conf"
+{ echo "http {"; upstream_block; server_block 8080; echo "}"; } > "$dir/xaccel.conf"
 
 "$NGINX" -p "$dir" -c conf/nginx.conf -e "$dir/logs/error.log" -g "daemon off; pid $dir/nginx.pid;" & pids+=($!)
 "$dir/xaccel" serve -c "$dir/xaccel.conf" --listen 127.0.0.1:0 --ready-file "$dir/xaccel.addr" >/dev/null & xpid=$!; pids+=($xpid)
@@ -113,7 +132,9 @@ read -r s_rps s_p99 s_rest <<<"$(run "http://$xaddr/download/f.bin" "$SOAK")"
 sleep 2
 fd1=$(fds "$xpid"); rss1=$(rss "$xpid")
 
-echo "xaccel serve vs nginx on the X-Accel-Redirect path (bench/serve.sh; wrk -t$THREADS -c$CONNS, $DURATION each; 4 KiB file; $(nproc) CPUs)"
+mode="keepalive 32 to the app"
+[ "$KEEPALIVE" = 1 ] || mode="a new connection to the app per request"
+echo "xaccel serve vs nginx on the X-Accel-Redirect path (bench/serve.sh; wrk -t$THREADS -c$CONNS, $DURATION each; 4 KiB file; $mode; $(nproc) CPUs)"
 echo
 echo "$(go version | awk '{print $3}'), $("$NGINX" -v 2>&1 | sed 's/.*: //') with worker_processes auto"
 echo
