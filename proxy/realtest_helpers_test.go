@@ -207,30 +207,6 @@ func startEmulator(t *testing.T, conf, prefix string, o Options) (string, []Warn
 	return ln.Addr().String(), warns
 }
 
-// rawRequest is an HTTP/1.1 request with Host: localhost, Connection:
-// close, the headers in sorted order and body (with its Content-Length
-// when it is not empty or header sets one).
-func rawRequest(method, target string, header http.Header, body string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n", method, target)
-	keys := make([]string, 0, len(header))
-	for k := range header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range header[k] {
-			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
-		}
-	}
-	if body != "" && header.Get("Content-Length") == "" {
-		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
-	}
-	b.WriteString("\r\n")
-	b.WriteString(body)
-	return []byte(b.String())
-}
-
 // notCompared are the response headers that legitimately differ between
 // nginx and the emulator: the date, and how the body is framed.
 var notCompared = map[string]bool{"Date": true, "Connection": true, "Keep-Alive": true, "Transfer-Encoding": true}

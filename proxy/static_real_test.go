@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -515,7 +514,7 @@ func TestServeStaticRealNginx(t *testing.T) {
 	for _, rq := range reqs {
 		raw := rq.raw
 		if raw == "" {
-			raw = staticRawRequest(rq.method, rq.target, rq.header)
+			raw = string(realnginx.RawRequest(rq.method, rq.target, rq.header, ""))
 		}
 		want, err := inst.DoRaw([]byte(raw))
 		if err != nil {
@@ -624,28 +623,6 @@ func staticArg(args, name string) string {
 		}
 	}
 	return ""
-}
-
-// staticRawRequest formats a request the way realnginx.Instance.Do does.
-func staticRawRequest(method, target string, header http.Header) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, target)
-	if _, ok := header["Host"]; !ok {
-		b.WriteString("Host: localhost\r\n")
-	}
-	b.WriteString("Connection: close\r\n")
-	keys := make([]string, 0, len(header))
-	for k := range header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range header[k] {
-			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
-		}
-	}
-	b.WriteString("\r\n")
-	return b.String()
 }
 
 // staticAnswer is the comparable part of a response.

@@ -165,9 +165,9 @@ func TestTraversalAgainstNginx(t *testing.T) {
 	for _, rq := range reqs {
 		var raw []byte
 		if rq.kind == "target" {
-			raw = rawRequest("GET", rq.what, nil, "")
+			raw = realnginx.RawRequest("GET", rq.what, nil, "")
 		} else {
-			raw = rawRequest("GET", "/app/x?"+query("h", "X-Accel-Redirect: "+rq.what), nil, "")
+			raw = realnginx.RawRequest("GET", "/app/x?"+query("h", "X-Accel-Redirect: "+rq.what), nil, "")
 		}
 		want, got := sendBoth(t, ng, emu, raw)
 		if strings.Contains(string(want.Body), "FILE secret/") || strings.Contains(string(want.Body), "FILE site/secret-in-site") {

@@ -529,7 +529,7 @@ func TestXAccelRulesAgainstNginx(t *testing.T) {
 				h[k][i] = strings.ReplaceAll(v, "{{MTIME}}", mtime)
 			}
 		}
-		raw := rawRequest(c.method, target, h, c.body)
+		raw := realnginx.RawRequest(c.method, target, h, c.body)
 		if c.only123 {
 			// nginx 1.22 answers differently as a whole (or breaks the
 			// connection): only the 1.23+ expectation is checked.

@@ -285,6 +285,14 @@ func (i *Instance) Do(method, target string, header http.Header) (*Response, err
 
 // Send is Do for any server at addr (an emulator compared with nginx, say).
 func Send(addr, method, target string, header http.Header) (*Response, error) {
+	return SendRaw(addr, RawRequest(method, target, header, ""))
+}
+
+// RawRequest formats the request Do sends: the request line as given,
+// "Host: localhost" and "Connection: close" unless header sets Host or
+// Connection (canonical keys), header in sorted key order, and body with
+// its Content-Length when it is not empty and header sets none.
+func RawRequest(method, target string, header http.Header, body string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, target)
 	if _, ok := header["Host"]; !ok {
@@ -303,8 +311,12 @@ func Send(addr, method, target string, header http.Header) (*Response, error) {
 			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 		}
 	}
+	if body != "" && header.Get("Content-Length") == "" {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
+	}
 	b.WriteString("\r\n")
-	return SendRaw(addr, []byte(b.String()))
+	b.WriteString(body)
+	return []byte(b.String())
 }
 
 // DoRaw writes raw bytes (a complete request, possibly malformed) to a new
