@@ -26,6 +26,16 @@ type ConfigFile struct {
 	Levels      map[string]Level
 	Ignore      []string
 	FailOn      string
+	// Generate holds the settings of xaccel generate, in file order; the
+	// generator checks their names and values.
+	Generate []ConfigEntry
+}
+
+// ConfigEntry is one key: value of a nested section, with its lines.
+type ConfigEntry struct {
+	Key, Value string
+	KeyLine    int
+	ValueLine  int
 }
 
 // ConfigError is a problem in a configuration file, with the line of the
@@ -52,6 +62,7 @@ var ConfigKeys = map[string]string{
 	"rules":        "map of rule name to off, info, warning or error",
 	"ignore":       "list of file globs whose findings are dropped",
 	"fail_on":      "error, warning or info",
+	"generate":     "map of xaccel generate settings (backend, front, internal_prefix, ...)",
 }
 
 // FindConfig looks for .xaccel.yaml in dir and each directory above it; ""
@@ -141,6 +152,8 @@ func ParseConfig(path string, src []byte) (*ConfigFile, error) {
 			c.FailOn = v.Value
 		case "rules":
 			c.Levels, err = ruleLevels(v, fail)
+		case "generate":
+			c.Generate, err = entries(v, fail, k.Value)
 		default:
 			return nil, fail(k, "unknown key %q (known keys: %s)", k.Value, strings.Join(sortedKeys(), ", "))
 		}
@@ -149,6 +162,27 @@ func ParseConfig(path string, src []byte) (*ConfigFile, error) {
 		}
 	}
 	return c, nil
+}
+
+// entries reads a mapping of scalar values.
+func entries(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, key string) ([]ConfigEntry, error) {
+	if v.Kind != yaml.MappingNode {
+		return nil, fail(v, "%s: want a mapping of settings", key)
+	}
+	var out []ConfigEntry
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if seen[k.Value] {
+			return nil, fail(k, "%s: key %q is given twice", key, k.Value)
+		}
+		seen[k.Value] = true
+		if val.Kind != yaml.ScalarNode {
+			return nil, fail(val, "%s.%s: want a single value", key, k.Value)
+		}
+		out = append(out, ConfigEntry{Key: k.Value, Value: val.Value, KeyLine: k.Line, ValueLine: val.Line})
+	}
+	return out, nil
 }
 
 func sortedKeys() []string {

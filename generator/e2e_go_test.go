@@ -1,0 +1,53 @@
+package generator
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+func init() {
+	e2eBackends["go"] = e2eBackend{
+		require: func(t *testing.T) {
+			if _, err := exec.LookPath("go"); err != nil {
+				requireReal(t, "the go command", "Go from https://go.dev/dl/")
+			}
+		},
+		app: func(t *testing.T, dir string) string {
+			return fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		},
+		allow: func(t *testing.T, out string) {
+			hook := `package download
+
+import "net/http"
+
+func CanDownload(r *http.Request, rel string) bool { return rel != "denied.txt" }
+`
+			if err := os.WriteFile(filepath.Join(out, "go", "download", "permissions.go"), []byte(hook), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		start: func(t *testing.T, out string, d *Data, accel bool) {
+			dir := filepath.Join(out, "go")
+			bin := filepath.Join(dir, "downloads")
+			build := exec.Command("go", "build", "-o", bin, ".")
+			build.Dir = dir
+			build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+			if b, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go build of the generated app: %v\n%s", err, b)
+			}
+			cmd := exec.Command(bin)
+			env := "XACCEL_ENABLED=1"
+			if !accel {
+				env = "XACCEL_ENABLED=0"
+			}
+			cmd.Env = append(os.Environ(), env)
+			log := startProcess(t, cmd)
+			waitDial(t, "tcp", d.App.Listen, "the generated Go app", log)
+		},
+	}
+}
+
+func TestE2EGo(t *testing.T) { runE2E(t, "go") }

@@ -1,0 +1,302 @@
+package generator
+
+// End-to-end tests: a generated app behind real nginx (or php-fpm behind
+// real nginx) serves twelve awkward file names, once with X-Accel on and
+// once with it off, and the two must agree. Each backend registers an
+// e2eBackend in its own e2e_<backend>_test.go file.
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+)
+
+// e2eBackend runs one backend's generated app.
+type e2eBackend struct {
+	// require skips the test (or fails it under XACCEL_REQUIRE_REAL=1)
+	// when the runtime is missing; it returns whatever start needs.
+	require func(t *testing.T)
+	// app returns the --app value for a new instance whose scratch
+	// directory is dir (a free 127.0.0.1 port, or a socket under dir).
+	app func(t *testing.T, dir string) string
+	// allow replaces the generated permission hook (out/<backend>/...) by
+	// one that allows every file but "denied.txt".
+	allow func(t *testing.T, out string)
+	// start runs the app generated in out with XACCEL_ENABLED=1 or 0 and
+	// returns once it accepts requests; t.Cleanup stops it.
+	start func(t *testing.T, out string, d *Data, accel bool)
+}
+
+var e2eBackends = map[string]e2eBackend{}
+
+// awkwardNames are the files every generated app must serve.
+var awkwardNames = []string{
+	"with space.txt",
+	"ünïcödé.txt",
+	"100%.txt",
+	"q?.txt",
+	"hash#.txt",
+	"a+b.txt",
+	"literal%20x.txt",
+	`a"b.txt`,
+	"semi;colon.txt",
+	"sub/deep.txt",
+	"evil.html",
+	"evil.svg",
+}
+
+func wantType(name string) string {
+	switch path.Ext(name) {
+	case ".html":
+		return "text/html"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "text/plain"
+}
+
+// requireReal skips, or fails under XACCEL_REQUIRE_REAL=1, with a message
+// that says what to install.
+func requireReal(t *testing.T, what, install string) {
+	t.Helper()
+	if os.Getenv("XACCEL_REQUIRE_REAL") == "1" {
+		t.Fatalf("%s is required (XACCEL_REQUIRE_REAL=1) but missing; install it: %s", what, install)
+	}
+	t.Skipf("SKIPPED: %s is missing (install: %s); this end-to-end test did not run", what, install)
+}
+
+// freePort returns a 127.0.0.1 port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// waitDial waits until network/addr accepts connections (at most 30 s);
+// log is the server's output, shown when it never does.
+func waitDial(t *testing.T, network, addr, what string, log *bytes.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout(network, addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not accept connections on %s within 30 s; its output:\n%s", what, addr, log.String())
+}
+
+// startProcess runs cmd until the test ends (SIGTERM, then SIGKILL after
+// 5 s, by its PID) and returns its combined output buffer.
+func startProcess(t *testing.T, cmd *exec.Cmd) *bytes.Buffer {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", cmd.Path, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("output of %s:\n%s", cmd.Path, out.String())
+		}
+	})
+	return &out
+}
+
+// e2eFetch is what one request returned.
+type e2eFetch struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// runE2E generates the backend twice (X-Accel on and off), runs each app
+// behind its own real nginx, and checks the twelve names.
+func runE2E(t *testing.T, backend string) {
+	b, ok := e2eBackends[backend]
+	if !ok {
+		t.Fatalf("no end-to-end runner for %s", backend)
+	}
+	realnginx.Require(t)
+	b.require(t)
+
+	base := t.TempDir()
+	files := filepath.Join(base, "private")
+	contents := map[string]string{}
+	for i, n := range append(append([]string(nil), awkwardNames...), "denied.txt") {
+		p := filepath.Join(files, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		c := fmt.Sprintf("file %d: %s\n", i, n)
+		if strings.HasSuffix(n, ".html") {
+			c = "<script>alert(document.cookie)</script>\n"
+		} else if strings.HasSuffix(n, ".svg") {
+			c = `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>` + "\n"
+		}
+		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		contents[n] = c
+	}
+	// A secret next to the private directory: no request may reach it.
+	if err := os.WriteFile(filepath.Join(base, "secret.txt"), []byte("TOP SECRET\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	results := map[bool]map[string]e2eFetch{}
+	for _, accel := range []bool{true, false} {
+		dir := filepath.Join(base, fmt.Sprintf("accel-%v", accel))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "out")
+		o := Options{Backend: backend, FilesDir: files, App: b.app(t, dir)}
+		if e2eAppRoot[backend] {
+			o.AppRoot = filepath.Join(dir, "out", backend)
+		}
+		d, err := Resolve(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rendered, err := Render(d, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Write(out, rendered, false, false); err != nil {
+			t.Fatal(err)
+		}
+		b.allow(t, out)
+		b.start(t, out, d, accel)
+
+		conf, err := os.ReadFile(filepath.Join(out, "nginx", "xaccel.conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Replace(string(conf), "listen 80;", "listen 127.0.0.1:{{PORT}};", 1)
+		ngx := realnginx.StartHTTP(t, body, nil)
+
+		got := map[string]e2eFetch{}
+		get := func(key, target string) {
+			r, err := ngx.Get(target)
+			if err != nil {
+				t.Fatalf("GET %s: %v", target, err)
+			}
+			got[key] = e2eFetch{r.Status, r.Header, r.Body}
+		}
+		for _, n := range awkwardNames {
+			get(n, d.DownloadPathNoSlash+escapeSegments(n))
+			get("direct:"+n, d.InternalPrefixNoSlash+escapeSegments(n))
+		}
+		get("denied", d.DownloadPath+"denied.txt")
+		get("missing", d.DownloadPath+"missing.txt")
+		get("traversal", d.DownloadPath+"..%2fsecret.txt")
+		get("traversal2", d.DownloadPath+"sub/..%2f..%2fsecret.txt")
+		get("off-by-slash", d.InternalPrefixNoSlash+"../secret.txt")
+		results[accel] = got
+	}
+
+	for _, accel := range []bool{true, false} {
+		mode := map[bool]string{true: "X-Accel on", false: "X-Accel off"}[accel]
+		got := results[accel]
+		for _, n := range awkwardNames {
+			r := got[n]
+			if r.status != 200 {
+				t.Errorf("%s: %s: status %d, want 200 (body %.200q)", mode, n, r.status, r.body)
+				continue
+			}
+			if string(r.body) != contents[n] {
+				t.Errorf("%s: %s: body %q, want %q", mode, n, r.body, contents[n])
+			}
+			mt, _, err := mime.ParseMediaType(r.header.Get("Content-Type"))
+			if err != nil || mt != wantType(n) {
+				t.Errorf("%s: %s: Content-Type %q, want %s", mode, n, r.header.Get("Content-Type"), wantType(n))
+			}
+			disp, params, err := mime.ParseMediaType(r.header.Get("Content-Disposition"))
+			if err != nil || disp != "attachment" || params["filename"] != path.Base(n) {
+				t.Errorf("%s: %s: Content-Disposition %q reads as %q %q (%v), want attachment of %q",
+					mode, n, r.header.Get("Content-Disposition"), disp, params["filename"], err, path.Base(n))
+			}
+			if v := r.header.Values("X-Content-Type-Options"); len(v) != 1 || v[0] != "nosniff" {
+				t.Errorf("%s: %s: X-Content-Type-Options %q, want one nosniff", mode, n, v)
+			}
+			if v := r.header.Values("Cache-Control"); len(v) != 1 || !strings.Contains(v[0], "private") {
+				t.Errorf("%s: %s: Cache-Control %q, want one value with private", mode, n, v)
+			}
+			if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") {
+				t.Errorf("%s: %s: Content-Security-Policy %q, want a sandbox", mode, n, csp)
+			}
+			for k := range r.header {
+				if strings.HasPrefix(strings.ToLower(k), "x-accel-") || strings.EqualFold(k, "X-Sendfile") {
+					t.Errorf("%s: %s: %s reached the client", mode, n, k)
+				}
+			}
+			if d := got["direct:"+n]; d.status != 404 {
+				t.Errorf("%s: direct request for %s: status %d, want 404", mode, n, d.status)
+			}
+		}
+		for _, k := range []string{"denied", "missing", "traversal", "traversal2", "off-by-slash"} {
+			r := got[k]
+			if r.status != 404 && (r.status < 400 || r.status > 499) {
+				t.Errorf("%s: %s request: status %d, want 404 (or another 4xx)", mode, k, r.status)
+			}
+			if bytes.Contains(r.body, []byte("TOP SECRET")) || (k == "denied" && r.status != 404) {
+				t.Errorf("%s: %s request: status %d, body %.100q", mode, k, r.status, r.body)
+			}
+		}
+	}
+	// The switch changes how the file travels, not what the client gets.
+	for _, n := range awkwardNames {
+		on, off := results[true][n], results[false][n]
+		if !bytes.Equal(on.body, off.body) {
+			t.Errorf("%s: bodies differ between X-Accel on and off", n)
+		}
+		for _, h := range []string{"Content-Type", "Content-Disposition", "Cache-Control", "X-Content-Type-Options", "Content-Security-Policy"} {
+			if a, b := on.header.Values(h), off.header.Values(h); strings.Join(a, "\n") != strings.Join(b, "\n") {
+				t.Errorf("%s: %s differs: X-Accel on %q, off %q", n, h, a, b)
+			}
+		}
+	}
+}
+
+// e2eAppRoot marks backends whose code php-fpm runs from --app-root.
+var e2eAppRoot = map[string]bool{"php": true, "laravel": true}
+
+// escapeSegments percent-encodes each segment of a relative name, the way a
+// browser sends a link to it, with a leading slash.
+func escapeSegments(name string) string {
+	var b strings.Builder
+	for _, seg := range strings.Split(name, "/") {
+		b.WriteString("/")
+		b.WriteString(url.PathEscape(seg))
+	}
+	return b.String()
+}
