@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xaccel/xaccel/nginx"
 	"github.com/xaccel/xaccel/proxy"
+	"github.com/xaccel/xaccel/smoke"
 )
 
 type serveOptions struct {
@@ -25,6 +28,7 @@ type serveOptions struct {
 	trace      bool
 	strict     bool
 	demo       bool
+	smoke      bool
 }
 
 func newServeCmd(stdin io.Reader) *cobra.Command {
@@ -65,6 +69,7 @@ configuration, or the address cannot be bound.`,
 	f.BoolVar(&o.trace, "trace", false, "print one line per request: locations chosen, internal redirects, the file sent, the status")
 	f.BoolVar(&o.strict, "strict", false, "refuse to start when a directive is not emulated")
 	f.BoolVar(&o.demo, "demo", false, "serve the embedded demo site instead of a configuration")
+	f.BoolVar(&o.smoke, "smoke", false, "run the xaccel smoke probes against the server once it listens, stop, and exit with their result")
 	return c
 }
 
@@ -99,12 +104,55 @@ func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = proxy.Serve(ctx, proxy.ServeOptions{
+	sopts := proxy.ServeOptions{
 		Config: o.config, Prefix: o.prefix, Demo: o.demo, Listen: o.listen, ReadyFile: o.readyFile,
 		Strict: o.strict, Handler: hopts, Stdout: c.OutOrStdout(), Stderr: c.ErrOrStderr(), Stdin: stdin,
-	})
-	if err != nil {
+	}
+	if o.smoke {
+		return serveSmoke(c, ctx, o, sopts)
+	}
+	if err := proxy.Serve(ctx, sopts); err != nil {
 		return usagef("serve: %v", err)
 	}
 	return nil
+}
+
+// demoDownload is a download the demo app grants.
+const demoDownload = "/download/report.txt"
+
+// serveSmoke serves, runs the smoke probes against the server once it
+// listens (the report on standard output, serve's own messages on standard
+// error), stops it and returns the probes' result.
+func serveSmoke(c *cobra.Command, ctx context.Context, o *serveOptions, sopts proxy.ServeOptions) error {
+	if !c.Flags().Changed("listen") {
+		sopts.Listen = "127.0.0.1:0"
+	}
+	sopts.Stdout = c.ErrOrStderr()
+	type ready struct {
+		addr string
+		cfg  *nginx.Config
+	}
+	readyc := make(chan ready, 1)
+	sopts.Ready = func(addr string, cfg *nginx.Config) { readyc <- ready{addr, cfg} }
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- proxy.Serve(sctx, sopts) }()
+	var r ready
+	select {
+	case r = <-readyc:
+	case err := <-done:
+		if err == nil {
+			err = errors.New("stopped before listening")
+		}
+		return usagef("serve: %v", err)
+	}
+	opts := smoke.Options{Target: "http://" + r.addr, Model: r.cfg, ServerName: o.serverName, MapRoot: sopts.Handler.MapRoot}
+	if o.demo {
+		opts.Via = []string{demoDownload}
+	}
+	err := smokeReport(c, ctx, opts, "text")
+	cancel()
+	<-done
+	return err
 }

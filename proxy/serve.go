@@ -32,6 +32,10 @@ type ServeOptions struct {
 	Stdout    io.Writer // start-up messages
 	Stderr    io.Writer // warnings
 	Stdin     io.Reader // for Config "-"
+	// Ready, if set, is called once listening, with the bound address and
+	// the configuration being served (for the demo: the embedded one, with
+	// its temporary paths).
+	Ready func(addr string, cfg *nginx.Config)
 }
 
 // ConfigError is a configuration that cannot be served (a syntax error,
@@ -99,6 +103,9 @@ func Serve(ctx context.Context, o ServeOptions) error {
 			srv.Close()
 			return err
 		}
+	}
+	if o.Ready != nil {
+		o.Ready(addr, cfg)
 	}
 	if o.Demo {
 		fmt.Fprintf(o.Stdout, "xaccel serve: demo on http://%s/ (the page links a protected file directly and through the app)\n", addr)

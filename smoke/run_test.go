@@ -1,0 +1,171 @@
+package smoke_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/smoke"
+)
+
+// startHandler serves h on a free loopback port until the test ends.
+func startHandler(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// TestUnknownBytes: without the file's bytes, a 200 is compared with the
+// answer for a name that does not exist. A catch-all page passes; a server
+// that has the file and 404s the rest fails.
+func TestUnknownBytes(t *testing.T) {
+	catchAll := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html>single page app</html>"))
+	}))
+	leaky := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/media/a.pdf" {
+			w.Write([]byte("%PDF the file"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	redirecting := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://elsewhere.invalid/login", http.StatusFound)
+	}))
+	for _, tc := range []struct {
+		name, target string
+		failed       []string // sent requests of the failed probes
+	}{
+		{"catch-all", catchAll, nil},
+		// Go's server decodes %6D and %2F as nginx does.
+		{"leaky", leaky, []string{"GET /media/a.pdf", "HEAD /media/a.pdf", "GET /media/a.pdf (Range: bytes=0-15)", "GET /%6Dedia/a.pdf", "GET /media%2Fa.pdf"}},
+		{"redirecting", redirecting, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := runSmoke(t, smoke.Options{Target: tc.target, Prefixes: []string{"/media/"}, Samples: []string{"a.pdf"}})
+			var failed []string
+			for _, r := range rep.Results {
+				if !r.Pass {
+					failed = append(failed, r.Probe.Sent())
+					if r.Problem != smoke.ProblemExposed || !strings.Contains(r.Reason, "xaccel-absent-") || !strings.Contains(r.Reason, ") gets 404") {
+						t.Errorf("%s: %s: %s", r.Probe.Sent(), r.Problem, r.Reason)
+					}
+				}
+			}
+			var text bytes.Buffer
+			smoke.WriteText(&text, rep)
+			if strings.Join(failed, "|") != strings.Join(tc.failed, "|") {
+				t.Errorf("failed %q, want %q\n%s", failed, tc.failed, text.String())
+			}
+		})
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = smoke.Run(context.Background(), smoke.Options{Target: "http://" + addr, Prefixes: []string{"/media/"}, Timeout: 5 * time.Second})
+	var ue *smoke.UnreachableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("error %v, want an UnreachableError", err)
+	}
+}
+
+// TestMaxRequests: a plan larger than the bound is refused before anything
+// is sent.
+func TestMaxRequests(t *testing.T) {
+	var sent atomic.Int32
+	target := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
+	_, err := smoke.Run(context.Background(), smoke.Options{Target: target, Prefixes: []string{"/media/"}, Samples: []string{"a"}, MaxRequests: 5})
+	var ue *smoke.UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "more than --max-requests 5") || sent.Load() != 0 {
+		t.Errorf("error %v after %d requests; want a refusal before any request", err, sent.Load())
+	}
+}
+
+// TestFormats: the JSON parses and counts right; the JUnit XML parses and
+// has one testcase per probe with a failure element for each failed one.
+func TestFormats(t *testing.T) {
+	target := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/download/1" {
+			w.Header().Set("Content-Disposition", `attachment; filename="a & b.txt"`)
+			w.Write([]byte("file <body>"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	rep := runSmoke(t, smoke.Options{Target: target, Prefixes: []string{"/media/"}, Via: []string{"/download/1"}})
+	var js bytes.Buffer
+	if err := smoke.WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	var parsed struct {
+		Version int
+		Probes  []struct {
+			Kind, Variant, Problem string
+			Pass                   bool
+		}
+		Summary struct{ Probes, Passed, Failed, Requests int }
+	}
+	if err := json.Unmarshal(js.Bytes(), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Version != 1 || parsed.Summary.Failed != 2 || parsed.Summary.Probes != len(rep.Results) || parsed.Summary.Probes != parsed.Summary.Passed+parsed.Summary.Failed {
+		t.Errorf("summary %+v\n%s", parsed.Summary, js.String())
+	}
+	var ju bytes.Buffer
+	if err := smoke.WriteJUnit(&ju, rep); err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Class   string `xml:"classname,attr"`
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Type string `xml:"type,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(ju.Bytes(), &suites); err != nil {
+		t.Fatalf("%v\n%s", err, ju.String())
+	}
+	if len(suites.Suites) != 1 || len(suites.Suites[0].Cases) != len(rep.Results) || suites.Suites[0].Failures != 2 {
+		t.Fatalf("junit:\n%s", ju.String())
+	}
+	var types []string
+	for _, c := range suites.Suites[0].Cases {
+		if c.Failure != nil {
+			types = append(types, c.Class+" "+c.Failure.Type)
+		}
+	}
+	if strings.Join(types, ",") != "xaccel.smoke.via nosniff-missing,xaccel.smoke.via cache-not-private" {
+		t.Errorf("failures %q", types)
+	}
+	var text bytes.Buffer
+	smoke.WriteText(&text, rep)
+	if !strings.Contains(text.String(), "FAIL via/nosniff GET /download/1 -> 200, 11 bytes: nosniff-missing: ") {
+		t.Errorf("text:\n%s", text.String())
+	}
+}
