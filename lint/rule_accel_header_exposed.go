@@ -15,8 +15,12 @@ var ruleAccelHeaderExposed = &Rule{
 			switch d.Name {
 			case "proxy_pass_header", "fastcgi_pass_header", "uwsgi_pass_header", "scgi_pass_header", "grpc_pass_header":
 				if isAccelHeader(d.Arg(0)) {
+					why := "showing clients how the app steers nginx"
+					if strings.EqualFold(d.Arg(0), "X-Accel-Redirect") {
+						why = "whenever nginx does not act on it (with `proxy_ignore_headers X-Accel-Redirect`, a common debugging leftover, every download response shows the file's internal path)"
+					}
 					p.report("accel-header-exposed", Warning, d,
-						"`"+d.Name+" "+d.Arg(0)+"` sends the app's "+d.Arg(0)+" header on to the client, so every download response shows the internal path of the file (and nginx still acts on it); remove this directive")
+						"`"+d.Name+" "+d.Arg(0)+"` sends the app's "+d.Arg(0)+" header on to the client, "+why+"; remove this directive")
 				}
 			case "add_header":
 				name, val := d.Arg(0), d.Arg(1)
