@@ -39,8 +39,9 @@ func docBlocks(lines []string) []docBlock {
 
 // TestDocs runs the examples of the docs: a ```nginx block whose first
 // line is `# NAME` is written to NAME, and a ```console block starting with
-// `$ xaccel ...` must show exactly what that command prints. With -update
-// the outputs are rewritten instead.
+// `$ xaccel ...` must show exactly what that command prints (an
+// `xaccel generate` example runs in an empty directory of its own). With
+// -update the outputs are rewritten instead.
 func TestDocs(t *testing.T) {
 	for _, doc := range []string{"../docs/rules.md", "../README.md"} {
 		t.Run(filepath.Base(doc), func(t *testing.T) { checkDoc(t, doc) })
@@ -69,9 +70,15 @@ func checkDoc(t *testing.T, doc string) {
 			commands++
 			args := strings.Fields(strings.TrimPrefix(b.lines[0], "$ xaccel "))
 			var stdout, stderr bytes.Buffer
+			cwd := dir
+			if args[0] == "generate" {
+				// Each backend's example writes its own setup, in a
+				// directory of its own.
+				cwd = t.TempDir()
+			}
 			func() {
 				wd, _ := os.Getwd()
-				if err := os.Chdir(dir); err != nil {
+				if err := os.Chdir(cwd); err != nil {
 					t.Fatal(err)
 				}
 				defer os.Chdir(wd)

@@ -138,14 +138,46 @@ type e2eFetch struct {
 	body   []byte
 }
 
+// e2eFront runs one front server's generated configuration.
+type e2eFront struct {
+	// require skips the test (or fails it under XACCEL_REQUIRE_REAL=1)
+	// when the server is missing.
+	require func(t *testing.T)
+	// start runs the front server generated in out until the test ends
+	// and returns how to send it a GET for a raw request target.
+	start func(t *testing.T, out string, d *Data) func(target string) (*realnginx.Response, error)
+}
+
+var e2eFronts = map[string]e2eFront{
+	"nginx": {
+		require: func(t *testing.T) { realnginx.Require(t) },
+		start: func(t *testing.T, out string, d *Data) func(string) (*realnginx.Response, error) {
+			conf, err := os.ReadFile(filepath.Join(out, "nginx", "xaccel.conf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := strings.Replace(string(conf), "listen 80;", "listen 127.0.0.1:{{PORT}};", 1)
+			return realnginx.StartHTTP(t, body, nil).Get
+		},
+	},
+}
+
 // runE2E generates the backend twice (X-Accel on and off), runs each app
 // behind its own real nginx, and checks the twelve names.
-func runE2E(t *testing.T, backend string) {
+func runE2E(t *testing.T, backend string) { runE2EFront(t, backend, "nginx") }
+
+// runE2EFront is runE2E behind the given front server (nginx, caddy or
+// apache).
+func runE2EFront(t *testing.T, backend, front string) {
 	b, ok := e2eBackends[backend]
 	if !ok {
 		t.Fatalf("no end-to-end runner for %s", backend)
 	}
-	realnginx.Require(t)
+	f, ok := e2eFronts[front]
+	if !ok {
+		t.Fatalf("no end-to-end runner for the front %s", front)
+	}
+	f.require(t)
 	b.require(t)
 
 	base := t.TempDir()
@@ -179,7 +211,7 @@ func runE2E(t *testing.T, backend string) {
 			t.Fatal(err)
 		}
 		out := filepath.Join(dir, "out")
-		o := Options{Backend: backend, FilesDir: files, App: b.app(t, dir)}
+		o := Options{Backend: backend, Front: front, FilesDir: files, App: b.app(t, dir)}
 		if e2eAppRoot[backend] {
 			o.AppRoot = filepath.Join(dir, "out", backend)
 		}
@@ -197,16 +229,11 @@ func runE2E(t *testing.T, backend string) {
 		b.allow(t, out)
 		b.start(t, out, d, accel)
 
-		conf, err := os.ReadFile(filepath.Join(out, "nginx", "xaccel.conf"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body := strings.Replace(string(conf), "listen 80;", "listen 127.0.0.1:{{PORT}};", 1)
-		ngx := realnginx.StartHTTP(t, body, nil)
+		send := f.start(t, out, d)
 
 		got := map[string]e2eFetch{}
 		get := func(key, target string) {
-			r, err := ngx.Get(target)
+			r, err := send(target)
 			if err != nil {
 				t.Fatalf("GET %s: %v", target, err)
 			}

@@ -61,8 +61,12 @@ func Plan(d *Data) ([][2]string, error) {
 }
 
 // partial templates (a base name starting with "_") hold {{define}}s used
-// by other templates and are not written out.
-func partial(p string) bool { return strings.HasPrefix(path.Base(p), "_") }
+// by other templates and are not written out. A double underscore is a
+// file like Python's __init__.py, not a partial.
+func partial(p string) bool {
+	b := path.Base(p)
+	return strings.HasPrefix(b, "_") && !strings.HasPrefix(b, "__")
+}
 
 // TemplateNames lists every built-in template, for --template-dir users.
 func TemplateNames() []string {
@@ -175,6 +179,9 @@ var funcs = template.FuncMap{
 	"q": func(s string) string {
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	},
+	// pctSlash percent-encodes the slashes of a path ("/a/" -> "%2Fa%2F"),
+	// as PHP's rawurlencode of a whole path does.
+	"pctSlash": func(s string) string { return strings.ReplaceAll(s, "/", "%2F") },
 	// indent prefixes every non-empty line with n spaces.
 	"indent": func(n int, s string) string {
 		lines := strings.Split(s, "\n")

@@ -25,11 +25,16 @@ var ruleMediaNotInternal = &Rule{
 					continue
 				}
 				dir, _ := servedDir(l)
-				declared := p.declaredProtected(l, dir)
+				scope := p.declaredScope(l, dir)
+				declared := scope != nil
 				if !declared && !mediaByName(l, dir) {
 					continue
 				}
-				for _, uri := range uris(l) {
+				cands := uris(l)
+				if declared && scope.uris != nil {
+					cands = scope.uris
+				}
+				for _, uri := range cands {
 					if p.isPublic(uri) {
 						continue
 					}
@@ -39,16 +44,28 @@ var ruleMediaNotInternal = &Rule{
 							sev = Error
 						}
 						served := ""
-						if file, ok := s.MapPath(l, uri, caps); ok {
+						file, mapped := s.MapPath(l, uri, caps)
+						if declared && scope.dirs != nil && (!mapped || !withinAny(file, scope.dirs)) {
+							// Only the protected directory inside what the
+							// location serves counts.
+							continue
+						}
+						if mapped {
 							served = " from " + file
 						}
 						fix := "add `internal;` to it and let the app hand out files with X-Accel-Redirect"
-						if l.IsPrefix() && !p.declaredPrefix(l.Match) {
+						edits := p.fixInternal(l)
+						if declared && scope.uris != nil {
+							// The location is the whole site; internal would
+							// close it. The protected prefix needs its own.
+							fix = "give the protected prefix its own `location ^~ " + protectedPrefixOf(uri, p.opts.Protect) + " { internal; ... }` and let the app hand out files with X-Accel-Redirect"
+							edits = nil
+						} else if l.IsPrefix() && !p.declaredPrefix(l.Match) {
 							fix += ", or declare the prefix public on purpose with `--public " + l.Match + "`"
 						}
 						p.reportFix("media-not-internal", sev, l.Dir,
 							"`GET "+uri+"` is served"+served+" by `"+l.String()+"` without `internal`, so anyone with the URL downloads user media without the app's permission check; "+fix,
-							p.fixInternal(l))
+							edits)
 						break
 					}
 				}
@@ -66,15 +83,75 @@ func (p *pass) declaredPrefix(pre string) bool {
 	return false
 }
 
-func (p *pass) declaredProtected(l *nginx.Location, dir string) bool {
-	if l.IsPrefix() && p.declaredPrefix(l.Match) {
-		return true
+// protectScope says which requests to a location are declared protected:
+// all of them (both fields nil), only the URIs under protected prefixes
+// nested in the location's prefix (uris), or only those whose file lies in
+// protected directories nested in the directory it serves (dirs).
+type protectScope struct {
+	uris []string
+	dirs []string
+}
+
+// declaredScope returns nil when --protect and --protect-dir say nothing
+// about l. A location that merely contains a protected prefix or directory
+// (location / with a root above everything) is judged by the requests
+// that reach the protected part only: the rest of the site is not media.
+func (p *pass) declaredScope(l *nginx.Location, dir string) *protectScope {
+	var sc protectScope
+	found := false
+	if l.IsPrefix() {
+		for _, pr := range p.opts.Protect {
+			if underPrefix(l.Match, pr) {
+				return &protectScope{}
+			}
+			if underPrefix(pr, l.Match) {
+				found = true
+				base := pr
+				if !strings.HasSuffix(base, "/") {
+					base += "/"
+				}
+				for _, n := range sampleNames {
+					sc.uris = append(sc.uris, base+n)
+				}
+			}
+		}
 	}
 	if dir != "" {
 		for _, d := range p.opts.ProtectDirs {
-			if within(dir, cleanDir(d)) || within(cleanDir(d), dir) {
-				return true
+			if within(dir, cleanDir(d)) {
+				return &protectScope{}
 			}
+			if within(cleanDir(d), dir) {
+				found = true
+				sc.dirs = append(sc.dirs, cleanDir(d))
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	if sc.uris != nil && sc.dirs != nil {
+		// Both kinds nested: the URIs under the prefixes, in any directory.
+		sc.dirs = nil
+	}
+	return &sc
+}
+
+// protectedPrefixOf returns the --protect prefix uri is under.
+func protectedPrefixOf(uri string, prefixes []string) string {
+	best := ""
+	for _, pr := range prefixes {
+		if underPrefix(uri, pr) && len(pr) > len(best) {
+			best = pr
+		}
+	}
+	return best
+}
+
+func withinAny(file string, dirs []string) bool {
+	for _, d := range dirs {
+		if within(file, d) {
+			return true
 		}
 	}
 	return false

@@ -1,0 +1,1 @@
+"""Protected downloads for Django: see views.py, permissions.py and urls.py."""

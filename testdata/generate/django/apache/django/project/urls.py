@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    # The download URL: /files/<name> (see downloads/views.py).
+    path("files/", include("downloads.urls")),
+]

@@ -1,0 +1,1 @@
+"""A minimal project that runs the downloads app."""

@@ -1,0 +1,3 @@
+module example.com/downloads
+
+go 1.24

@@ -1,0 +1,36 @@
+<?php
+
+// Protected downloads: the permission gate, the X-Sendfile switch
+// and the download route. Written by: xaccel generate --backend laravel --front apache --internal-prefix /_private/ --files-dir /srv/example/private-files --download-path /files/ --app-root /srv/example/app --server-name downloads.example.com
+//
+// Register it: Laravel 11 and later, add it to bootstrap/providers.php;
+// Laravel 10, to the "providers" list in config/app.php:
+//
+//   App\Providers\XaccelServiceProvider::class,
+
+namespace App\Providers;
+
+use App\Policies\DownloadPolicy;
+use Illuminate\Support\Facades\Gate;
+use Illuminate\Support\ServiceProvider;
+use Symfony\Component\HttpFoundation\BinaryFileResponse;
+
+class XaccelServiceProvider extends ServiceProvider
+{
+    public function boot(): void
+    {
+        Gate::define('download-file', [DownloadPolicy::class, 'download']);
+
+        if (config('xaccel.enabled')) {
+            // BinaryFileResponse (response()->file(), ->download()) then
+            // answers with X-Sendfile instead of a body whenever the
+            // request carries X-Sendfile-Type. apache sets
+            // it on every request and overwrites any value a client sends:
+            // a client must never choose them. Without them (php artisan
+            // serve, tests) the file is streamed as usual.
+            BinaryFileResponse::trustXSendfileTypeHeader();
+        }
+
+        $this->loadRoutesFrom(base_path('routes/xaccel.php'));
+    }
+}
