@@ -277,3 +277,33 @@ func newLocation(d *Directive, s *Server, parent *Location) *Location {
 	}
 	return l
 }
+
+// PickServer is the server block that answers a request whose Host names
+// none of them: with name, the one whose server_name is name (nil when
+// none is); otherwise the first with default_server on a listen, or the
+// first server. nil when there are no servers.
+func (c *Config) PickServer(name string) *Server {
+	if len(c.Servers) == 0 {
+		return nil
+	}
+	if name != "" {
+		for _, s := range c.Servers {
+			for _, n := range s.Names {
+				if n == name {
+					return s
+				}
+			}
+		}
+		return nil
+	}
+	for _, s := range c.Servers {
+		for _, l := range s.Dir.Find("listen") {
+			for _, a := range l.Args[min(1, len(l.Args)):] {
+				if a == "default_server" || a == "default" {
+					return s
+				}
+			}
+		}
+	}
+	return c.Servers[0]
+}

@@ -106,7 +106,7 @@ func (p *Plan) Requests() int {
 func NewPlan(in PlanInput) (*Plan, error) {
 	p := &Plan{seen: map[string]bool{}}
 	if in.Config != nil {
-		p.server = pickServer(in.Config, in.ServerName)
+		p.server = in.Config.PickServer(in.ServerName)
 		if p.server == nil {
 			if in.ServerName != "" {
 				return nil, usagef("the configuration has no server block with server_name %q", in.ServerName)
@@ -547,35 +547,6 @@ func (p *Plan) rootExposure(t *Target) {
 			try("/"+b+"/"+s.Name, s, false)
 		}
 	}
-}
-
-// pickServer is the server block nginx uses for a request whose Host names
-// none: the one whose server_name is name, or the first with
-// default_server, or the first.
-func pickServer(cfg *nginx.Config, name string) *nginx.Server {
-	if len(cfg.Servers) == 0 {
-		return nil
-	}
-	if name != "" {
-		for _, s := range cfg.Servers {
-			for _, n := range s.Names {
-				if n == name {
-					return s
-				}
-			}
-		}
-		return nil
-	}
-	for _, s := range cfg.Servers {
-		for _, l := range s.Dir.Find("listen") {
-			for _, a := range l.Args[min(1, len(l.Args)):] {
-				if a == "default_server" || a == "default" {
-					return s
-				}
-			}
-		}
-	}
-	return cfg.Servers[0]
 }
 
 // cleanDir cleans a "/"-separated directory path (a trailing slash goes).
