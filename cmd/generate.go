@@ -145,7 +145,11 @@ func runGenerate(c *cobra.Command, o *generateOptions) error {
 		return &exitError{code: ExitFindings}
 	}
 	if d.Front == "nginx" {
-		fmt.Fprintf(stdout, "self-check: xaccel lint finds nothing in %s\n", filepath.Join(o.out, "nginx"))
+		verb := "finds"
+		if o.dryRun {
+			verb = "would find"
+		}
+		fmt.Fprintf(stdout, "self-check: xaccel lint %s nothing in %s\n", verb, filepath.Join(o.out, "nginx"))
 	}
 	if !o.dryRun {
 		fmt.Fprintf(stdout, "next: read %s\n", filepath.Join(o.out, "NEXT-STEPS.md"))
