@@ -12,10 +12,8 @@ import (
 // doFiles serves a static file for a location without a content handler:
 // try_files, then the static handler, then index for a URI ending in '/'.
 func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
-	if l != nil {
-		if tf := l.Dir.First("try_files"); tf != nil && len(tf.Args) >= 2 {
-			return h.tryFiles(w, rq, l, caps, tf)
-		}
+	if tf := h.conf(l).tryFiles; tf != nil && len(tf.Args) >= 2 {
+		return h.tryFiles(w, rq, l, caps, tf)
 	}
 	return h.static(w, rq, l, caps)
 }
@@ -38,32 +36,6 @@ func (h *Handler) path(l *nginx.Location, uri string, caps []string) (string, bo
 // filters, which do not run for a response whose status is not 200.
 var conditionalHeaders = []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
 
-// interceptWriter holds back an error status that an error_page handles,
-// and the page that goes with it.
-type interceptWriter struct {
-	http.ResponseWriter
-	intercept func(status int) bool
-	caught    int
-}
-
-func (iw *interceptWriter) WriteHeader(status int) {
-	if iw.caught != 0 {
-		return
-	}
-	if iw.intercept(status) {
-		iw.caught = status
-		return
-	}
-	iw.ResponseWriter.WriteHeader(status)
-}
-
-func (iw *interceptWriter) Write(b []byte) (int, error) {
-	if iw.caught != 0 {
-		return len(b), nil
-	}
-	return iw.ResponseWriter.Write(b)
-}
-
 // static runs the static handler (ServeStatic) for rq.uri, then index for
 // a URI ending in '/'. An error the static handler answers with goes to
 // error_page when one is configured for it. After an error_page redirect,
@@ -74,7 +46,8 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	if !ok {
 		return h.fail(w, rq, http.StatusNotFound, l)
 	}
-	levels := h.levels(l)
+	lc := h.conf(l)
+	levels := lc.levels
 	r := rq.r
 	errStatus := rq.errStatus
 	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) {
@@ -87,26 +60,19 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		}
 	}
 	hdr := w.Header()
-	saved := hdr.Clone()
-	iw := &interceptWriter{intercept: func(status int) bool {
-		return status >= 300 && status != http.StatusNotModified && !rq.errorPage &&
-			rq.uriChanges != 0 && errorPageFor(levels, status) != nil
-	}}
-	iw.ResponseWriter = h.hook(w, rq, l, func(s int) int {
-		if s == http.StatusOK && errStatus != 0 && errStatus != http.StatusOK {
-			// The range filter did not run, and the header filter sends
-			// the file's Last-Modified with 200, 206 and 304 only.
-			dropLastAcceptRanges(hdr)
-			if errStatus != http.StatusPartialContent && errStatus != http.StatusNotModified {
-				hdr.Del("Last-Modified")
-			}
-			return errStatus
-		}
-		return s
-	})
+	iw := h.hook(w, rq, l, remapStatic)
+	iw.staticErr = errStatus
+	// An error the static handler answers with goes to an error_page
+	// only when the location has one: then the header as it is now is
+	// what the error page starts from.
+	var saved http.Header
+	if lc.errorPages {
+		saved = hdr.Clone()
+		iw.intercept = true
+	}
 	params := StaticParams{
 		Path: p, URI: rq.uri, Args: rq.args,
-		ContentType: TypeFor(levels, rq.uri),
+		ContentType: lc.types.typeFor(rq.uri, lc.defaultType),
 		Header:      rq.out,
 	}
 	if multipartRanges(r, p) {
@@ -118,7 +84,7 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		} else if params.ContentType != "" {
 			pre.Set("Content-Type", params.ContentType)
 		}
-		h.charsetFilter(pre, rq, levels, http.StatusOK)
+		h.charsetFilter(pre, rq, lc, http.StatusOK)
 		if ct := pre.Get("Content-Type"); ct != "" {
 			if len(rq.out.Values("Content-Type")) > 0 {
 				params.Header = rq.out.Clone()
@@ -141,11 +107,15 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 				hdr[k] = vs
 			}
 		}
-		rq.trace = append(rq.trace, "file "+p)
+		if rq.tracing {
+			rq.trace = append(rq.trace, "file "+p)
+		}
 		return h.fail(w, rq, iw.caught, l)
 	}
 	if !res.Declined {
-		rq.trace = append(rq.trace, "file "+p)
+		if rq.tracing {
+			rq.trace = append(rq.trace, "file "+p)
+		}
 		status := res.Status
 		if status == http.StatusOK && errStatus != 0 {
 			status = errStatus

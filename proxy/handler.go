@@ -60,6 +60,10 @@ type Handler struct {
 	// the pairs a charset_map links, both ways.
 	charsets    map[string]bool
 	charsetMaps map[[2]string]bool
+	// confs are the settings of each location, serverConf those of the
+	// server level (see locConf).
+	confs      map[*nginx.Location]*locConf
+	serverConf *locConf
 }
 
 // emulated are the directives the handler acts on, or that do not change
@@ -98,8 +102,11 @@ var httpLevelChecked = map[string]bool{
 // New builds the handler for the chosen server of cfg. The warnings list
 // the directives of that server, and those of the http context that matter
 // to it, that are not emulated (in whole or in part).
+//
+// The process is taken to be a server from then on: the garbage collector
+// is set for one (see serveGCPercent) unless GOGC is set.
 func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
-	srv := pickServer(cfg, o.ServerName)
+	srv := cfg.PickServer(o.ServerName)
 	if srv == nil {
 		if o.ServerName != "" {
 			return nil, nil, fmt.Errorf("no server block with server_name %q", o.ServerName)
@@ -108,6 +115,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	}
 	h := &Handler{srv: srv, opts: o, pool: newConnPool()}
 	h.collectCharsets()
+	h.buildConfs()
 	var warns []Warning
 	check := func(d *nginx.Directive) bool {
 		if w, ok := partlyEmulated(d); ok {
@@ -163,32 +171,6 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 	return Warning{}, false
 }
 
-func pickServer(cfg *nginx.Config, name string) *nginx.Server {
-	if len(cfg.Servers) == 0 {
-		return nil
-	}
-	if name != "" {
-		for _, s := range cfg.Servers {
-			for _, n := range s.Names {
-				if n == name {
-					return s
-				}
-			}
-		}
-		return nil
-	}
-	for _, s := range cfg.Servers {
-		for _, l := range s.Dir.Find("listen") {
-			for _, a := range l.Args[1:] {
-				if a == "default_server" || a == "default" {
-					return s
-				}
-			}
-		}
-	}
-	return cfg.Servers[0]
-}
-
 // request is the state of one client request across internal redirects.
 type request struct {
 	r         *http.Request
@@ -212,11 +194,14 @@ type request struct {
 	// errStatus is r->err_status: the status of the error being answered,
 	// which replaces whatever status the error page's content has.
 	errStatus int
-	out       http.Header // headers kept from an upstream by X-Accel-Redirect
-	charset   string      // X-Accel-Charset (r->headers_out.override_charset)
-	upstream  http.Header // the last upstream's response headers ($upstream_http_*)
-	proxyHost string      // $proxy_host of the request being proxied
-	trace     []string
+	out       http.Header       // headers kept from an upstream by X-Accel-Redirect
+	charset   string            // X-Accel-Charset (r->headers_out.override_charset)
+	upstream  *upstreamResponse // the last upstream's response ($upstream_http_*)
+	proxyHost string            // $proxy_host of the request being proxied
+	// tracing is set when Options.Trace is: only then are the steps of
+	// the request noted in trace.
+	tracing bool
+	trace   []string
 }
 
 // maxURIChanges is nginx's NGX_HTTP_MAX_URI_CHANGES + 1: a request may be
@@ -243,10 +228,10 @@ func done(status int) step { return step{kind: stepDone, status: status} }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, true)
 	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
-		unparsed: true, uriChanges: maxURIChanges}
+		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		rq.body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	}
 	_, hasLength := r.Header["Content-Length"]
@@ -277,12 +262,16 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			// A named location: no location search and no internal check;
 			// $uri, $args and the method stay.
 			l := s.named
-			rq.trace = append(rq.trace, "["+l.String()+"]")
+			if rq.tracing {
+				rq.trace = append(rq.trace, "["+l.String()+"]")
+			}
 			s = h.content(w, rq, l, nil)
 			continue
 		}
 		l, caps, redirect := h.srv.Lookup(rq.uri)
-		rq.trace = append(rq.trace, "["+locName(l)+"]")
+		if rq.tracing {
+			rq.trace = append(rq.trace, "["+locName(l)+"]")
+		}
 		switch {
 		case l != nil && l.Internal() != nil && !rq.internal:
 			s = h.fail(w, rq, http.StatusNotFound, l)
@@ -301,10 +290,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 
 // content runs the content handler of location l (nil: the server level).
 func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
-	var handler *nginx.Directive
-	if l != nil {
-		handler = l.Handler()
-	}
+	handler := h.conf(l).handler
 	switch {
 	case handler == nil:
 		return h.doFiles(w, rq, l, caps)
@@ -313,7 +299,9 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location,
 	case handler.Name == "proxy_pass":
 		return h.doProxy(w, rq, l, handler)
 	}
-	rq.trace = append(rq.trace, handler.Name+" is not emulated")
+	if rq.tracing {
+		rq.trace = append(rq.trace, handler.Name+" is not emulated")
+	}
 	return h.fail(w, rq, http.StatusBadGateway, l)
 }
 
@@ -324,7 +312,9 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location,
 func (h *Handler) redirectURI(w http.ResponseWriter, rq *request, l *nginx.Location, uri, args string) step {
 	rq.uriChanges--
 	if rq.uriChanges == 0 {
-		rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
+		if rq.tracing {
+			rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
+		}
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	rq.uri, rq.args = uri, args
@@ -338,12 +328,16 @@ func (h *Handler) redirectURI(w http.ResponseWriter, rq *request, l *nginx.Locat
 func (h *Handler) redirectNamed(w http.ResponseWriter, rq *request, l *nginx.Location, name string) step {
 	rq.uriChanges--
 	if rq.uriChanges == 0 {
-		rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
+		if rq.tracing {
+			rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
+		}
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	named := h.named(name)
 	if named == nil {
-		rq.trace = append(rq.trace, "could not find named location "+name)
+		if rq.tracing {
+			rq.trace = append(rq.trace, "could not find named location "+name)
+		}
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	rq.internal = true
@@ -369,10 +363,7 @@ func locName(l *nginx.Location) string {
 
 // levels are the blocks whose settings apply to a request handled by l.
 func (h *Handler) levels(l *nginx.Location) []*nginx.Directive {
-	if l == nil {
-		return h.srv.Levels()
-	}
-	return l.Levels()
+	return h.conf(l).levels
 }
 
 // fail finishes the request with an error or redirect status the way
@@ -382,19 +373,19 @@ func (h *Handler) levels(l *nginx.Location) []*nginx.Directive {
 // built-in page is sent, with the headers copied from an upstream
 // (nginx-semantics 1.5). A Location already set in the response stays.
 func (h *Handler) fail(w http.ResponseWriter, rq *request, status int, l *nginx.Location) step {
-	levels := h.levels(l)
+	lc := h.conf(l)
 	rq.errStatus = status
 	if !rq.errorPage && rq.uriChanges != 0 {
-		if pages := nginx.Effective(levels, "error_page"); len(pages) > 0 {
-			if !flagOn(levels, "recursive_error_pages") {
+		if lc.errorPages {
+			if !lc.recursiveErrorPages {
 				rq.errorPage = true
 			}
-			if ep := errorPageFor(levels, status); ep != nil {
+			if ep := errorPageFor(lc.levels, status); ep != nil {
 				return h.sendErrorPage(w, rq, l, ep)
 			}
 		}
 	}
-	WriteErrorPage(h.hook(w, rq, l, nil), rq.r, status, rq.out)
+	WriteErrorPage(h.hook(w, rq, l, remapNone), rq.r, status, rq.out)
 	return done(status)
 }
 
@@ -463,7 +454,9 @@ func (h *Handler) sendErrorPage(w http.ResponseWriter, rq *request, l *nginx.Loc
 		rq.errStatus = ep.overwrite
 	}
 	v := h.expand(rq, ep.value)
-	rq.trace = append(rq.trace, "error_page "+v)
+	if rq.tracing {
+		rq.trace = append(rq.trace, "error_page "+v)
+	}
 	switch {
 	case strings.HasPrefix(v, "/"):
 		uri, args, _ := strings.Cut(v, "?")
@@ -481,19 +474,51 @@ func (h *Handler) sendErrorPage(w http.ResponseWriter, rq *request, l *nginx.Loc
 	}
 	rq.errStatus = status
 	w.Header().Set("Location", v)
-	WriteErrorPage(h.hook(w, rq, l, nil), rq.r, status, rq.out)
+	WriteErrorPage(h.hook(w, rq, l, remapNone), rq.r, status, rq.out)
 	return done(status)
 }
 
+// How a hookWriter turns the status written into the one sent.
+const (
+	remapNone      = iota // as written
+	remapErrStatus        // r->err_status when set (an error page's content)
+	remapStatic           // the static handler's (see Handler.static)
+)
+
+// serverNginx is the value of the Server header. The slice is shared by
+// every response: header values are replaced or appended to (its capacity
+// is 1, so an append copies), never written in place.
+var serverNginx = []string{"nginx"}[:1:1]
+
 // hookWriter applies the final location's header filters when the status
-// is written, whoever writes it.
+// is written, whoever writes it. For the static handler it can also hold
+// back an error status that an error_page handles, and the page that goes
+// with it (intercept).
 type hookWriter struct {
 	http.ResponseWriter
-	before func(status int) int
-	done   bool
+	h     *Handler
+	rq    *request
+	lc    *locConf
+	remap int
+	// staticErr is the err_status the static handler sends a file with
+	// (remapStatic).
+	staticErr int
+	done      bool
+	// intercept, when set, catches a status >= 300 (but 304) that an
+	// error_page of the location handles, while no error page was used
+	// and uri_changes are left; caught is that status.
+	intercept bool
+	caught    int
 }
 
 func (hw *hookWriter) WriteHeader(status int) {
+	if hw.caught != 0 {
+		return
+	}
+	if hw.intercept && hw.interceptable(status) {
+		hw.caught = status
+		return
+	}
 	if !hw.done {
 		hw.done = true
 		status = hw.before(status)
@@ -502,55 +527,98 @@ func (hw *hookWriter) WriteHeader(status int) {
 }
 
 func (hw *hookWriter) Write(b []byte) (int, error) {
+	if hw.caught != 0 {
+		return len(b), nil
+	}
 	if !hw.done {
 		hw.WriteHeader(http.StatusOK)
 	}
 	return hw.ResponseWriter.Write(b)
 }
 
+// ReadFrom sends src after the header, with the writer below's ReadFrom
+// when it has one (net/http's uses sendfile(2) for a file).
+func (hw *hookWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !hw.done {
+		hw.WriteHeader(http.StatusOK)
+	}
+	if hw.caught != 0 {
+		return io.Copy(io.Discard, src)
+	}
+	if rf, ok := hw.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return copyBody(hw.ResponseWriter, src)
+}
+
+func (hw *hookWriter) interceptable(status int) bool {
+	rq := hw.rq
+	return status >= 300 && status != http.StatusNotModified && !rq.errorPage &&
+		rq.uriChanges != 0 && errorPageFor(hw.lc.levels, status) != nil
+}
+
 // hook wraps w so that writing the status runs what nginx's header filters
 // do for a request finally handled in location l (nil: the server level):
-// remap (may be nil) turns the status written into the one sent (the
-// err_status of an error page); the headers filter adds `expires` and `add_header`; the charset
-// filter may append a charset to the Content-Type; Server is nginx's.
-func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location, remap func(int) int) http.ResponseWriter {
+// remap says how the status written becomes the one sent (remapErrStatus:
+// the err_status of an error page); the headers filter adds `expires` and
+// `add_header`; the charset filter may append a charset to the
+// Content-Type; Server is nginx's.
+func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location, remap int) *hookWriter {
 	if hw, ok := w.(*hookWriter); ok {
 		w = hw.ResponseWriter
 	}
-	levels := h.levels(l)
-	apply := func(hdr http.Header, status int) {
-		if d := nearest(levels, "expires"); d != nil && addsHeaders(status) {
-			applyExpires(hdr, d)
+	return &hookWriter{ResponseWriter: w, h: h, rq: rq, lc: h.conf(l), remap: remap}
+}
+
+// before runs the header filters for status and returns the status sent.
+func (hw *hookWriter) before(status int) int {
+	rq, lc := hw.rq, hw.lc
+	hdr := hw.ResponseWriter.Header()
+	switch hw.remap {
+	case remapErrStatus:
+		if rq.errStatus != 0 {
+			status = rq.errStatus
 		}
-		for _, d := range nginx.Effective(levels, "add_header") {
-			if len(d.Args) < 2 {
-				continue
+	case remapStatic:
+		if errStatus := hw.staticErr; status == http.StatusOK && errStatus != 0 && errStatus != http.StatusOK {
+			// The range filter did not run, and the header filter sends
+			// the file's Last-Modified with 200, 206 and 304 only.
+			dropLastAcceptRanges(hdr)
+			if errStatus != http.StatusPartialContent && errStatus != http.StatusNotModified {
+				hdr.Del("Last-Modified")
 			}
-			if addsHeaders(status) || (len(d.Args) > 2 && d.Args[2] == "always") {
-				if v := h.expand(rq, d.Args[1]); v != "" {
-					hdr.Add(d.Args[0], v)
-				}
+			status = errStatus
+		}
+	}
+	if status == http.StatusRequestedRangeNotSatisfiable {
+		// nginx's range filter turns a 200 already through the
+		// headers filter into a 416 that goes through it again: the
+		// headers added for 200 stay and the `always` ones come twice.
+		hw.h.headersFilter(hdr, rq, lc, http.StatusOK)
+	}
+	hw.h.headersFilter(hdr, rq, lc, status)
+	hw.h.charsetFilter(hdr, rq, lc, status)
+	if len(hdr["Server"]) == 0 {
+		hdr["Server"] = serverNginx
+	}
+	return status
+}
+
+// headersFilter is ngx_http_headers_filter: `expires` and `add_header`.
+func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, status int) {
+	if lc.expires != nil && addsHeaders(status) {
+		applyExpires(hdr, lc.expires)
+	}
+	for _, d := range lc.addHeader {
+		if len(d.Args) < 2 {
+			continue
+		}
+		if addsHeaders(status) || (len(d.Args) > 2 && d.Args[2] == "always") {
+			if v := h.expand(rq, d.Args[1]); v != "" {
+				hdr.Add(d.Args[0], v)
 			}
 		}
 	}
-	return &hookWriter{ResponseWriter: w, before: func(status int) int {
-		if remap != nil {
-			status = remap(status)
-		}
-		hdr := w.Header()
-		if status == http.StatusRequestedRangeNotSatisfiable {
-			// nginx's range filter turns a 200 already through the
-			// headers filter into a 416 that goes through it again: the
-			// headers added for 200 stay and the `always` ones come twice.
-			apply(hdr, http.StatusOK)
-		}
-		apply(hdr, status)
-		h.charsetFilter(hdr, rq, levels, status)
-		if len(hdr.Values("Server")) == 0 {
-			hdr.Set("Server", "nginx")
-		}
-		return status
-	}}
 }
 
 // addsHeaders is the status list add_header and expires apply to without
@@ -651,19 +719,15 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)
 	if len(hdr.Values("Content-Type")) == 0 {
-		if ct := TypeFor(h.levels(l), rq.uri); ct != "" {
+		lc := h.conf(l)
+		if ct := lc.types.typeFor(rq.uri, lc.defaultType); ct != "" {
 			hdr.Set("Content-Type", ct)
 		} else {
 			hdr["Content-Type"] = nil
 		}
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(text)))
-	hw := h.hook(w, rq, l, func(s int) int {
-		if rq.errStatus != 0 {
-			return rq.errStatus
-		}
-		return s
-	})
+	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.WriteHeader(code)
 	if rq.method != http.MethodHead {
 		io.WriteString(hw, text)
@@ -696,7 +760,7 @@ var defaultCharsetTypes = []string{"text/html", "text/xml", "text/plain", "text/
 // "; charset=<destination>" (replacing its own charset), unless the two
 // differ and no charset_map links them; 301 and 302 get none. Recoding the
 // body (charset_map) is not emulated; New reports charset_map.
-func (h *Handler) charsetFilter(hdr http.Header, rq *request, levels []*nginx.Directive, status int) {
+func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, status int) {
 	vs := hdr.Values("Content-Type")
 	if len(vs) == 0 || vs[0] == "" {
 		return
@@ -709,20 +773,22 @@ func (h *Handler) charsetFilter(hdr http.Header, rq *request, levels []*nginx.Di
 	var dst string
 	if rq.charset != "" {
 		if !h.charsets[strings.ToLower(rq.charset)] {
-			rq.trace = append(rq.trace, "unknown charset to override: "+rq.charset)
+			if rq.tracing {
+				rq.trace = append(rq.trace, "unknown charset to override: "+rq.charset)
+			}
 			return
 		}
 		dst = rq.charset
 	} else {
-		d := nearest(levels, "charset")
+		d := lc.charset
 		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
 			return
 		}
 		if cs != "" {
-			if !flagOn(levels, "override_charset") {
+			if !flagOn(lc.levels, "override_charset") {
 				return
 			}
-		} else if !charsetTypeMatch(levels, ct[:typeLen]) {
+		} else if !charsetTypeMatch(lc.levels, ct[:typeLen]) {
 			return
 		}
 		dst = d.Arg(0)
@@ -736,7 +802,7 @@ func (h *Handler) charsetFilter(hdr http.Header, rq *request, levels []*nginx.Di
 	}
 	src := cs
 	if src == "" {
-		d := nearest(levels, "source_charset")
+		d := nearest(lc.levels, "source_charset")
 		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
 			set()
 			return
@@ -755,7 +821,9 @@ func (h *Handler) charsetFilter(hdr http.Header, rq *request, levels []*nginx.Di
 	case h.charsetMaps[[2]string{strings.ToLower(src), strings.ToLower(dst)}]:
 		set() // and nginx recodes the body, which is not emulated
 	default:
-		rq.trace = append(rq.trace, fmt.Sprintf("no charset_map between %q and %q", src, dst))
+		if rq.tracing {
+			rq.trace = append(rq.trace, fmt.Sprintf("no charset_map between %q and %q", src, dst))
+		}
 	}
 }
 
@@ -846,6 +914,9 @@ func (h *Handler) expand(rq *request, v string) string {
 	if !strings.Contains(v, "$") {
 		return v
 	}
+	if name, ok := onlyVariable(v); ok {
+		return h.variable(rq, name)
+	}
 	var b bytes.Buffer
 	for i := 0; i < len(v); i++ {
 		if v[i] != '$' {
@@ -869,6 +940,30 @@ func (h *Handler) expand(rq *request, v string) string {
 		i = k - 1
 	}
 	return b.String()
+}
+
+// onlyVariable reports whether v is one variable and nothing else ("$name"
+// or "${name}"), and returns its name.
+func onlyVariable(v string) (string, bool) {
+	if len(v) < 2 || v[0] != '$' {
+		return "", false
+	}
+	name := v[1:]
+	if name[0] == '{' {
+		if name[len(name)-1] != '}' {
+			return "", false
+		}
+		name = name[1 : len(name)-1]
+	}
+	if name == "" {
+		return "", false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return name, true
 }
 
 func (h *Handler) variable(rq *request, name string) string {
@@ -927,7 +1022,8 @@ func (h *Handler) variable(rq *request, name string) string {
 			}
 		}
 	case strings.HasPrefix(name, "upstream_http_") && rq.upstream != nil:
-		return rq.upstream.Get(strings.ReplaceAll(name[14:], "_", "-"))
+		v, _ := rq.upstream.first(http.CanonicalHeaderKey(strings.ReplaceAll(name[14:], "_", "-")))
+		return v
 	case strings.HasPrefix(name, "cookie_"):
 		if c, err := r.Cookie(name[7:]); err == nil {
 			return c.Value

@@ -49,6 +49,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:8080"
 	}
+	tuneRuntime()
 	var cfg *nginx.Config
 	if o.Demo {
 		dir, err := os.MkdirTemp("", "xaccel-demo-")

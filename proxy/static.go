@@ -118,13 +118,13 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		return StaticResult{Declined: true}
 	}
 
-	f, fi, status := openFile(p.Path)
+	f, status := openFile(p.Path)
 	if status != 0 {
 		return fail(status)
 	}
 	defer f.Close()
 
-	if fi.IsDir() {
+	if f.isDir() {
 		host := p.Host
 		if host == "" {
 			host = RedirectHost(r)
@@ -135,20 +135,21 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		return StaticResult{Status: http.StatusMovedPermanently,
 			Bytes: errorPage(w, r, http.StatusMovedPermanently, charset)}
 	}
-	if !fi.Mode().IsRegular() {
+	if !f.isRegular() {
 		return fail(http.StatusNotFound)
 	}
 	if r.Method == http.MethodPost {
 		return fail(http.StatusMethodNotAllowed)
 	}
 
-	size := fi.Size()
-	mtime := fi.ModTime().Unix()
+	size := f.st.Size
+	mtime := f.st.Mtim.Sec
 	// nginx keeps the mtime in last_modified_time, where -1 means "none":
 	// a file whose mtime is exactly -1 gets no Last-Modified and skips the
 	// date logic.
 	hasMtime := mtime != -1
-	etag := fmt.Sprintf(`"%x-%x"`, mtime, size)
+	stamp := stampFor(mtime, size)
+	etag := stamp.etag
 
 	if hasMtime {
 		switch notModified(r, mtime, etag) {
@@ -167,7 +168,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 			h.Del("Content-Type")
 			h.Del("Content-Length")
 			dropLastAcceptRanges(h)
-			h.Set("Last-Modified", httpTime(mtime))
+			h.Set("Last-Modified", stamp.lastModified)
 			h.Set("ETag", etag)
 			w.WriteHeader(http.StatusNotModified)
 			return StaticResult{Status: http.StatusNotModified}
@@ -181,7 +182,9 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		ct = p.ContentType
 	}
 	if ct != "" {
-		h["Content-Type"] = []string{ct}
+		if vs := h["Content-Type"]; len(vs) != 1 || vs[0] != ct {
+			h["Content-Type"] = []string{ct}
+		}
 	} else {
 		// Present but nil: net/http neither sends nor sniffs one.
 		h["Content-Type"] = nil
@@ -195,7 +198,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 			Bytes: errorPage(w, r, http.StatusRequestedRangeNotSatisfiable, charset)}
 	case rangeOK:
 		if hasMtime {
-			h.Set("Last-Modified", httpTime(mtime))
+			h.Set("Last-Modified", stamp.lastModified)
 		}
 		h.Set("ETag", etag)
 		if len(ranges) == 1 {
@@ -204,38 +207,158 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		return serveMultipart(w, r, f, ranges, size, ct)
 	}
 
+	// The four fields share one allocation (net/http's Header.Set would
+	// make one per field); a field's slice has no room to grow in place.
+	vals := stamp.fields()
 	if hasMtime {
-		h.Set("Last-Modified", httpTime(mtime))
+		h["Last-Modified"] = vals[0:1:1]
 	}
-	h.Set("ETag", etag)
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Add("Accept-Ranges", "bytes")
+	h["Etag"] = vals[1:2:2]
+	h["Content-Length"] = vals[2:3:3]
+	if ar := h["Accept-Ranges"]; len(ar) > 0 {
+		h["Accept-Ranges"] = append(ar, "bytes")
+	} else {
+		h["Accept-Ranges"] = vals[3:4:4]
+	}
 	w.WriteHeader(http.StatusOK)
 	result := StaticResult{Status: http.StatusOK}
 	if r.Method != http.MethodHead {
-		result.Bytes, _ = io.CopyN(w, f, size)
+		result.Bytes, _ = f.send(w, size)
 	}
 	return result
+}
+
+// staticFile is a file the static handler opened: the descriptor, with no
+// *os.File around it unless it is sent with sendfile(2) (a regular file
+// cannot go into the poller anyway, so an *os.File buys nothing else), and
+// what fstat(2) said about it.
+type staticFile struct {
+	fd   int
+	path string
+	st   syscall.Stat_t
+	os   *os.File // set once the descriptor is handed to one
+}
+
+func (f *staticFile) isDir() bool     { return f.st.Mode&syscall.S_IFMT == syscall.S_IFDIR }
+func (f *staticFile) isRegular() bool { return f.st.Mode&syscall.S_IFMT == syscall.S_IFREG }
+
+// ReadAt is pread(2), as io.ReaderAt.
+func (f *staticFile) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := syscall.Pread(f.fd, b[n:], off+int64(n))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, &os.PathError{Op: "read", Path: f.path, Err: err}
+		}
+		if m == 0 {
+			return n, io.EOF
+		}
+		n += m
+	}
+	return n, nil
+}
+
+func (f *staticFile) Close() error {
+	if f.os != nil {
+		return f.os.Close()
+	}
+	return syscall.Close(f.fd)
+}
+
+// send writes the first n bytes of the file to w: a small file with one
+// write from a pooled buffer, a bigger one through w's ReadFrom (net/http
+// sends a file with sendfile(2)) when w has one.
+func (f *staticFile) send(w io.Writer, n int64) (int64, error) {
+	if rf, ok := w.(io.ReaderFrom); ok && n > copyBufSize {
+		f.os = os.NewFile(uintptr(f.fd), f.path)
+		return rf.ReadFrom(io.LimitReader(f.os, n))
+	}
+	b := getCopyBuf()
+	defer putCopyBuf(b)
+	var sent int64
+	for sent < n {
+		chunk := (*b)[:min(n-sent, int64(len(*b)))]
+		m, err := f.ReadAt(chunk, sent)
+		if m > 0 {
+			m, werr := w.Write(chunk[:m])
+			sent += int64(m)
+			if werr != nil {
+				return sent, werr
+			}
+		}
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
 }
 
 // openFile opens path as ngx_open_cached_file does without a cache:
 // open(O_RDONLY|O_NONBLOCK), so a FIFO does not hang, then fstat. status is
 // the HTTP status for a failure, 0 on success. nginx hands the path to the
 // C library, which stops at a NUL byte; so does openFile.
-func openFile(path string) (*os.File, fs.FileInfo, int) {
+func openFile(path string) (*staticFile, int) {
 	if i := strings.IndexByte(path, 0); i >= 0 {
 		path = path[:i]
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, openErrorStatus(err)
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			break
+		}
 	}
-	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
-		return nil, nil, http.StatusInternalServerError
+		return nil, openErrorStatus(err)
 	}
-	return f, fi, 0
+	f := &staticFile{fd: fd, path: path}
+	for {
+		err = syscall.Fstat(fd, &f.st)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		syscall.Close(fd)
+		return nil, http.StatusInternalServerError
+	}
+	return f, 0
+}
+
+// fileStamp is what the header of a 200 says about a file version: its
+// Last-Modified, ETag and Content-Length.
+type fileStamp struct {
+	mtime, size        int64
+	lastModified, etag string
+	length             string
+}
+
+// lastStamp is the stamp made last: the same file sent again (the common
+// case) needs no formatting.
+var lastStamp atomic.Pointer[fileStamp]
+
+// stampFor returns the stamp of a file with the given mtime and size.
+func stampFor(mtime, size int64) *fileStamp {
+	if s := lastStamp.Load(); s != nil && s.mtime == mtime && s.size == size {
+		return s
+	}
+	s := &fileStamp{mtime: mtime, size: size,
+		lastModified: httpTime(mtime),
+		etag:         fmt.Sprintf(`"%x-%x"`, mtime, size),
+		length:       strconv.FormatInt(size, 10),
+	}
+	lastStamp.Store(s)
+	return s
+}
+
+// fields returns the values of Last-Modified, ETag, Content-Length and
+// "bytes" (Accept-Ranges), in one new slice.
+func (s *fileStamp) fields() []string {
+	return []string{s.lastModified, s.etag, s.length, "bytes"}
 }
 
 // openErrorStatus maps an open error as ngx_http_static_handler does.
@@ -516,14 +639,14 @@ func parseRanges(s string, size int64) ([]byteRange, int) {
 }
 
 // serveSingleRange sends a 206 with one range (headers already set).
-func serveSingleRange(w http.ResponseWriter, r *http.Request, f *os.File, rg byteRange, size int64) StaticResult {
+func serveSingleRange(w http.ResponseWriter, r *http.Request, f io.ReaderAt, rg byteRange, size int64) StaticResult {
 	h := w.Header()
 	h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rg.start, rg.end-1, size))
 	h.Set("Content-Length", strconv.FormatInt(rg.end-rg.start, 10))
 	w.WriteHeader(http.StatusPartialContent)
 	res := StaticResult{Status: http.StatusPartialContent}
 	if r.Method != http.MethodHead {
-		res.Bytes, _ = io.Copy(w, io.NewSectionReader(f, rg.start, rg.end-rg.start))
+		res.Bytes, _ = copyBody(w, io.NewSectionReader(f, rg.start, rg.end-rg.start))
 	}
 	return res
 }
@@ -537,7 +660,7 @@ var boundaryCounter atomic.Uint64
 // (only when there is a type), "Content-Range: bytes a-b/size" CRLF CRLF and
 // the data; the body ends with CRLF "--" boundary "--" CRLF. The boundary is
 // 20 digits.
-func serveMultipart(w http.ResponseWriter, r *http.Request, f *os.File, ranges []byteRange, size int64, ct string) StaticResult {
+func serveMultipart(w http.ResponseWriter, r *http.Request, f io.ReaderAt, ranges []byteRange, size int64, ct string) StaticResult {
 	boundary := fmt.Sprintf("%020d", boundaryCounter.Add(1))
 	head := "\r\n--" + boundary + "\r\n"
 	if ct != "" {
@@ -567,7 +690,7 @@ func serveMultipart(w http.ResponseWriter, r *http.Request, f *os.File, ranges [
 		if err != nil {
 			return res
 		}
-		m, err := io.Copy(w, io.NewSectionReader(f, rg.start, rg.end-rg.start))
+		m, err := copyBody(w, io.NewSectionReader(f, rg.start, rg.end-rg.start))
 		res.Bytes += m
 		if err != nil {
 			return res

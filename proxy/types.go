@@ -96,6 +96,21 @@ func extension(uri string) (string, bool) {
 // The result may be "" (`default_type "";`): nginx then sends no
 // Content-Type.
 func TypeFor(levels []*nginx.Directive, uri string) string {
+	types, def := typeTable(levels)
+	return types.typeFor(uri, def)
+}
+
+// typeFor is the type of uri in types, or else def.
+func (t *Types) typeFor(uri, def string) string {
+	if ct, ok := t.Lookup(uri); ok {
+		return ct
+	}
+	return def
+}
+
+// typeTable is what TypeFor looks uri up in at levels: the types table in
+// effect and the default_type (text/plain when no level sets one).
+func typeTable(levels []*nginx.Directive) (*Types, string) {
 	var types *Types
 	for _, lv := range levels {
 		if lv == nil {
@@ -119,18 +134,15 @@ func TypeFor(levels []*nginx.Directive, uri string) string {
 	if types == nil {
 		types = DefaultTypes()
 	}
-	if ct, ok := types.Lookup(uri); ok {
-		return ct
-	}
 	for _, lv := range levels {
 		if lv == nil {
 			continue
 		}
 		if d := lv.First("default_type"); d != nil {
-			return d.Arg(0)
+			return types, d.Arg(0)
 		}
 	}
-	return defaultType
+	return types, defaultType
 }
 
 // lowerASCII lower-cases A-Z only, as ngx_hash_strlow does.

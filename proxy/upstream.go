@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -85,9 +87,11 @@ func parsePass(v string) (passTarget, bool) {
 // upstreamDest is where a proxy_pass connects and what it sends as Host.
 type upstreamDest struct {
 	network, addr string
-	prefix        string // path of an Options.Upstreams URL, put before the URI
-	hostHeader    string // $proxy_host
-	keepalive     int    // `keepalive N` of the upstream block: idle connections kept
+	key           string         // network + " " + addr: the connPool key
+	ap            netip.AddrPort // addr when it is an IP address and port
+	prefix        string         // path of an Options.Upstreams URL, put before the URI
+	hostHeader    string         // $proxy_host
+	keepalive     int            // `keepalive N` of the upstream block: idle connections kept
 }
 
 // resolveUpstream finds where proxy_pass target t connects:
@@ -176,6 +180,7 @@ func mappedDest(d upstreamDest, mapped string) (upstreamDest, error) {
 func hostDest(d upstreamDest, host, defaultPort string) (upstreamDest, error) {
 	if strings.HasPrefix(host, "unix:") {
 		d.network, d.addr = "unix", host[5:]
+		d.key = d.network + " " + d.addr
 		return d, nil
 	}
 	d.network = "tcp"
@@ -184,6 +189,8 @@ func hostDest(d upstreamDest, host, defaultPort string) (upstreamDest, error) {
 	} else {
 		d.addr = net.JoinHostPort(strings.Trim(host, "[]"), defaultPort)
 	}
+	d.key = d.network + " " + d.addr
+	d.ap = ipAddrPort(d.addr)
 	return d, nil
 }
 
@@ -223,7 +230,8 @@ func (h *Handler) upstreamBlock(name string) string {
 // headerLine is one upstream response header, as received.
 type headerLine struct {
 	name, value string
-	dup         bool // a duplicate of a unique header: ignored (nginx 1.23+)
+	key         string // http.CanonicalHeaderKey(name)
+	dup         bool   // a duplicate of a unique header: ignored (nginx 1.23+)
 }
 
 // upstreamResponse is the status and header of an upstream response, with
@@ -231,72 +239,95 @@ type headerLine struct {
 type upstreamResponse struct {
 	status int
 	lines  []headerLine
-	header http.Header // lines without the duplicates, by canonical name
 	body   io.Reader
-	conn   net.Conn
+	conn   upstreamConn
+	br     *bufio.Reader // conn's reader, pooled
 	// pool is where the connection goes back when it can be kept alive
 	// (see connPool); nil closes it.
 	pool     *connPool
 	key      string
 	keepable bool // HTTP/1.1, no Connection: close, a body with known length
 	proto11  bool
+
+	limited   io.LimitedReader // body of a response with Content-Length
+	lineSpace [12]headerLine   // lines of most responses
 }
 
 // close ends the exchange: a keep-alive connection whose response was read
 // to its end goes back to the pool (nginx's keepalive module drains and
 // keeps it the same way); any other is closed.
 func (u *upstreamResponse) close() {
+	kept := false
 	if u.pool != nil && u.keepable {
-		if _, err := io.CopyN(io.Discard, u.body, 64<<10+1); err == io.EOF {
-			u.pool.put(u.key, u.conn)
-			return
+		if u.body == &u.limited && u.limited.N == 0 {
+			kept = true // nothing (left) to read
+		} else if _, err := io.CopyN(io.Discard, u.body, 64<<10+1); err == io.EOF {
+			kept = true
 		}
 	}
-	u.conn.Close()
+	if kept {
+		u.pool.put(u.key, u.conn)
+	} else {
+		u.conn.Close()
+	}
+	if u.br != nil {
+		putUpstreamReader(u.br)
+		u.br = nil
+	}
+	u.body = nil
 }
 
-// first returns the first value of header name (any case).
-func (u *upstreamResponse) first(name string) (string, bool) {
-	vs := u.header.Values(name)
-	if len(vs) == 0 {
-		return "", false
+// first returns the first value of the header called key (in canonical
+// form, as http.CanonicalHeaderKey gives it), duplicates of unique headers
+// left out.
+func (u *upstreamResponse) first(key string) (string, bool) {
+	for i := range u.lines {
+		if hl := &u.lines[i]; !hl.dup && hl.key == key {
+			return hl.value, true
+		}
 	}
-	return vs[0], true
+	return "", false
+}
+
+// count returns the number of header lines called key (canonical),
+// duplicates of unique headers left out.
+func (u *upstreamResponse) count(key string) int {
+	n := 0
+	for i := range u.lines {
+		if hl := &u.lines[i]; !hl.dup && hl.key == key {
+			n++
+		}
+	}
+	return n
 }
 
 // errInvalidHeader is nginx's "upstream sent invalid header" (502).
 var errInvalidHeader = errors.New("upstream sent invalid header")
 
-// roundTrip sends the request nginx's proxy module would build
-// (ngx_http_proxy_create_request) and reads the response header the way
-// ngx_http_proxy_process_status_line and ngx_http_parse_header_line do.
-func roundTrip(d upstreamDest, method, uri string, header []string, body []byte, sendLength bool, version string, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s HTTP/%s\r\n", method, uri, version)
-	for _, line := range header {
-		b.WriteString(line)
-		b.WriteString("\r\n")
-	}
-	if sendLength {
-		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
-	}
-	b.WriteString("\r\n")
-	b.Write(body)
-	key := d.network + " " + d.addr
+// roundTrip sends req, the request nginx's proxy module would build
+// (ngx_http_proxy_create_request, see Handler.doProxy), and reads the
+// response header the way ngx_http_proxy_process_status_line and
+// ngx_http_parse_header_line do.
+func roundTrip(d upstreamDest, req []byte, method string, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
+	key := d.key
 	// A kept connection the app has closed in the meantime fails at once:
 	// then the request goes once more on a new connection, as nginx retries
 	// a cached keepalive connection.
 	for attempt := 0; ; attempt++ {
 		conn, reused := pool.get(key)
+		send := req
 		if conn == nil {
 			var err error
-			conn, err = net.DialTimeout(d.network, d.addr, upstreamTimeout)
+			conn, err = connectSend(d, req) // sets the deadline
 			if err != nil {
 				return nil, err
 			}
+			send = nil
+		} else {
+			// proxy_send_timeout and proxy_read_timeout
+			conn.SetDeadline(time.Now().Add(upstreamTimeout))
 		}
-		conn.SetDeadline(time.Now().Add(upstreamTimeout))
-		resp, err := exchange(conn, b.Bytes(), method)
+		resp, err := exchange(conn, send, method)
 		if err != nil {
 			conn.Close()
 			if reused && attempt == 0 {
@@ -311,19 +342,24 @@ func roundTrip(d upstreamDest, method, uri string, header []string, body []byte,
 	}
 }
 
-// exchange writes one request on conn and reads the response header.
-func exchange(conn net.Conn, req []byte, method string) (*upstreamResponse, error) {
-	if _, err := conn.Write(req); err != nil {
-		return nil, err
+// exchange writes req (unless it is nil: already sent) on conn and reads
+// the response header.
+func exchange(conn upstreamConn, req []byte, method string) (*upstreamResponse, error) {
+	if req != nil {
+		if _, err := conn.Write(req); err != nil {
+			return nil, err
+		}
 	}
-	br := bufio.NewReaderSize(conn, 16<<10)
+	br := getUpstreamReader(conn)
 	resp, err := readUpstreamHeader(br)
 	if err != nil {
+		putUpstreamReader(br)
 		return nil, err
 	}
-	resp.conn = conn
+	resp.conn, resp.br = conn, br
 	resp.body = upstreamBody(br, resp, method)
-	resp.keepable = resp.proto11 && !strings.EqualFold(strings.TrimSpace(resp.header.Get("Connection")), "close") && framed(resp, method)
+	conn0, _ := resp.first("Connection")
+	resp.keepable = resp.proto11 && !strings.EqualFold(strings.TrimSpace(conn0), "close") && framed(resp, method)
 	return resp, nil
 }
 
@@ -355,16 +391,16 @@ func framed(resp *upstreamResponse, method string) bool {
 // Connection header (proxy_http_version 1.1; proxy_set_header Connection "").
 type connPool struct {
 	mu   sync.Mutex
-	idle map[string][]net.Conn
+	idle map[string][]upstreamConn
 	max  map[string]int
 }
 
 func newConnPool() *connPool {
-	return &connPool{idle: map[string][]net.Conn{}, max: map[string]int{}}
+	return &connPool{idle: map[string][]upstreamConn{}, max: map[string]int{}}
 }
 
 // get returns an idle connection for key, or nil; a nil pool has none.
-func (p *connPool) get(key string) (net.Conn, bool) {
+func (p *connPool) get(key string) (upstreamConn, bool) {
 	if p == nil {
 		return nil, false
 	}
@@ -379,15 +415,16 @@ func (p *connPool) get(key string) (net.Conn, bool) {
 	return c, true
 }
 
-// put keeps conn for key unless the pool for key is full.
-func (p *connPool) put(key string, conn net.Conn) {
+// put keeps conn for key unless the pool for key is full. Its deadline
+// stays: a deadline that passes while the connection is idle does nothing,
+// and roundTrip sets a new one before using it again.
+func (p *connPool) put(key string, conn upstreamConn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.idle[key]) >= p.max[key] {
 		conn.Close()
 		return
 	}
-	conn.SetDeadline(time.Time{})
 	p.idle[key] = append(p.idle[key], conn)
 }
 
@@ -396,82 +433,194 @@ func (p *connPool) put(key string, conn net.Conn) {
 // whether the connection may be kept afterwards: only for HTTP/1.1 without
 // a Connection header in the request. Like nginx's keepalive module, a
 // cached connection is taken for any request to the block.
-func (p *connPool) use(d upstreamDest, version string, header []string) (*connPool, bool) {
+func (p *connPool) use(d upstreamDest, version string, hasConnection bool) (*connPool, bool) {
 	if d.keepalive <= 0 {
 		return nil, false
 	}
 	p.mu.Lock()
-	p.max[d.network+" "+d.addr] = d.keepalive
+	if p.max[d.key] != d.keepalive {
+		p.max[d.key] = d.keepalive
+	}
 	p.mu.Unlock()
-	if version != "1.1" {
+	if version != "1.1" || hasConnection {
 		return p, false
 	}
-	for _, l := range header {
-		if len(l) > 11 && strings.EqualFold(l[:11], "connection:") {
-			return p, false
-		}
-	}
 	return p, true
+}
+
+// readLine returns the next line of br without its "\n" and one "\r"
+// before it. The bytes are br's (or *long's, for a line longer than br's
+// buffer) and valid until the next read.
+func readLine(br *bufio.Reader, long *[]byte) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		*long = append((*long)[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = br.ReadSlice('\n')
+			*long = append(*long, line...)
+		}
+		line = *long
+	}
+	if err != nil {
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// uniqueBits numbers the uniqueUpstream headers, for the set of those seen.
+var uniqueBits = func() map[string]uint32 {
+	m := map[string]uint32{}
+	for k := range uniqueUpstream {
+		m[k] = 1 << len(m)
+	}
+	return m
+}()
+
+// knownKeys are header names that are their own canonical form, so that
+// the key of a line that has one is found without allocating.
+var knownKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"Status", "Content-Type", "Date", "Last-Modified", "Etag", "Server", "Location", "Expires",
+		"Accept-Ranges", "X-Accel-Expires", "X-Accel-Redirect", "X-Accel-Limit-Rate",
+		"X-Accel-Buffering", "X-Accel-Charset", "Content-Encoding", "Content-Length",
+		"Transfer-Encoding", "Connection", "Keep-Alive", "Set-Cookie", "Content-Disposition",
+		"Cache-Control", "Vary", "X-Pad", "Refresh", "Www-Authenticate", "Pragma",
+		"X-Content-Type-Options", "X-Frame-Options", "Content-Language",
+	} {
+		m[k] = k
+	}
+	return m
+}()
+
+// canonicalKey is http.CanonicalHeaderKey(string(name)).
+func canonicalKey(name []byte) string {
+	if k, ok := knownKeys[string(name)]; ok {
+		return k
+	}
+	return http.CanonicalHeaderKey(string(name))
+}
+
+// parseLength is strconv.ParseInt(string(b), 10, 64) for a Content-Length:
+// ok is false when that fails or gives a negative number.
+func parseLength(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false // out of range (or, negative, too small)
+		}
+		n = n*10 + d
+	}
+	if neg && n != 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// trimSpaces is strings.Trim(s, " ") for bytes.
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // readUpstreamHeader parses the status line and the header lines: only
 // spaces (not tabs) around a value are dropped, a NUL byte makes the header
 // invalid, names are matched case-insensitively later on.
 func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
-	readLine := func() (string, error) {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return "", err
-		}
-		line = strings.TrimSuffix(line, "\n")
-		return strings.TrimSuffix(line, "\r"), nil
-	}
+	var long []byte
 	for {
-		line, err := readLine()
+		line, err := readLine(br, &long)
 		if err != nil {
 			return nil, err
 		}
 		// "HTTP/1.1 200 OK": the status is the three digits after the
 		// first space.
-		if !strings.HasPrefix(line, "HTTP/") || len(line) < 12 || line[8] != ' ' {
+		if !bytes.HasPrefix(line, []byte("HTTP/")) || len(line) < 12 || line[8] != ' ' {
 			return nil, errInvalidHeader
 		}
-		status, err := strconv.Atoi(line[9:12])
-		if err != nil || status < 100 {
+		d0, d1, d2 := line[9]-'0', line[10]-'0', line[11]-'0'
+		if d0 > 9 || d1 > 9 || d2 > 9 || d0 == 0 {
+			// strconv.Atoi of the three bytes fails, or (with a sign or
+			// a leading zero) gives less than 100.
 			return nil, errInvalidHeader
 		}
-		resp := &upstreamResponse{status: status, header: http.Header{}, proto11: strings.HasPrefix(line, "HTTP/1.1 ")}
-		seen := map[string]bool{}
+		status := int(d0)*100 + int(d1)*10 + int(d2)
+		resp := &upstreamResponse{status: status, proto11: bytes.HasPrefix(line, []byte("HTTP/1.1 "))}
+		resp.lines = resp.lineSpace[:0]
+		// The names and values are collected in text and made strings
+		// with one allocation once the header is complete.
+		type span struct{ name, value [2]int }
+		var spaceSpans [len(resp.lineSpace)]span
+		spans := spaceSpans[:0]
+		textBuf := getCopyBuf()
+		text := (*textBuf)[:0]
+		var seen uint32
+		hasLength := false
 		for {
-			line, err := readLine()
+			line, err := readLine(br, &long)
 			if err != nil {
+				putCopyBuf(textBuf)
 				return nil, err
 			}
-			if line == "" {
+			if len(line) == 0 {
 				break
 			}
-			if strings.IndexByte(line, 0) >= 0 {
+			if bytes.IndexByte(line, 0) >= 0 {
+				putCopyBuf(textBuf)
 				return nil, errInvalidHeader
 			}
-			name, value, _ := strings.Cut(line, ":")
-			value = strings.Trim(value, " ")
-			key := http.CanonicalHeaderKey(name)
-			hl := headerLine{name: name, value: value}
-			if uniqueUpstream[key] {
-				hl.dup = seen[key]
-				seen[key] = true
+			name, value, _ := bytes.Cut(line, []byte(":"))
+			value = trimSpaces(value)
+			key := canonicalKey(name)
+			hl := headerLine{key: key}
+			if bit := uniqueBits[key]; bit != 0 {
+				hl.dup = seen&bit != 0
+				seen |= bit
 			}
 			if key == "Content-Length" {
 				// nginx 1.23+: a duplicate or invalid Content-Length is
 				// an invalid header (nginx 1.22 used the last one).
-				if n, err := strconv.ParseInt(value, 10, 64); err != nil || n < 0 || len(resp.header[key]) > 0 {
+				if _, ok := parseLength(value); !ok || hasLength {
+					putCopyBuf(textBuf)
 					return nil, errInvalidHeader
 				}
+				hasLength = true
 			}
+			var sp span
+			sp.name[0] = len(text)
+			text = append(text, name...)
+			sp.name[1] = len(text)
+			text = append(text, value...)
+			sp.value = [2]int{sp.name[1], len(text)}
+			spans = append(spans, sp)
 			resp.lines = append(resp.lines, hl)
-			if !hl.dup {
-				resp.header[key] = append(resp.header[key], value)
-			}
+		}
+		all := string(text)
+		putCopyBuf(textBuf)
+		for i, sp := range spans {
+			resp.lines[i].name = all[sp.name[0]:sp.name[1]]
+			resp.lines[i].value = all[sp.value[0]:sp.value[1]]
 		}
 		if status >= 100 && status < 200 && status != 101 {
 			continue // an interim response; the real one follows
@@ -479,8 +628,8 @@ func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
 		// nginx 1.23+ (ngx_http_upstream_process_transfer_encoding): a
 		// Transfer-Encoding other than one "chunked", or together with a
 		// Content-Length, is an invalid header.
-		if te := resp.header["Transfer-Encoding"]; len(te) > 0 {
-			if len(te) > 1 || !strings.EqualFold(te[0], "chunked") || len(resp.header["Content-Length"]) > 0 {
+		if te, ok := resp.first("Transfer-Encoding"); ok {
+			if resp.count("Transfer-Encoding") > 1 || !strings.EqualFold(te, "chunked") || hasLength {
 				return nil, errInvalidHeader
 			}
 		}
@@ -492,14 +641,15 @@ func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
 // chunked, Content-Length bytes, or up to the end of the connection.
 func upstreamBody(br *bufio.Reader, resp *upstreamResponse, method string) io.Reader {
 	if method == http.MethodHead || resp.status == 204 || resp.status == 304 || resp.status < 200 {
-		return bytes.NewReader(nil)
+		return http.NoBody
 	}
 	if _, ok := resp.first("Transfer-Encoding"); ok {
 		return httputil.NewChunkedReader(br)
 	}
 	if cl, ok := resp.first("Content-Length"); ok {
 		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil && n >= 0 {
-			return io.LimitReader(br, n)
+			resp.limited = io.LimitedReader{R: br, N: n}
+			return &resp.limited
 		}
 	}
 	return br
@@ -517,28 +667,55 @@ var proxyHeaders = [][2]string{
 // intercepted error, an X-Accel-Redirect, or a response passed to the
 // client.
 func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) step {
-	levels := l.Levels()
-	t, ok := parsePass(h.expand(rq, d.Arg(0)))
+	lc := h.conf(l)
+	var t passTarget
+	var dest upstreamDest
+	var ok bool
+	var err error
+	if p := lc.pass; p != nil && d == lc.handler {
+		t, ok, dest, err = p.target, p.ok, p.dest, p.err
+	} else {
+		t, ok = parsePass(h.expand(rq, d.Arg(0)))
+		if ok {
+			dest, err = h.resolveUpstream(t)
+		}
+	}
 	if !ok {
-		rq.trace = append(rq.trace, "invalid proxy_pass URL")
+		if rq.tracing {
+			rq.trace = append(rq.trace, "invalid proxy_pass URL")
+		}
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
-	dest, err := h.resolveUpstream(t)
 	if err != nil {
-		rq.trace = append(rq.trace, "upstream: "+err.Error())
+		if rq.tracing {
+			rq.trace = append(rq.trace, "upstream: "+err.Error())
+		}
 		return h.fail(w, rq, http.StatusBadGateway, l)
 	}
 	reqURI := dest.prefix + h.upstreamURI(rq, l, t)
 	rq.proxyHost = dest.hostHeader
+	version := "1.0"
+	if lc.proxyHTTP11 {
+		version = "1.1"
+	}
 
+	bp := reqBufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= 64<<10 {
+			reqBufPool.Put(bp)
+		}
+	}()
+	b := append((*bp)[:0], rq.method...)
+	b = append(b, ' ')
+	b = append(b, reqURI...)
+	b = append(b, " HTTP/"...)
+	b = append(b, version...)
+	b = append(b, "\r\n"...)
 	// The request header: proxy_set_header values (config order), the
 	// defaults they do not replace, then the client's header lines that
 	// none of them names.
-	var lines []string
-	set := map[string]bool{}
-	sendLength := false
+	sendLength, hasConnection := false, false
 	add := func(name, value string) {
-		set[strings.ToLower(name)] = true
 		if strings.EqualFold(name, "Content-Length") {
 			// $proxy_internal_body_length: the client's body length, when
 			// it sent one.
@@ -547,14 +724,18 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		}
 		v := h.expand(rq, value)
 		if v != "" {
-			lines = append(lines, name+": "+v)
+			b = append(b, name...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+			hasConnection = hasConnection || strings.EqualFold(name, "Connection")
 		}
 	}
-	for _, s := range nginx.Effective(levels, "proxy_set_header") {
+	for _, s := range lc.proxySetHeader {
 		add(s.Arg(0), s.Arg(1))
 	}
 	for _, ph := range proxyHeaders {
-		if set[strings.ToLower(ph[0])] {
+		if lc.proxySets(ph[0]) {
 			continue
 		}
 		if ph[0] == "Content-Length" {
@@ -564,21 +745,30 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		add(ph[0], ph[1])
 	}
 	for k, vs := range rq.r.Header {
-		if set[strings.ToLower(k)] {
+		if isProxyHeader(k) || lc.proxySets(k) {
 			continue
 		}
 		for _, v := range vs {
-			lines = append(lines, k+": "+v)
+			b = append(b, k...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
 		}
 	}
-	version := "1.0"
-	if ds := nearest(levels, "proxy_http_version"); ds != nil && ds.Arg(0) == "1.1" {
-		version = "1.1"
+	if sendLength {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(len(rq.body)), 10)
+		b = append(b, "\r\n"...)
 	}
-	pool, mayKeep := h.pool.use(dest, version, lines)
-	resp, err := roundTrip(dest, rq.method, reqURI, lines, rq.body, sendLength, version, pool, mayKeep)
+	b = append(b, "\r\n"...)
+	b = append(b, rq.body...)
+	*bp = b
+	pool, mayKeep := h.pool.use(dest, version, hasConnection)
+	resp, err := roundTrip(dest, b, rq.method, pool, mayKeep)
 	if err != nil {
-		rq.trace = append(rq.trace, "upstream error: "+err.Error())
+		if rq.tracing {
+			rq.trace = append(rq.trace, "upstream error: "+err.Error())
+		}
 		status := http.StatusBadGateway
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
@@ -587,13 +777,15 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		return h.fail(w, rq, status, l)
 	}
 	defer resp.close()
-	rq.upstream = resp.header
-	rq.trace = append(rq.trace, fmt.Sprintf("proxied %s %s -> %d", rq.method, reqURI, resp.status))
+	rq.upstream = resp
+	if rq.tracing {
+		rq.trace = append(rq.trace, fmt.Sprintf("proxied %s %s -> %d", rq.method, reqURI, resp.status))
+	}
 
 	// ngx_http_upstream_intercept_errors runs first, for status >= 300.
-	if resp.status >= 300 && flagOn(levels, "proxy_intercept_errors") && errorPageFor(levels, resp.status) != nil {
+	if resp.status >= 300 && lc.interceptErrors && errorPageFor(lc.levels, resp.status) != nil {
 		if resp.status == http.StatusUnauthorized {
-			if v, ok := resp.first("WWW-Authenticate"); ok {
+			if v, ok := resp.first("Www-Authenticate"); ok {
 				rq.out.Add("WWW-Authenticate", v)
 			}
 		}
@@ -601,10 +793,10 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	// X-Accel-Charset is processed while the header is parsed, also on the
 	// X-Accel-Redirect path, where it survives the redirect.
-	if v, ok := resp.first("X-Accel-Charset"); ok && !ignored(levels, "X-Accel-Charset") {
+	if v, ok := resp.first("X-Accel-Charset"); ok && !lc.ignoreCharset {
 		rq.charset = v
 	}
-	if xar, ok := resp.first("X-Accel-Redirect"); ok && !ignored(levels, "X-Accel-Redirect") {
+	if xar, ok := resp.first("X-Accel-Redirect"); ok && !lc.ignoreRedirect {
 		// nginx leaves the body of an X-Accel-Redirect response unread, so
 		// it keeps the connection only when there is no body to read.
 		resp.keepable = resp.keepable && emptyBody(resp, rq.method)
@@ -616,8 +808,8 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)
 	for _, hl := range resp.lines {
-		key := http.CanonicalHeaderKey(hl.name)
-		if hl.dup || hidden(levels, key) {
+		key := hl.key
+		if hl.dup || lc.hidden(key) {
 			continue
 		}
 		switch key {
@@ -636,15 +828,10 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if len(hdr.Values("Content-Type")) == 0 {
 		hdr["Content-Type"] = nil // present but nil: net/http does not sniff one
 	}
-	hw := h.hook(w, rq, l, func(int) int {
-		if rq.errStatus != 0 {
-			return rq.errStatus
-		}
-		return resp.status
-	})
+	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.WriteHeader(resp.status)
 	if rq.method != http.MethodHead {
-		io.Copy(hw, resp.body)
+		copyBody(hw, resp.body)
 	}
 	status := resp.status
 	if rq.errStatus != 0 {
@@ -788,9 +975,9 @@ func (h *Handler) passURL(l *nginx.Location, rq *request) string {
 // (ngx_http_upstream_process_headers): copy the six kept headers, then an
 // internal redirect to the URI or a named location.
 func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstreamResponse, value string) step {
-	forceRanges := flagOn(l.Levels(), "proxy_force_ranges")
+	forceRanges := h.conf(l).forceRanges
 	for _, hl := range resp.lines {
-		key := http.CanonicalHeaderKey(hl.name)
+		key := hl.key
 		if hl.dup {
 			continue
 		}
@@ -805,13 +992,17 @@ func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Loc
 			rq.out.Add(key, hl.value)
 		}
 	}
-	rq.trace = append(rq.trace, "X-Accel-Redirect: "+value)
+	if rq.tracing {
+		rq.trace = append(rq.trace, "X-Accel-Redirect: "+value)
+	}
 	if strings.HasPrefix(value, "@") {
 		return h.redirectNamed(w, rq, l, value)
 	}
 	uri, args, _, err := nginx.ParseAccelRedirect(value)
 	if err != nil {
-		rq.trace = append(rq.trace, "unsafe URI")
+		if rq.tracing {
+			rq.trace = append(rq.trace, "unsafe URI")
+		}
 		return h.fail(w, rq, http.StatusNotFound, l)
 	}
 	if rq.method != http.MethodHead {
@@ -836,13 +1027,13 @@ func ignored(levels []*nginx.Directive, name string) bool {
 // hidden reports whether an upstream header is kept from the client:
 // nginx's default list and proxy_hide_header, unless proxy_pass_header
 // lets it through; Connection, Keep-Alive and Transfer-Encoding never go.
-func hidden(levels []*nginx.Directive, name string) bool {
+func (c *locConf) hidden(name string) bool {
 	for _, hh := range neverCopied {
 		if strings.EqualFold(hh, name) {
 			return true
 		}
 	}
-	for _, d := range nginx.Effective(levels, "proxy_pass_header") {
+	for _, d := range c.passHeader {
 		if strings.EqualFold(d.Arg(0), name) {
 			return false
 		}
@@ -852,7 +1043,7 @@ func hidden(levels []*nginx.Directive, name string) bool {
 			return true
 		}
 	}
-	for _, d := range nginx.Effective(levels, "proxy_hide_header") {
+	for _, d := range c.hideHeader {
 		if strings.EqualFold(d.Arg(0), name) {
 			return true
 		}

@@ -117,6 +117,7 @@ var xarRealFiles = map[string]string{
 	"www/data.json":        "{\"k\": 1}\n",
 	"www/noext":            "no extension\n",
 	"www/big.bin":          strings.Repeat("0123456789", 1000),
+	"www/huge.bin":         strings.Repeat("abcdefghijklmnopqrstuvwxyz0123456789", 3000),
 	"www/sub/b.txt":        "sub b\n",
 	"www/sub2/index.html":  "<p>index of sub2</p>\n",
 	"www/dir/f.txt":        "dir f\n",
@@ -281,6 +282,10 @@ func xarCases() []xarCase {
 	get("1.5 Accept-Ranges: upstream + bytes on 200", "/p/x?"+xar("/prot/big.bin", "Accept-Ranges: parrots"))
 	add("1.5 Accept-Ranges: only upstream's on 206", "GET", "/p/x?"+xar("/prot/big.bin", "Accept-Ranges: parrots"), hdrs("Range", "bytes=0-9"), "")
 	add("1.5 Accept-Ranges on 416", "GET", "/p/x?"+xar("/prot/big.bin", "Accept-Ranges: parrots"), hdrs("Range", "bytes=99999-"), "")
+	get("1.5 a file bigger than the copy buffer", "/p/x?"+xar("/prot/huge.bin", "Content-Type: application/octet-stream"))
+	add("1.5 a file bigger than the copy buffer, HEAD", "HEAD", "/p/x?"+xar("/prot/huge.bin"), nil, "")
+	add("1.5 a range of a file bigger than the copy buffer", "GET", "/p/x?"+xar("/prot/huge.bin"), hdrs("Range", "bytes=1000-90000"), "")
+	get("1.5 a file bigger than the copy buffer, error_page location", "/p/x?"+xar("/errp/huge.bin"))
 	get("1.4 hidden on a normal response", "/phide/x?"+hl("Set-Cookie: h=1", "Content-Disposition: inline", "Cache-Control: private", "Content-Type: text/x-hidden", "X-Kept: yes"))
 	get("1.4 hide_header not consulted on XAR", "/phide/x?"+xar("/prot/a.txt", "Set-Cookie: h=1", "Content-Disposition: inline", "Cache-Control: private", "Content-Type: text/x-hidden"))
 	get("1.4 hide_header not consulted on unsafe 404", "/phide/x?"+xar("..", "Set-Cookie: h=1", "Content-Disposition: inline", "Cache-Control: private", "Content-Type: text/x-hidden"))

@@ -1,0 +1,142 @@
+package proxy
+
+import (
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// locConf is what the settings of one location (or of the server level)
+// come to once inheritance is resolved. nginx merges its configuration at
+// start-up; New does the same once per location, so that a request only
+// reads the result.
+type locConf struct {
+	levels   []*nginx.Directive // innermost first (Location.Levels)
+	handler  *nginx.Directive   // Location.Handler (nil at the server level)
+	tryFiles *nginx.Directive   // the location's own try_files
+
+	// The static handler's Content-Type: the types table in effect
+	// (TypeFor) and the default_type that applies when it has no entry.
+	types       *Types
+	defaultType string
+
+	// The headers filter and the charset filter.
+	expires   *nginx.Directive
+	addHeader []*nginx.Directive
+	charset   *nginx.Directive
+
+	// error_page.
+	errorPages          bool // some error_page is in effect
+	recursiveErrorPages bool
+
+	// The proxy module.
+	proxySetHeader  []*nginx.Directive
+	proxySetLower   []string // their names, lower-cased
+	proxyHTTP11     bool     // proxy_http_version 1.1
+	interceptErrors bool
+	forceRanges     bool
+	ignoreRedirect  bool // proxy_ignore_headers X-Accel-Redirect
+	ignoreCharset   bool // proxy_ignore_headers X-Accel-Charset
+	passHeader      []*nginx.Directive
+	hideHeader      []*nginx.Directive
+	pass            *passConf
+}
+
+// passConf is a proxy_pass whose URL has no variables, parsed and
+// resolved once (ngx_http_proxy_pass does it while reading the
+// configuration in that case).
+type passConf struct {
+	target passTarget
+	ok     bool // the URL parsed
+	dest   upstreamDest
+	err    error // from resolveUpstream
+}
+
+// newLocConf computes the settings for requests handled by l (nil: the
+// server level).
+func (h *Handler) newLocConf(l *nginx.Location) *locConf {
+	c := &locConf{}
+	if l == nil {
+		c.levels = h.srv.Levels()
+	} else {
+		c.levels = l.Levels()
+		c.handler = l.Handler()
+		c.tryFiles = l.Dir.First("try_files")
+	}
+	c.types, c.defaultType = typeTable(c.levels)
+	c.expires = nearest(c.levels, "expires")
+	c.addHeader = nginx.Effective(c.levels, "add_header")
+	c.charset = nearest(c.levels, "charset")
+	c.errorPages = len(nginx.Effective(c.levels, "error_page")) > 0
+	c.recursiveErrorPages = flagOn(c.levels, "recursive_error_pages")
+	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
+	for _, s := range c.proxySetHeader {
+		c.proxySetLower = append(c.proxySetLower, strings.ToLower(s.Arg(0)))
+	}
+	if d := nearest(c.levels, "proxy_http_version"); d != nil && d.Arg(0) == "1.1" {
+		c.proxyHTTP11 = true
+	}
+	c.interceptErrors = flagOn(c.levels, "proxy_intercept_errors")
+	c.forceRanges = flagOn(c.levels, "proxy_force_ranges")
+	c.ignoreRedirect = ignored(c.levels, "X-Accel-Redirect")
+	c.ignoreCharset = ignored(c.levels, "X-Accel-Charset")
+	c.passHeader = nginx.Effective(c.levels, "proxy_pass_header")
+	c.hideHeader = nginx.Effective(c.levels, "proxy_hide_header")
+	if d := c.handler; d != nil && d.Name == "proxy_pass" && !strings.Contains(d.Arg(0), "$") {
+		p := &passConf{}
+		p.target, p.ok = parsePass(d.Arg(0))
+		if p.ok {
+			p.dest, p.err = h.resolveUpstream(p.target)
+		}
+		c.pass = p
+	}
+	return c
+}
+
+// buildConfs computes the settings of every location of the server and of
+// the server level.
+func (h *Handler) buildConfs() {
+	h.serverConf = h.newLocConf(nil)
+	h.confs = map[*nginx.Location]*locConf{}
+	for _, l := range h.srv.AllLocations() {
+		h.confs[l] = h.newLocConf(l)
+	}
+}
+
+// conf returns the settings for a request handled by l (nil: the server
+// level).
+func (h *Handler) conf(l *nginx.Location) *locConf {
+	if l == nil {
+		if h.serverConf != nil {
+			return h.serverConf
+		}
+		return h.newLocConf(nil)
+	}
+	if c, ok := h.confs[l]; ok {
+		return c
+	}
+	return h.newLocConf(l) // not a location of the server: not cached
+}
+
+// proxySets reports whether proxy_set_header names the header name (any
+// case).
+func (c *locConf) proxySets(name string) bool {
+	for _, n := range c.proxySetLower {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// isProxyHeader reports whether name (any case) is one of the request
+// headers the proxy module sets itself (proxyHeaders); the client's are
+// never passed.
+func isProxyHeader(name string) bool {
+	for _, ph := range proxyHeaders {
+		if strings.EqualFold(ph[0], name) {
+			return true
+		}
+	}
+	return false
+}

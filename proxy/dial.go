@@ -1,0 +1,130 @@
+package proxy
+
+import (
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+)
+
+// upstreamConn is a connection to the app.
+type upstreamConn interface {
+	io.ReadWriteCloser
+	SetDeadline(t time.Time) error
+}
+
+// upstreamDialer connects to the app when connectSend cannot do it
+// itself (a host name, a unix socket). nginx sets no SO_KEEPALIVE on
+// upstream connections (proxy_socket_keepalive off), and neither does it.
+var upstreamDialer = net.Dialer{Timeout: upstreamTimeout, KeepAlive: -1}
+
+// connectSend opens a connection to d and sends req on it, within
+// upstreamTimeout (nginx's proxy_connect_timeout and proxy_send_timeout).
+// The connection's deadline is then upstreamTimeout from when the request
+// was sent, or a little earlier (proxy_read_timeout).
+//
+// To an IP address it does what nginx's ngx_event_connect_peer does: a
+// non-blocking socket, connect(2), and the request written as soon as the
+// socket is writable, the descriptor going into the runtime poller as an
+// *os.File. This spares what net.Dial adds for its own sake (the address
+// lookup, TCP_NODELAY, SO_KEEPALIVE, getsockname and getpeername, a
+// context with a timer). Errors read as net.Dial's do.
+func connectSend(d upstreamDest, req []byte) (upstreamConn, error) {
+	start := time.Now()
+	if !d.ap.IsValid() {
+		c, err := upstreamDialer.Dial(d.network, d.addr)
+		if err != nil {
+			return nil, err
+		}
+		c.SetDeadline(time.Now().Add(upstreamTimeout))
+		if _, err := c.Write(req); err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.SetDeadline(time.Now().Add(upstreamTimeout))
+		return c, nil
+	}
+	family := syscall.AF_INET
+	var sa syscall.Sockaddr
+	if d.ap.Addr().Is4() {
+		sa = &syscall.SockaddrInet4{Port: int(d.ap.Port()), Addr: d.ap.Addr().As4()}
+	} else {
+		family = syscall.AF_INET6
+		sa = &syscall.SockaddrInet6{Port: int(d.ap.Port()), Addr: d.ap.Addr().As16()}
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, dialError(d, "socket", err)
+	}
+	switch err := syscall.Connect(fd, sa); err {
+	case nil, syscall.EINPROGRESS, syscall.EALREADY, syscall.EINTR:
+	default:
+		syscall.Close(fd)
+		return nil, dialError(d, "connect", err)
+	}
+	f := os.NewFile(uintptr(fd), d.addr)
+	f.SetDeadline(start.Add(upstreamTimeout))
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, dialError(d, "connect", err)
+	}
+	// While the connection is being made a write fails with EAGAIN and
+	// the poller waits for the socket to become writable; a connection
+	// that failed reports its error (ECONNREFUSED...) to the write.
+	sent, calls := 0, 0
+	var werr error
+	err = rc.Write(func(fd uintptr) bool {
+		calls++
+		for sent < len(req) {
+			n, err := syscall.Write(int(fd), req[sent:])
+			switch {
+			case err == syscall.EINTR:
+				continue
+			case err == syscall.EAGAIN:
+				return false
+			case err != nil:
+				werr = err
+				return true
+			}
+			sent += n
+		}
+		return true
+	})
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		f.Close()
+		if sent == 0 {
+			return nil, dialError(d, "connect", err)
+		}
+		return nil, &net.OpError{Op: "write", Net: d.network, Addr: net.TCPAddrFromAddrPort(d.ap), Err: os.NewSyscallError("write", err)}
+	}
+	if calls > 1 || time.Since(start) > time.Millisecond {
+		// The poller was waited on: the read timeout counts from now.
+		f.SetDeadline(time.Now().Add(upstreamTimeout))
+	}
+	return f, nil
+}
+
+// dialError is the error net.Dial gives for a failed step (syscall) of a
+// connection to d.
+func dialError(d upstreamDest, step string, err error) error {
+	if _, ok := err.(syscall.Errno); ok {
+		err = os.NewSyscallError(step, err)
+	}
+	return &net.OpError{Op: "dial", Net: d.network, Addr: net.TCPAddrFromAddrPort(d.ap), Err: err}
+}
+
+// ipAddrPort is host:port when host is an IP address nginx would connect
+// to as it is (no zone), else the zero AddrPort.
+func ipAddrPort(hostport string) netip.AddrPort {
+	ap, err := netip.ParseAddrPort(hostport)
+	if err != nil || ap.Addr().Zone() != "" || ap.Port() == 0 {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
