@@ -47,10 +47,7 @@ func startPython(t *testing.T, out, backend string, d *Data, accel bool, args ..
 	t.Helper()
 	cmd := exec.Command(e2ePython(), args...)
 	cmd.Dir = filepath.Join(out, backend)
-	env := "XACCEL_ENABLED=1"
-	if !accel {
-		env = "XACCEL_ENABLED=0"
-	}
+	env := accelEnv(accel)
 	cmd.Env = append(os.Environ(), env, "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1")
 	log := startProcess(t, cmd)
 	waitDial(t, "tcp", d.App.Listen, "the generated "+backend+" app", log)
@@ -61,9 +58,7 @@ func init() {
 		require: func(t *testing.T) {
 			requirePython(t, "apt-get install python3-django", "django")
 		},
-		app: func(t *testing.T, dir string) string {
-			return fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		},
+		app: loopbackApp,
 		allow: func(t *testing.T, out string) {
 			writeAllowHook(t, out, "django", "def can_download(request, rel):\n    return rel != \"denied.txt\"\n")
 		},

@@ -2,7 +2,6 @@ package generator
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,9 +23,7 @@ func init() {
 				requireReal(t, "express in generator/testdata/express/node_modules", expressInstall)
 			}
 		},
-		app: func(t *testing.T, dir string) string {
-			return fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		},
+		app: loopbackApp,
 		allow: func(t *testing.T, out string) {
 			hook := `'use strict';
 
@@ -60,10 +57,7 @@ module.exports = { canDownload };
 			}
 			cmd := exec.Command("node", "app.js")
 			cmd.Dir = dir
-			env := "XACCEL_ENABLED=1"
-			if !accel {
-				env = "XACCEL_ENABLED=0"
-			}
+			env := accelEnv(accel)
 			cmd.Env = append(os.Environ(), env, "NODE_PATH="+modules, "NODE_ENV=production")
 			log := startProcess(t, cmd)
 			waitDial(t, "tcp", d.App.Listen, "the generated Express app", log)

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"strconv"
 	"testing"
 )
@@ -11,9 +10,7 @@ func init() {
 		require: func(t *testing.T) {
 			requirePython(t, "apt-get install --no-install-recommends python3-fastapi python3-uvicorn", "fastapi", "uvicorn")
 		},
-		app: func(t *testing.T, dir string) string {
-			return fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		},
+		app: loopbackApp,
 		allow: func(t *testing.T, out string) {
 			writeAllowHook(t, out, "fastapi", "def can_download(request, rel):\n    return rel != \"denied.txt\"\n")
 		},

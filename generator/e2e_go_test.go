@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +14,7 @@ func init() {
 				requireReal(t, "the go command", "Go from https://go.dev/dl/")
 			}
 		},
-		app: func(t *testing.T, dir string) string {
-			return fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		},
+		app: loopbackApp,
 		allow: func(t *testing.T, out string) {
 			hook := `package download
 
@@ -39,10 +36,7 @@ func CanDownload(r *http.Request, rel string) bool { return rel != "denied.txt" 
 				t.Fatalf("go build of the generated app: %v\n%s", err, b)
 			}
 			cmd := exec.Command(bin)
-			env := "XACCEL_ENABLED=1"
-			if !accel {
-				env = "XACCEL_ENABLED=0"
-			}
+			env := accelEnv(accel)
 			cmd.Env = append(os.Environ(), env)
 			log := startProcess(t, cmd)
 			waitDial(t, "tcp", d.App.Listen, "the generated Go app", log)

@@ -57,6 +57,17 @@ func requireReal() bool {
 	return os.Getenv("XACCEL_REQUIRE_REAL") == "1"
 }
 
+// SkipOrFail ends a test that cannot run because something real (a
+// server, a framework, the shared corpus) is missing: it skips with msg,
+// or fails with it when XACCEL_REQUIRE_REAL=1.
+func SkipOrFail(t testing.TB, msg string) {
+	t.Helper()
+	if requireReal() {
+		t.Fatalf("%s (XACCEL_REQUIRE_REAL=1)", msg)
+	}
+	t.Skip(msg)
+}
+
 // Require returns the nginx binary, or skips the test with NotFoundMessage
 // when there is none. When XACCEL_REQUIRE_REAL=1 it fails the test instead
 // of skipping. A XACCEL_NGINX that names no executable file always fails
@@ -65,10 +76,7 @@ func Require(t testing.TB) string {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
-		if requireReal() {
-			t.Fatalf("%s (XACCEL_REQUIRE_REAL=1)", NotFoundMessage)
-		}
-		t.Skip(NotFoundMessage)
+		SkipOrFail(t, NotFoundMessage)
 	}
 	if env := os.Getenv("XACCEL_NGINX"); env != "" {
 		if _, err := exec.LookPath(env); err != nil {
