@@ -71,10 +71,22 @@ func wantType(name string) string {
 // that says what to install.
 func requireReal(t *testing.T, what, install string) {
 	t.Helper()
-	if os.Getenv("XACCEL_REQUIRE_REAL") == "1" {
-		t.Fatalf("%s is required (XACCEL_REQUIRE_REAL=1) but missing; install it: %s", what, install)
+	realnginx.SkipOrFail(t, fmt.Sprintf("%s is missing (install: %s); this end-to-end test did not run", what, install))
+}
+
+// loopbackApp is the --app of an app that listens on a free 127.0.0.1
+// port.
+func loopbackApp(t *testing.T, dir string) string {
+	return fmt.Sprintf("127.0.0.1:%d", freePort(t))
+}
+
+// accelEnv is the environment entry that switches a generated app's
+// X-Accel mode on or off.
+func accelEnv(accel bool) string {
+	if accel {
+		return "XACCEL_ENABLED=1"
 	}
-	t.Skipf("SKIPPED: %s is missing (install: %s); this end-to-end test did not run", what, install)
+	return "XACCEL_ENABLED=0"
 }
 
 // freePort returns a 127.0.0.1 port that was free a moment ago.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -88,6 +89,8 @@ var (
 	dirRE     = regexp.MustCompile(`^/[A-Za-z0-9._~+@/-]*$`)
 	hostRE    = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
 	nameRE    = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9_.-]+$`)
+	// shellSafeRE: words that need no quoting in a shell command line.
+	shellSafeRE = regexp.MustCompile(`^[A-Za-z0-9._~+@/:=,-]+$`)
 )
 
 // Resolve checks the options and fills in the defaults; every problem is
@@ -108,7 +111,7 @@ func Resolve(o Options) (*Data, error) {
 	if why, ok := refusedFronts[front]; ok {
 		return nil, usage("--front %s: %s", o.Front, why)
 	}
-	if !contains(Fronts, front) {
+	if !slices.Contains(Fronts, front) {
 		return nil, usage("--front %q: want one of %s", o.Front, strings.Join(Fronts, ", "))
 	}
 	d.Front = front
@@ -248,17 +251,8 @@ func command(o Options, d *Data) string {
 }
 
 func shellQuote(s string) string {
-	if regexp.MustCompile(`^[A-Za-z0-9._~+@/:=,-]+$`).MatchString(s) {
+	if shellSafeRE.MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

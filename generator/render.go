@@ -123,8 +123,9 @@ func parseTemplates(templateDir string) (*template.Template, error) {
 			return b.String(), err
 		},
 	})
+	names := TemplateNames()
 	builtin := map[string]bool{}
-	for _, name := range TemplateNames() {
+	for _, name := range names {
 		builtin[name] = true
 	}
 	overrides := map[string]string{}
@@ -149,7 +150,7 @@ func parseTemplates(templateDir string) (*template.Template, error) {
 			return nil, err
 		}
 	}
-	for _, name := range TemplateNames() {
+	for _, name := range names {
 		var src []byte
 		var err error
 		if p, ok := overrides[name]; ok {

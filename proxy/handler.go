@@ -361,11 +361,6 @@ func locName(l *nginx.Location) string {
 	return l.String()
 }
 
-// levels are the blocks whose settings apply to a request handled by l.
-func (h *Handler) levels(l *nginx.Location) []*nginx.Directive {
-	return h.conf(l).levels
-}
-
 // fail finishes the request with an error or redirect status the way
 // ngx_http_special_response_handler does: r->err_status is set; an
 // error_page for the status (of location l, nil: the server level) is used

@@ -92,11 +92,3 @@ func (r *Result) Got() string {
 	}
 	return s
 }
-
-// Verdict is "pass" or "fail".
-func (r *Result) Verdict() string {
-	if r.Pass {
-		return "pass"
-	}
-	return "fail"
-}
