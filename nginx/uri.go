@@ -480,3 +480,12 @@ func isIPLiteralByte(c byte) bool {
 	}
 	return strings.IndexByte(":-._~!$&'()*+,;=", c) >= 0
 }
+
+// ValidHostHeader reports whether nginx accepts the value of a Host header
+// (ngx_http_validate_host): validHost, and no '/' or NUL anywhere.
+func ValidHostHeader(host string) bool {
+	if strings.IndexByte(host, '/') >= 0 || strings.IndexByte(host, 0) >= 0 {
+		return false
+	}
+	return validHost(host)
+}

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,13 +39,12 @@ func BenchmarkXAccelRedirect(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srvURL := "http://" + serveHandler(b, h)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.SetParallelism(32)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Get(srv.URL + "/download/f.bin")
+			resp, err := client.Get(srvURL + "/download/f.bin")
 			if err != nil {
 				b.Fatal(err)
 			}

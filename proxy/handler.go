@@ -64,6 +64,11 @@ type Handler struct {
 	// server level (see locConf).
 	confs      map[*nginx.Location]*locConf
 	serverConf *locConf
+	// underscoresInHeaders and ignoreInvalidHeaders are the server's
+	// settings of those directives (defaults off and on): how Server
+	// reads request header names.
+	underscoresInHeaders bool
+	ignoreInvalidHeaders bool
 }
 
 // emulated are the directives the handler acts on, or that do not change
@@ -85,6 +90,7 @@ var emulated = map[string]bool{
 	"proxy_temp_file_write_size": true, "proxy_request_buffering": true,
 	"proxy_headers_hash_max_size": true, "proxy_headers_hash_bucket_size": true,
 	"proxy_cache_path": true, "proxy_ignore_client_abort": true, "log_format": true,
+	"underscores_in_headers": true, "ignore_invalid_headers": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -116,6 +122,8 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h := &Handler{srv: srv, opts: o, pool: newConnPool()}
 	h.collectCharsets()
 	h.buildConfs()
+	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
+	h.ignoreInvalidHeaders = nearestArg(h.serverConf.levels, "ignore_invalid_headers") != "off"
 	var warns []Warning
 	check := func(d *nginx.Directive) bool {
 		if w, ok := partlyEmulated(d); ok {
@@ -251,6 +259,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// nearestArg is the first argument of the directive name in effect at
+// levels ("" when none sets it).
+func nearestArg(levels []*nginx.Directive, name string) string {
+	if d := nearest(levels, name); d != nil {
+		return d.Arg(0)
+	}
+	return ""
+}
+
+// reject answers a request that nginx refuses while reading it (see
+// Server): status through an error_page of the server level, as
+// ngx_http_finalize_request does then. r has what was read of the request
+// (no method when the request line itself was refused).
+func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
+	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges,
+		tracing: h.opts.Trace != nil}
+	final := h.process(w, rq, h.fail(w, rq, status, nil))
+	if h.opts.Trace != nil {
+		fmt.Fprintf(h.opts.Trace, "%s %s refused while reading the request: %d %s-> %d\n", r.Method, r.RequestURI, status,
+			strings.Join(append(rq.trace, ""), " "), final)
+	}
+}
+
 // process runs the location phase until a response is written, following
 // internal and named redirects, from the step s that has been taken.
 func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
@@ -370,6 +401,7 @@ func locName(l *nginx.Location) string {
 func (h *Handler) fail(w http.ResponseWriter, rq *request, status int, l *nginx.Location) step {
 	lc := h.conf(l)
 	rq.errStatus = status
+	closeAfterError(w, status)
 	if !rq.errorPage && rq.uriChanges != 0 {
 		if lc.errorPages {
 			if !lc.recursiveErrorPages {

@@ -132,13 +132,7 @@ func TestXAccelAgainstNginx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
-	emu.Start()
-	t.Cleanup(emu.Close)
+	emuAddr := serveHandler(t, h)
 
 	type req struct {
 		method, target string
@@ -196,7 +190,7 @@ func TestXAccelAgainstNginx(t *testing.T) {
 		if err != nil {
 			t.Fatalf("nginx %s %s: %v", rq.method, rq.target, err)
 		}
-		got, err := realnginx.Send(ln.Addr().String(), rq.method, rq.target, rq.header)
+		got, err := realnginx.Send(emuAddr, rq.method, rq.target, rq.header)
 		if err != nil {
 			t.Fatalf("emulator %s %s: %v", rq.method, rq.target, err)
 		}

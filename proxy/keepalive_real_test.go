@@ -74,13 +74,7 @@ server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := &httptest.Server{Listener: eln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
-	emu.Start()
-	t.Cleanup(emu.Close)
+	emuAddr := serveHandler(t, h)
 
 	const n = 20
 	for _, path := range []string{"/close/x", "/ka/x", "/ka/x?body=1"} {
@@ -90,7 +84,7 @@ server {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := realnginx.Send(eln.Addr().String(), "GET", path, nil)
+			got, err := realnginx.Send(emuAddr, "GET", path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

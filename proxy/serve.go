@@ -96,7 +96,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		return err
 	}
 	addr := ln.Addr().String()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	srv := NewServer(h)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	if o.ReadyFile != "" {
@@ -120,7 +120,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		srv.Shutdown(shut)
 		return nil
 	case err := <-done:
-		if errors.Is(err, http.ErrServerClosed) {
+		if errors.Is(err, ErrServerClosed) {
 			return nil
 		}
 		return err

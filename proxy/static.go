@@ -849,6 +849,11 @@ var errorTitles = map[int]string{
 // ErrorPage returns the body of nginx's built-in page for status (without
 // the MSIE padding), or "" when nginx has none.
 func ErrorPage(status int) string {
+	if status == statusHeaderTooLarge {
+		// ngx_http_error_494_page: a 400 page with the reason below.
+		return "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n" +
+			"<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n" + errorTail
+	}
 	title, ok := errorTitles[status]
 	if !ok {
 		return ""
@@ -882,7 +887,12 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, charset strin
 	h.Del("ETag")
 	dropLastAcceptRanges(h)
 
+	closeAfterError(w, status)
 	body := ErrorPage(status)
+	if status == statusHeaderTooLarge {
+		// A page of its own, sent with status 400.
+		status = http.StatusBadRequest
+	}
 	if body == "" {
 		h["Content-Type"] = nil
 		h.Del("Content-Length")

@@ -619,13 +619,7 @@ server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	el, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(el)
-	t.Cleanup(func() { srv.Close() })
+	emuAddr := serveHandler(t, h)
 	for _, c := range []struct{ target, want string }{
 		{"/a/x", "app GET /a/x host=app "},
 		{"/A/x", "app GET /A/x host=APP "},
@@ -637,7 +631,7 @@ server {
 		{"/v/x", "app GET /w/x host=localhost "},
 		{"/x/y?z", "app GET /base/y?z host=127.0.0.1 "},
 	} {
-		resp, err := realnginx.Send(el.Addr().String(), "GET", c.target, nil)
+		resp, err := realnginx.Send(emuAddr, "GET", c.target, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

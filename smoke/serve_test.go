@@ -2,12 +2,10 @@ package smoke_test
 
 import (
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xaccel/xaccel/nginx"
 	"github.com/xaccel/xaccel/proxy"
@@ -62,7 +60,7 @@ func startServe(t *testing.T, conf string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := proxy.NewServer(h)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()

@@ -1,0 +1,387 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Server serves a Handler over HTTP/1.0 and 1.1 on plain TCP the way
+// nginx's HTTP core does: requests are read and refused as nginx reads and
+// refuses them (http1_parse.go: 400, 414, 494, 501, 505 and 405 for TRACE,
+// through the server's error_page, on a connection that then closes), and
+// responses are framed as nginx's header and chunked filters frame them
+// (http1_write.go): nginx's status lines, a Date, "Connection: keep-alive"
+// or "close", chunked encoding for a body of unknown length to HTTP/1.1
+// clients and the end of the connection for HTTP/1.0 ones. A response and
+// its header go out in one write when they fit in 16 KiB; a bigger file is
+// sent with sendfile(2).
+//
+// Timeouts are nginx's defaults: 60 s to read a request header
+// (client_header_timeout), 75 s idle between requests (keepalive_timeout),
+// 60 s for each write (send_timeout); a connection is closed after 1000
+// requests (keepalive_requests).
+type Server struct {
+	h *Handler
+
+	mu     sync.Mutex
+	lns    map[net.Listener]bool
+	conns  map[*conn]bool
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("proxy: server closed")
+
+const (
+	clientHeaderTimeout = 60 * time.Second
+	keepaliveTimeout    = 75 * time.Second
+	sendTimeout         = 60 * time.Second
+	keepaliveRequests   = 1000
+	// outBufSize is the response buffer of a connection: a header and a
+	// body that fit go out in one write.
+	outBufSize = 16 << 10
+)
+
+// NewServer returns a Server for h.
+func NewServer(h *Handler) *Server {
+	return &Server{h: h, lns: map[net.Listener]bool{}, conns: map[*conn]bool{}}
+}
+
+// Serve accepts connections on ln until Shutdown or Close (then it returns
+// ErrServerClosed) or an accept error that is not temporary.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.lns[ln] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.lns, ln)
+		s.mu.Unlock()
+	}()
+	base := context.Background()
+	backoff := 5 * time.Millisecond
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.isClosed() {
+				return ErrServerClosed
+			}
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ECONNABORTED) {
+				// Out of descriptors: wait for some to be freed, as
+				// nginx disables accept for a while.
+				time.Sleep(backoff)
+				backoff = min(2*backoff, time.Second)
+				continue
+			}
+			return err
+		}
+		backoff = 5 * time.Millisecond
+		c := &conn{s: s, nc: nc}
+		c.tc, _ = nc.(*net.TCPConn)
+		c.ctx = context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr())
+		c.idle.Store(true)
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			nc.Close()
+			return ErrServerClosed
+		}
+		s.conns[c] = true
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go c.serve()
+	}
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// stopListening marks the server closed and closes its listeners.
+func (s *Server) stopListening() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for ln := range s.lns {
+		ln.Close()
+	}
+}
+
+// closeConns closes the connections waiting for a request (all of them
+// with idleOnly false) and reports how many are left.
+func (s *Server) closeConns(idleOnly bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if !idleOnly || c.idle.Load() {
+			c.nc.Close()
+		}
+	}
+	return len(s.conns)
+}
+
+// Shutdown stops accepting, closes idle connections and waits for the
+// requests in progress to finish, until ctx is done; then it closes the
+// rest and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopListening()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for s.closeConns(true) > 0 {
+		select {
+		case <-ctx.Done():
+			s.closeConns(false)
+			s.wg.Wait()
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// Close stops accepting and closes every connection at once.
+func (s *Server) Close() error {
+	s.stopListening()
+	s.closeConns(false)
+	s.wg.Wait()
+	return nil
+}
+
+// conn is one client connection.
+type conn struct {
+	s        *Server
+	nc       net.Conn
+	tc       *net.TCPConn // nc, when it is TCP (for sendfile)
+	ctx      context.Context
+	br       *bufio.Reader
+	out      []byte // the response being written, not yet sent
+	idle     atomic.Bool
+	requests int
+	broken   bool // a write failed or the response was cut short
+	keys     []string
+}
+
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, lineLimit) }}
+	outPool    = sync.Pool{New: func() any { b := make([]byte, 0, outBufSize); return &b }}
+)
+
+func (c *conn) serve() {
+	c.br = readerPool.Get().(*bufio.Reader)
+	c.br.Reset(c.nc)
+	op := outPool.Get().(*[]byte)
+	c.out = (*op)[:0]
+	defer func() {
+		c.nc.Close()
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+		*op = c.out[:0]
+		outPool.Put(op)
+		c.s.mu.Lock()
+		delete(c.s.conns, c)
+		c.s.mu.Unlock()
+		c.s.wg.Done()
+	}()
+	for {
+		c.idle.Store(true)
+		if c.s.isClosed() {
+			return
+		}
+		if c.br.Buffered() == 0 {
+			// Waiting for a request: nginx closes silently when the
+			// client says nothing in time.
+			wait := keepaliveTimeout
+			if c.requests == 0 {
+				wait = clientHeaderTimeout
+			}
+			c.nc.SetReadDeadline(time.Now().Add(wait))
+			if _, err := c.br.Peek(1); err != nil {
+				return
+			}
+		}
+		c.idle.Store(false)
+		if c.requests > 0 {
+			c.nc.SetReadDeadline(time.Now().Add(clientHeaderTimeout))
+		}
+		c.requests++
+		if !c.serveRequest() {
+			return
+		}
+	}
+}
+
+// serveRequest reads one request and answers it; false ends the
+// connection.
+func (c *conn) serveRequest() bool {
+	r, length, chunked, status := c.readRequest()
+	if r == nil {
+		return false // the client went away, or timed out, mid-header
+	}
+	w := &respWriter{c: c, req: r, hdr: http.Header{}, cl: -1}
+	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
+	if status != 0 {
+		w.keepAlive = false
+		c.s.h.reject(w, r, status)
+		w.finish()
+		return false
+	}
+	w.keepAlive = wantsKeepAlive(r.ProtoMinor, r.Header) && c.requests < keepaliveRequests
+	var body *bodyReader
+	if length > 0 || chunked {
+		body = &bodyReader{c: c}
+		if chunked {
+			body.r = httputil.NewChunkedReader(c.br)
+		} else {
+			body.r = io.LimitReader(c.br, length)
+		}
+		body.expect = r.ProtoMinor > 0 && equalFoldAny(r.Header["Expect"], "100-continue")
+		r.Body = body
+	}
+	c.s.h.ServeHTTP(w, r)
+	w.finish()
+	if body != nil && !body.done {
+		// The handler left part of the body unread: the next request
+		// cannot be found.
+		return false
+	}
+	return w.keepAlive && !c.broken
+}
+
+// readRequest reads the request line and the header. It returns nil when
+// the connection is to be closed without an answer, or the request with a
+// status to refuse it with (0: none), the body's length (-1: none given)
+// and whether the body is chunked.
+func (c *conn) readRequest() (*http.Request, int64, bool, int) {
+	r := &http.Request{Method: "", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.nc.RemoteAddr().String(), ContentLength: -1}
+	r = r.WithContext(c.ctx)
+	// Empty lines before the request line are skipped.
+	var line []byte
+	for {
+		var err error
+		line, err = c.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			return r, 0, false, http.StatusRequestURITooLong
+		}
+		if err != nil {
+			return nil, 0, false, 0
+		}
+		if len(line) > 2 || (len(line) == 2 && line[0] != '\r') {
+			break
+		}
+	}
+	rl, status := parseRequestLine(line)
+	if status != 0 {
+		return r, 0, false, status
+	}
+	r.Method, r.RequestURI, r.ProtoMinor = rl.method, rl.target, rl.minor
+	if rl.minor == 0 {
+		r.Proto = "HTTP/1.0"
+	}
+	if u, err := url.ParseRequestURI(rl.target); err == nil {
+		r.URL = u
+		r.Host = u.Host
+	} else {
+		r.URL = &url.URL{}
+	}
+	total := len(line)
+	underscores, ignoreInvalid := c.s.h.underscoresInHeaders, c.s.h.ignoreInvalidHeaders
+	for {
+		line, err := c.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			return r, 0, false, statusHeaderTooLarge
+		}
+		if err != nil {
+			return nil, 0, false, 0
+		}
+		total += len(line)
+		if total > headerLimit {
+			return r, 0, false, statusHeaderTooLarge
+		}
+		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
+			break
+		}
+		hl, ok := parseHeaderLine(line, underscores)
+		if !ok {
+			return r, 0, false, http.StatusBadRequest
+		}
+		if hl.invalid && ignoreInvalid {
+			continue
+		}
+		if uniqueHeaders[hl.name] && len(r.Header[hl.name]) > 0 {
+			return r, 0, false, http.StatusBadRequest
+		}
+		if hl.name == "Host" {
+			if !validHostHeader(hl.value) {
+				return r, 0, false, http.StatusBadRequest
+			}
+			if r.Host == "" {
+				r.Host = hl.value
+			}
+		}
+		r.Header[hl.name] = append(r.Header[hl.name], hl.value)
+	}
+	length, chunked, status := checkRequestHeader(rl, r.Header)
+	r.ContentLength = length
+	if chunked {
+		r.TransferEncoding = []string{"chunked"}
+	}
+	return r, length, chunked, status
+}
+
+// equalFoldAny reports whether one of vs is s, ignoring ASCII case.
+func equalFoldAny(vs []string, s string) bool {
+	for _, v := range vs {
+		if len(v) == len(s) && containsFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyReader is a request body; with Expect: 100-continue, the interim
+// response goes out when the handler starts reading it, as nginx sends it
+// when it starts reading the body.
+type bodyReader struct {
+	c      *conn
+	r      io.Reader
+	expect bool
+	done   bool
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.done {
+		return 0, io.EOF
+	}
+	if b.expect {
+		b.expect = false
+		if _, err := b.c.nc.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n")); err != nil {
+			return 0, err
+		}
+	}
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		b.done = true
+	}
+	return n, err
+}
+
+func (b *bodyReader) Close() error { return nil }

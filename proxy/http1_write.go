@@ -1,0 +1,283 @@
+package proxy
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// respWriter is the http.ResponseWriter of a Server: it frames the
+// response as ngx_http_header_filter and ngx_http_chunked_filter do.
+type respWriter struct {
+	c           *conn
+	req         *http.Request
+	hdr         http.Header
+	status      int
+	wroteHeader bool
+	// keepAlive: the connection stays open after this response.
+	keepAlive bool
+	// closeAfter is set for the error pages after which nginx closes the
+	// connection (see closeAfterError).
+	closeAfter  bool
+	bodyAllowed bool
+	chunked     bool
+	cl          int64 // the Content-Length sent, -1: none
+	written     int64
+}
+
+// closeAfterError marks w so that the connection closes after an error page
+// for status, as ngx_http_special_response_handler turns keep-alive off for
+// 400, 413, 414, 494, 500 and 501.
+func closeAfterError(w http.ResponseWriter, status int) {
+	switch status {
+	case 400, 413, 414, statusHeaderTooLarge, 500, 501:
+	default:
+		return
+	}
+	if hw, ok := w.(*hookWriter); ok {
+		w = hw.ResponseWriter
+	}
+	if rw, ok := w.(*respWriter); ok {
+		rw.closeAfter = true
+	}
+}
+
+func (w *respWriter) Header() http.Header { return w.hdr }
+
+// statusLines are nginx's status lines (ngx_http_status_lines); another
+// status is sent as "NNN " with an empty reason.
+var statusLines = map[int]string{
+	200: "200 OK", 201: "201 Created", 202: "202 Accepted", 204: "204 No Content",
+	206: "206 Partial Content", 301: "301 Moved Permanently", 302: "302 Moved Temporarily",
+	303: "303 See Other", 304: "304 Not Modified", 307: "307 Temporary Redirect",
+	308: "308 Permanent Redirect", 400: "400 Bad Request", 401: "401 Unauthorized",
+	402: "402 Payment Required", 403: "403 Forbidden", 404: "404 Not Found",
+	405: "405 Not Allowed", 406: "406 Not Acceptable", 408: "408 Request Time-out",
+	409: "409 Conflict", 410: "410 Gone", 411: "411 Length Required",
+	412: "412 Precondition Failed", 413: "413 Request Entity Too Large",
+	414: "414 Request-URI Too Large", 415: "415 Unsupported Media Type",
+	416: "416 Requested Range Not Satisfiable", 421: "421 Misdirected Request",
+	429: "429 Too Many Requests", 500: "500 Internal Server Error", 501: "501 Not Implemented",
+	502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable",
+	504: "504 Gateway Time-out", 505: "505 HTTP Version Not Supported",
+	507: "507 Insufficient Storage",
+}
+
+// firstHeaders are the fields ngx_http_header_filter writes first, in its
+// order; the others follow sorted by name.
+var firstHeaders = []string{"Server", "Date", "Content-Type", "Content-Length", "Last-Modified", "Location"}
+
+// framing are the fields the writer decides itself.
+var framing = map[string]bool{"Connection": true, "Transfer-Encoding": true, "Keep-Alive": true}
+
+func (w *respWriter) WriteHeader(status int) {
+	if w.wroteHeader {
+		return
+	}
+	if status < 100 || status > 999 {
+		status = http.StatusInternalServerError
+	}
+	w.wroteHeader = true
+	w.status = status
+	hdr := w.hdr
+	method := w.req.Method
+	w.bodyAllowed = method != http.MethodHead && status >= 200 && status != 204 && status != 304
+	w.cl = -1
+	if v, ok := hdr["Content-Length"]; ok && len(v) > 0 {
+		if n, ok := parseDigits(v[0]); ok {
+			w.cl = n
+		}
+	}
+	if w.bodyAllowed && w.cl < 0 {
+		if w.req.ProtoMinor > 0 {
+			w.chunked = true
+		} else {
+			w.keepAlive = false // the body ends with the connection
+		}
+	}
+	if w.closeAfter {
+		w.keepAlive = false
+	}
+
+	b := w.c.out
+	b = append(b, "HTTP/1.1 "...)
+	if sl, ok := statusLines[status]; ok {
+		b = append(b, sl...)
+	} else {
+		b = strconv.AppendInt(b, int64(status), 10)
+		b = append(b, ' ')
+	}
+	b = append(b, "\r\n"...)
+	for _, k := range firstHeaders {
+		vs, ok := hdr[k]
+		if !ok && k == "Date" {
+			b = append(b, "Date: "...)
+			b = append(b, httpDate()...)
+			b = append(b, "\r\n"...)
+			continue
+		}
+		b = appendField(b, k, vs)
+	}
+	if w.chunked {
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	}
+	if w.keepAlive {
+		b = append(b, "Connection: keep-alive\r\n"...)
+	} else {
+		b = append(b, "Connection: close\r\n"...)
+	}
+	keys := w.c.keys[:0]
+	for k := range hdr {
+		if !framing[k] && !slices.Contains(firstHeaders, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b = appendField(b, k, hdr[k])
+	}
+	w.c.keys = keys[:0]
+	b = append(b, "\r\n"...)
+	w.c.out = b
+}
+
+// appendField appends "k: v\r\n" for each value; a CR or LF in a value
+// becomes a space.
+func appendField(b []byte, k string, vs []string) []byte {
+	for _, v := range vs {
+		b = append(b, k...)
+		b = append(b, ": "...)
+		if strings.ContainsAny(v, "\r\n") {
+			v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+		}
+		b = append(b, v...)
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
+
+func (w *respWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.bodyAllowed || len(p) == 0 {
+		return len(p), nil
+	}
+	n := len(p)
+	if w.cl >= 0 && w.written+int64(n) > w.cl {
+		// More than the Content-Length said: what is over is dropped
+		// and the connection ends after the response.
+		p = p[:w.cl-w.written]
+		w.c.broken = true
+	}
+	w.written += int64(len(p))
+	c := w.c
+	if w.chunked {
+		c.out = strconv.AppendInt(c.out, int64(len(p)), 16)
+		c.out = append(c.out, "\r\n"...)
+	}
+	if len(c.out)+len(p) <= outBufSize {
+		c.out = append(c.out, p...)
+	} else if err := c.writev(p); err != nil {
+		return 0, err
+	}
+	if w.chunked {
+		c.out = append(c.out, "\r\n"...)
+	}
+	return n, nil
+}
+
+// ReadFrom sends src: after what is buffered, with sendfile(2) when src is
+// a file (or a LimitedReader of one) and the body is not chunked.
+func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.bodyAllowed || w.chunked || w.c.tc == nil || w.cl < 0 {
+		return copyBody(writerOnly{w}, src)
+	}
+	if err := w.c.flush(); err != nil {
+		return 0, err
+	}
+	if lr, ok := src.(*io.LimitedReader); ok && lr.N > w.cl-w.written {
+		lr.N = w.cl - w.written
+	}
+	n, err := w.c.tc.ReadFrom(src)
+	w.written += n
+	if err != nil {
+		w.c.broken = true
+	}
+	return n, err
+}
+
+// Flush sends what is buffered.
+func (w *respWriter) Flush() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	w.c.flush()
+}
+
+// finish ends the response once the handler is done: the last chunk, or
+// the end of the connection when the body came out shorter than its
+// Content-Length.
+func (w *respWriter) finish() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.chunked {
+		w.c.out = append(w.c.out, "0\r\n\r\n"...)
+	}
+	if w.bodyAllowed && w.cl >= 0 && w.written < w.cl {
+		w.c.broken = true
+	}
+	w.c.flush()
+}
+
+// flush writes the buffered response.
+func (c *conn) flush() error {
+	if len(c.out) == 0 {
+		return nil
+	}
+	_, err := c.nc.Write(c.out)
+	c.out = c.out[:0]
+	if err != nil {
+		c.broken = true
+	}
+	return err
+}
+
+// writev writes the buffered response and p in one system call.
+func (c *conn) writev(p []byte) error {
+	bufs := net.Buffers{c.out, p}
+	_, err := bufs.WriteTo(c.nc)
+	c.out = c.out[:0]
+	if err != nil {
+		c.broken = true
+	}
+	return err
+}
+
+// dateCache holds the Date value of the current second.
+var dateCache atomic.Pointer[cachedDate]
+
+type cachedDate struct {
+	sec  int64
+	text string
+}
+
+// httpDate is the current time as an HTTP date, formatted once a second.
+func httpDate() string {
+	now := time.Now()
+	if d := dateCache.Load(); d != nil && d.sec == now.Unix() {
+		return d.text
+	}
+	d := &cachedDate{sec: now.Unix(), text: now.UTC().Format(http.TimeFormat)}
+	dateCache.Store(d)
+	return d.text
+}
