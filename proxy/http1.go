@@ -29,7 +29,8 @@ import (
 // Timeouts are nginx's defaults: 60 s to read a request header
 // (client_header_timeout), 75 s idle between requests (keepalive_timeout),
 // 60 s for each write (send_timeout); a connection is closed after 1000
-// requests (keepalive_requests).
+// requests (keepalive_requests), with a lingering close (5 s, 30 s in
+// all) when the server ends it.
 type Server struct {
 	h *Handler
 
@@ -48,6 +49,8 @@ const (
 	keepaliveTimeout    = 75 * time.Second
 	sendTimeout         = 60 * time.Second
 	keepaliveRequests   = 1000
+	lingeringTimeout    = 5 * time.Second
+	lingeringTime       = 30 * time.Second
 	// outBufSize is the response buffer of a connection: a header and a
 	// body that fit go out in one write.
 	outBufSize = 16 << 10
@@ -223,6 +226,31 @@ func (c *conn) serve() {
 		}
 		c.requests++
 		if !c.serveRequest() {
+			c.linger()
+			return
+		}
+	}
+}
+
+// linger is nginx's lingering close, for a connection the server ends after
+// a response: the sending side is shut, and what the client still sends
+// is read and dropped, for up to lingeringTimeout at a time and
+// lingeringTime in all, so that the client reads the response instead of
+// a reset caused by data left unread.
+func (c *conn) linger() {
+	if c.tc == nil || c.tc.CloseWrite() != nil {
+		return
+	}
+	c.idle.Store(true) // Shutdown need not wait for it
+	end := time.Now().Add(lingeringTime)
+	buf := make([]byte, 4096)
+	for {
+		d := time.Now().Add(lingeringTimeout)
+		if d.After(end) {
+			d = end
+		}
+		c.nc.SetReadDeadline(d)
+		if _, err := c.nc.Read(buf); err != nil {
 			return
 		}
 	}

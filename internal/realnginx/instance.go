@@ -349,6 +349,11 @@ func SendRaw(addr string, raw []byte) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading response body: %w", err)
 	}
+	if len(resp.TransferEncoding) > 0 {
+		// Go's reader takes it out of the header; put back, it is
+		// part of what a server answers.
+		resp.Header["Transfer-Encoding"] = resp.TransferEncoding
+	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 

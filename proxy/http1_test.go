@@ -1,0 +1,217 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+func TestParseRequestLine(t *testing.T) {
+	for _, c := range []struct {
+		line   string
+		method string
+		target string
+		minor  int
+		status int
+	}{
+		{"GET / HTTP/1.1\r\n", "GET", "/", 1, 0},
+		{"GET / HTTP/1.0\n", "GET", "/", 0, 0},
+		{"PROP_FIND-X  /a?b   HTTP/1.12  \r\n", "PROP_FIND-X", "/a?b", 12, 0},
+		{"GET / HTTP/1.999\r\n", "GET", "/", 999, 0},
+		{"GET / HTTP/1.1000\r\n", "", "", 0, 400},
+		{"GET / HTTP/2.0\r\n", "", "", 0, 505},
+		{"GET / HTTP/11.0\r\n", "", "", 0, 505},
+		{"GET / HTTP/0.9\r\n", "", "", 0, 400},
+		{"GET /\r\n", "", "", 0, 400},
+		{"GET / HTTP/1.\r\n", "", "", 0, 400},
+		{"GET / HTTP/1.1x\r\n", "", "", 0, 400},
+		{"GET / HTTP/1.1\r\r\n", "", "", 0, 400},
+		{"get / HTTP/1.1\r\n", "", "", 0, 400},
+		{" GET / HTTP/1.1\r\n", "", "", 0, 400},
+		{"GET /a\x00b HTTP/1.1\r\n", "", "", 0, 400},
+		{"GET /a\x7fb HTTP/1.1\r\n", "", "", 0, 400},
+		{"GET  HTTP/1.1\r\n", "", "", 0, 400},
+	} {
+		rl, status := parseRequestLine([]byte(c.line))
+		if status != c.status || status == 0 && (rl.method != c.method || rl.target != c.target || rl.minor != c.minor) {
+			t.Errorf("%q: got %+v %d, want %s %s 1.%d %d", c.line, rl, status, c.method, c.target, c.minor, c.status)
+		}
+	}
+}
+
+func TestParseHeaderLine(t *testing.T) {
+	for _, c := range []struct {
+		line        string
+		underscores bool
+		name, value string
+		invalid, ok bool
+	}{
+		{"host:  x.example  \r\n", false, "Host", "x.example", false, true},
+		{"X-A:\ta\tb\t\r\n", false, "X-A", "\ta\tb\t", false, true},
+		{"JustAName\r\n", false, "Justaname", "", false, true},
+		{"X_A: 1\r\n", false, "X_a", "1", true, true},
+		{"X_A: 1\r\n", true, "X_a", "1", false, true},
+		{"X.A: 1\r\n", false, "X.a", "1", true, true},
+		{": 1\r\n", false, "", "1", true, true},
+		{"X A: 1\r\n", false, "", "", false, false},
+		{" X: 1\r\n", false, "", "", false, false},
+		{"X: a\x00b\r\n", false, "", "", false, false},
+		{"X: a\rb\r\n", false, "", "", false, false},
+	} {
+		hl, ok := parseHeaderLine([]byte(c.line), c.underscores)
+		if ok != c.ok || ok && (hl.name != c.name || hl.value != c.value || hl.invalid != c.invalid) {
+			t.Errorf("%q: got %+v %v, want %q %q invalid=%v ok=%v", c.line, hl, ok, c.name, c.value, c.invalid, c.ok)
+		}
+	}
+}
+
+// slowApp answers every request after delay with "slow".
+func slowApp(t *testing.T, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		io.WriteString(w, "slow")
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+func testServer(t *testing.T, conf string) (*Server, string) {
+	t.Helper()
+	cfg := nginx.LoadBytes("t.conf", []byte(conf), nginx.LoadOptions{})
+	if len(cfg.Errors) > 0 {
+		t.Fatal(cfg.Errors[0])
+	}
+	h, _, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(h)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-done; err != ErrServerClosed {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
+	})
+	return srv, ln.Addr().String()
+}
+
+// TestShutdown: an idle connection is closed at once, a request in
+// progress is answered in full, and no new connection is accepted.
+func TestShutdown(t *testing.T) {
+	app := slowApp(t, 300*time.Millisecond)
+	srv, addr := testServer(t, "http { server { listen 8080; location / { proxy_pass http://"+app+"; } } }")
+
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	busy, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busy.SetDeadline(time.Now().Add(5 * time.Second))
+	idle.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(busy, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
+	time.Sleep(100 * time.Millisecond) // the request is with the app
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Errorf("Shutdown returned after %v, before the request in progress was answered", d)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(busy), nil)
+	if err != nil {
+		t.Fatalf("the request in progress got no answer: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "slow" {
+		t.Errorf("request in progress: %d %q", resp.StatusCode, body)
+	}
+	if n, err := idle.Read(make([]byte, 1)); err == nil {
+		t.Errorf("the idle connection got %d bytes instead of being closed", n)
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("a connection was accepted after Shutdown")
+	}
+}
+
+// TestKeepaliveRequests: the 1000th request on a connection is answered
+// with Connection: close and the connection ends (keepalive_requests).
+func TestKeepaliveRequests(t *testing.T) {
+	_, addr := testServer(t, `http { server { listen 8080; location / { return 200 "ok"; } } }`)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	go io.WriteString(c, strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", keepaliveRequests))
+	br := bufio.NewReader(c)
+	for i := 1; i <= keepaliveRequests; i++ {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		if want := i == keepaliveRequests; resp.Close != want {
+			t.Fatalf("response %d: Connection: close is %v", i, resp.Close)
+		}
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("after the last response: %v, want the connection closed", err)
+	}
+}
+
+// TestLingeringClose: after refusing a request whose body is still
+// coming, the server reads and drops the rest instead of resetting the
+// connection, so the client can finish sending and read the answer.
+func TestLingeringClose(t *testing.T) {
+	_, addr := testServer(t, `http { server { listen 8080; location / { return 200 "ok"; } } }`)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\nContent-Length: 4000000\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no response: %v", err)
+	}
+	if resp.StatusCode != http.StatusBadRequest || !resp.Close {
+		t.Errorf("got %d, Connection: close %v; want 400 and close", resp.StatusCode, resp.Close)
+	}
+	chunk := strings.Repeat("x", 64<<10)
+	for i := 0; i < 60; i++ {
+		if _, err := io.WriteString(c, chunk); err != nil {
+			t.Fatalf("sending the rest of the body, after %d KiB: %v", i*64, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
