@@ -25,6 +25,9 @@ type locConf struct {
 	addHeader []*nginx.Directive
 	charset   *nginx.Directive
 
+	// client_max_body_size (0: no limit).
+	maxBody int64
+
 	// error_page.
 	errorPages          bool // some error_page is in effect
 	recursiveErrorPages bool
@@ -69,6 +72,12 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	c.charset = nearest(c.levels, "charset")
 	c.errorPages = len(nginx.Effective(c.levels, "error_page")) > 0
 	c.recursiveErrorPages = flagOn(c.levels, "recursive_error_pages")
+	c.maxBody = defaultMaxBody
+	if d := nearest(c.levels, "client_max_body_size"); d != nil {
+		if n, ok := parseSize(d.Arg(0)); ok {
+			c.maxBody = n
+		}
+	}
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {
 		c.proxySetLower = append(c.proxySetLower, strings.ToLower(s.Arg(0)))
@@ -91,6 +100,30 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		c.pass = p
 	}
 	return c
+}
+
+// defaultMaxBody is client_max_body_size's default, 1m.
+const defaultMaxBody = 1 << 20
+
+// parseSize is ngx_parse_size: a number of bytes, or of kilobytes,
+// megabytes or gigabytes with k, m or g (either case).
+func parseSize(s string) (int64, bool) {
+	mult := int64(1)
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'k', 'K':
+			mult, s = 1<<10, s[:n-1]
+		case 'm', 'M':
+			mult, s = 1<<20, s[:n-1]
+		case 'g', 'G':
+			mult, s = 1<<30, s[:n-1]
+		}
+	}
+	n, ok := parseDigits(s)
+	if !ok || n > (1<<62)/mult {
+		return 0, false
+	}
+	return n * mult, true
 }
 
 // buildConfs computes the settings of every location of the server and of

@@ -184,6 +184,7 @@ type request struct {
 	r         *http.Request
 	body      []byte
 	hasBody   bool // the client sent a body (Content-Length or chunked)
+	bodyRead  bool // body holds the client's body (readBody)
 	method    string
 	uri, args string
 	internal  bool
@@ -239,9 +240,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
-	if r.Body != nil && r.Body != http.NoBody {
-		rq.body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	}
 	_, hasLength := r.Header["Content-Length"]
 	rq.hasBody = hasLength || len(r.TransferEncoding) > 0
 	var first step
@@ -306,6 +304,10 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 		switch {
 		case l != nil && l.Internal() != nil && !rq.internal:
 			s = h.fail(w, rq, http.StatusNotFound, l)
+		case !rq.internal && h.tooLarge(rq, l):
+			// ngx_http_core_find_config_handler: the Content-Length
+			// against the location's client_max_body_size.
+			s = h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
 		case redirect:
 			target := escapeURI(rq.uri) + "/"
 			if rq.args != "" {
@@ -317,6 +319,37 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			s = h.content(w, rq, l, caps)
 		}
 	}
+}
+
+// tooLarge reports whether the client's Content-Length is over the
+// client_max_body_size of location l.
+func (h *Handler) tooLarge(rq *request, l *nginx.Location) bool {
+	max := h.conf(l).maxBody
+	return max > 0 && rq.r.ContentLength > max
+}
+
+// readBody reads the client's body for proxying, once, as nginx reads it
+// only then: a chunked body over client_max_body_size of the location
+// (lc) is refused with 413 (false).
+func (h *Handler) readBody(rq *request, lc *locConf) bool {
+	if rq.bodyRead {
+		return true
+	}
+	rq.bodyRead = true
+	r := rq.r
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	limit := int64(64 << 20)
+	if lc.maxBody > 0 {
+		limit = lc.maxBody
+	}
+	b, _ := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if int64(len(b)) > limit {
+		return false
+	}
+	rq.body = b
+	return true
 }
 
 // content runs the content handler of location l (nil: the server level).

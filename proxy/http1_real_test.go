@@ -25,6 +25,7 @@ server {
     error_page 400 /errors/bad.html;
     location /p/ { proxy_pass http://BACKEND; }
     location ^~ /prot/ { internal; }
+    location /small/ { client_max_body_size 10; proxy_pass http://BACKEND; }
 }
 server {
     listen 127.0.0.1:{{PORT}};
@@ -134,6 +135,13 @@ func wireCases() []wireCase {
 		{name: "Transfer-Encoding in 1.0", raw: "POST /p/x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
 		{name: "Content-Length and chunked", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
 		{name: "TRACE with unknown Transfer-Encoding", raw: "TRACE /f.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"},
+		{name: "body over client_max_body_size", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1100000\r\n\r\n" + strings.Repeat("x", 1100000)},
+		{name: "body at client_max_body_size", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + strings.Repeat("x", 1048576)},
+		{name: "static body over client_max_body_size", raw: "POST /f.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1100000\r\n\r\n" + strings.Repeat("x", 1100000)},
+		{name: "small limit, length", raw: "POST /small/x HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world"},
+		{name: "small limit, chunked", raw: "POST /small/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n"},
+		{name: "small limit, chunked fits", raw: "POST /small/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
+		{name: "small limit, static", raw: "POST /small/f.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world"},
 		{name: "HEAD refused", raw: "HEAD /f.txt HTTP/1.1\r\nHost: a..b\r\n\r\n"},
 	}
 }

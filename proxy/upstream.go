@@ -686,6 +686,11 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		}
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
+	// The body is read before the upstream is connected to
+	// (ngx_http_read_client_request_body, then ngx_http_upstream_init).
+	if !h.readBody(rq, lc) {
+		return h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
+	}
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream: "+err.Error())
