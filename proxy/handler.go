@@ -275,8 +275,15 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
 		tracing: h.opts.Trace != nil}
 	final := h.process(w, rq, h.fail(w, rq, status, nil))
 	if h.opts.Trace != nil {
-		fmt.Fprintf(h.opts.Trace, "%s %s refused while reading the request: %d %s-> %d\n", r.Method, r.RequestURI, status,
-			strings.Join(append(rq.trace, ""), " "), final)
+		what := strings.TrimSpace(r.Method + " " + r.RequestURI)
+		if what == "" {
+			what = "(request line not readable)"
+		}
+		steps := strings.Join(rq.trace, " ")
+		if steps != "" {
+			steps = " " + steps
+		}
+		fmt.Fprintf(h.opts.Trace, "%s refused while reading the request (%d)%s -> %d\n", what, status, steps, final)
 	}
 }
 

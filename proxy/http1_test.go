@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,12 +90,16 @@ func slowApp(t *testing.T, delay time.Duration) string {
 }
 
 func testServer(t *testing.T, conf string) (*Server, string) {
+	return testServerWith(t, conf, Options{})
+}
+
+func testServerWith(t *testing.T, conf string, o Options) (*Server, string) {
 	t.Helper()
 	cfg := nginx.LoadBytes("t.conf", []byte(conf), nginx.LoadOptions{})
 	if len(cfg.Errors) > 0 {
 		t.Fatal(cfg.Errors[0])
 	}
-	h, _, err := New(cfg, Options{})
+	h, _, err := New(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,5 +218,52 @@ func TestLingeringClose(t *testing.T) {
 			t.Fatalf("sending the rest of the body, after %d KiB: %v", i*64, err)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestTraceRefused: --trace tells a request refused while it was read,
+// and the error_page that answered it.
+func TestTraceRefused(t *testing.T) {
+	var trace syncBuffer
+	_, addr := testServerWith(t, `http { server { listen 8080; error_page 400 =200 @bad; location @bad { return 200 "bad"; } } }`, Options{Trace: &trace})
+	for _, raw := range []string{"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", "GET /ok HTTP/1.1\r\nHost: a..b\r\n\r\n"} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, raw)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		c.Close()
+		if resp.StatusCode != 200 || string(body) != "bad" {
+			t.Errorf("%q: %d %q, want the error_page's 200 \"bad\"", raw, resp.StatusCode, body)
+		}
+	}
+	want := "(request line not readable) refused while reading the request (400) error_page @bad [location @bad] -> 200\n" +
+		"GET /ok refused while reading the request (400) error_page @bad [location @bad] -> 200\n"
+	if got := trace.String(); got != want {
+		t.Errorf("trace:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -139,7 +139,11 @@ func (w *respWriter) WriteHeader(status int) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		b = appendField(b, k, hdr[k])
+		name := k
+		if k == "Etag" {
+			name = "ETag" // as nginx's static module writes it
+		}
+		b = appendField(b, name, hdr[k])
 	}
 	w.c.keys = keys[:0]
 	b = append(b, "\r\n"...)
