@@ -282,15 +282,23 @@ func (c *conn) serveRequest() bool {
 		}
 		body.expect = r.ProtoMinor > 0 && equalFoldAny(r.Header["Expect"], "100-continue")
 		r.Body = body
+		w.body = body
 	}
 	c.s.h.ServeHTTP(w, r)
 	w.finish()
-	if body != nil && !body.done {
-		// The handler left part of the body unread: the next request
-		// cannot be found.
+	if !w.keepAlive || c.broken {
 		return false
 	}
-	return w.keepAlive && !c.broken
+	if body != nil && !body.done {
+		// What the handler did not read is read and dropped, as
+		// ngx_http_discard_request_body does, to find the next request
+		// (60 s a read: client_body_timeout).
+		c.nc.SetReadDeadline(time.Now().Add(clientHeaderTimeout))
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // readRequest reads the request line and the header. It returns nil when

@@ -74,6 +74,12 @@ func wireCases() []wireCase {
 		{name: "POST body", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"},
 		{name: "POST chunked", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
 		{name: "POST then GET", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n", resps: 2},
+		{name: "POST static then GET", raw: "POST /f.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n", resps: 2},
+		{name: "GET with chunked body then GET", raw: "GET /f.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /none HTTP/1.1\r\nHost: x\r\n\r\n", resps: 2},
+		{name: "404 with body then GET", raw: "PUT /none HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n", resps: 2},
+		{name: "Expect 100-continue, static", raw: "POST /f.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhiGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n", resps: 2},
+		{name: "Expect 100-continue, 404", raw: "GET /none HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi", resps: 1},
+		{name: "Expect 100-continue, GET", raw: "GET /f.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi", resps: 2},
 		{name: "Expect 100-continue", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi", resps: 2},
 
 		// The request line.

@@ -28,6 +28,11 @@ type respWriter struct {
 	chunked     bool
 	cl          int64 // the Content-Length sent, -1: none
 	written     int64
+	// body is the request's body; when it still owes the client a
+	// "100 Continue", that goes out before a 2xx response, as nginx sends
+	// it when it discards the body it does not use (not before the
+	// error pages seen from nginx: 405 for a POST to a file).
+	body *bodyReader
 }
 
 // closeAfterError marks w so that the connection closes after an error page
@@ -105,6 +110,13 @@ func (w *respWriter) WriteHeader(status int) {
 	}
 
 	b := w.c.out
+	if w.body != nil && w.body.expect {
+		// Once the response is on its way, no 100 is sent any more.
+		w.body.expect = false
+		if status < 300 {
+			b = append(b, "HTTP/1.1 100 Continue\r\n\r\n"...)
+		}
+	}
 	b = append(b, "HTTP/1.1 "...)
 	if sl, ok := statusLines[status]; ok {
 		b = append(b, sl...)
