@@ -123,7 +123,8 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h.collectCharsets()
 	h.buildConfs()
 	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
-	h.ignoreInvalidHeaders = nearestArg(h.serverConf.levels, "ignore_invalid_headers") != "off"
+	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
+	h.ignoreInvalidHeaders = d == nil || d.Arg(0) != "off"
 	var warns []Warning
 	check := func(d *nginx.Directive) bool {
 		if w, ok := partlyEmulated(d); ok {
@@ -255,15 +256,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Trace != nil {
 		fmt.Fprintf(h.opts.Trace, "%s %s %s -> %d\n", r.Method, r.RequestURI, strings.Join(rq.trace, " "), status)
 	}
-}
-
-// nearestArg is the first argument of the directive name in effect at
-// levels ("" when none sets it).
-func nearestArg(levels []*nginx.Directive, name string) string {
-	if d := nearest(levels, name); d != nil {
-		return d.Arg(0)
-	}
-	return ""
 }
 
 // reject answers a request that nginx refuses while reading it (see

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/xaccel/xaccel/nginx"
 )
 
 // Server serves a Handler over HTTP/1.0 and 1.1 on plain TCP the way
@@ -34,10 +37,12 @@ import (
 type Server struct {
 	h *Handler
 
-	mu     sync.Mutex
-	lns    map[net.Listener]bool
-	conns  map[*conn]bool
-	closed bool
+	mu    sync.Mutex
+	lns   map[net.Listener]bool
+	conns map[*conn]bool
+	// closed is set, under mu, by Shutdown and Close; connections read it
+	// without the lock between requests.
+	closed atomic.Bool
 	wg     sync.WaitGroup
 }
 
@@ -65,7 +70,7 @@ func NewServer(h *Handler) *Server {
 // ErrServerClosed) or an accept error that is not temporary.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
-	if s.closed {
+	if s.closed.Load() {
 		s.mu.Unlock()
 		return ErrServerClosed
 	}
@@ -81,7 +86,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
-			if s.isClosed() {
+			if s.closed.Load() {
 				return ErrServerClosed
 			}
 			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ECONNABORTED) {
@@ -94,12 +99,12 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		backoff = 5 * time.Millisecond
-		c := &conn{s: s, nc: nc}
+		c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String()}
 		c.tc, _ = nc.(*net.TCPConn)
 		c.ctx = context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr())
 		c.idle.Store(true)
 		s.mu.Lock()
-		if s.closed {
+		if s.closed.Load() {
 			s.mu.Unlock()
 			nc.Close()
 			return ErrServerClosed
@@ -111,17 +116,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-func (s *Server) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
 // stopListening marks the server closed and closes its listeners.
 func (s *Server) stopListening() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	s.closed.Store(true)
 	for ln := range s.lns {
 		ln.Close()
 	}
@@ -174,6 +173,7 @@ type conn struct {
 	nc       net.Conn
 	tc       *net.TCPConn // nc, when it is TCP (for sendfile)
 	ctx      context.Context
+	remote   string // the client's address, for Request.RemoteAddr
 	br       *bufio.Reader
 	out      []byte // the response being written, not yet sent
 	idle     atomic.Bool
@@ -205,7 +205,7 @@ func (c *conn) serve() {
 	}()
 	for {
 		c.idle.Store(true)
-		if c.s.isClosed() {
+		if c.s.closed.Load() {
 			return
 		}
 		if c.br.Buffered() == 0 {
@@ -280,7 +280,7 @@ func (c *conn) serveRequest() bool {
 		} else {
 			body.r = io.LimitReader(c.br, length)
 		}
-		body.expect = r.ProtoMinor > 0 && equalFoldAny(r.Header["Expect"], "100-continue")
+		body.expect = r.ProtoMinor > 0 && len(r.Header["Expect"]) > 0 && strings.EqualFold(r.Header["Expect"][0], "100-continue")
 		r.Body = body
 		w.body = body
 	}
@@ -307,7 +307,7 @@ func (c *conn) serveRequest() bool {
 // and whether the body is chunked.
 func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	r := &http.Request{Method: "", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.nc.RemoteAddr().String(), ContentLength: -1}
+		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.remote, ContentLength: -1}
 	r = r.WithContext(c.ctx)
 	// Empty lines before the request line are skipped.
 	var line []byte
@@ -366,7 +366,7 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 			return r, 0, false, http.StatusBadRequest
 		}
 		if hl.name == "Host" {
-			if !validHostHeader(hl.value) {
+			if !nginx.ValidHostHeader(hl.value) {
 				return r, 0, false, http.StatusBadRequest
 			}
 			if r.Host == "" {
@@ -381,16 +381,6 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 		r.TransferEncoding = []string{"chunked"}
 	}
 	return r, length, chunked, status
-}
-
-// equalFoldAny reports whether one of vs is s, ignoring ASCII case.
-func equalFoldAny(vs []string, s string) bool {
-	for _, v := range vs {
-		if len(v) == len(s) && containsFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // bodyReader is a request body; with Expect: 100-continue, the interim

@@ -2,11 +2,9 @@ package proxy
 
 import (
 	"bytes"
+	"math"
 	"net/http"
-	"strconv"
 	"strings"
-
-	"github.com/xaccel/xaccel/nginx"
 )
 
 // This file reads a request the way nginx's HTTP core does
@@ -216,9 +214,6 @@ func checkRequestHeader(rl requestLine, h http.Header) (length int64, chunked bo
 	return length, chunked, 0
 }
 
-// validHostHeader reports whether nginx accepts a Host header value.
-func validHostHeader(v string) bool { return nginx.ValidHostHeader(v) }
-
 // wantsKeepAlive is r->keepalive as ngx_http_handler sets it: a Connection
 // header naming "close" ends the connection, one naming "keep-alive" keeps
 // it; without either, HTTP/1.1 keeps it and HTTP/1.0 does not.
@@ -237,17 +232,23 @@ func wantsKeepAlive(minor int, h http.Header) bool {
 
 // parseDigits is ngx_atoof: one or more decimal digits, no sign, no
 // overflow.
-func parseDigits(s string) (int64, bool) {
-	if s == "" {
+func parseDigits[T string | []byte](s T) (int64, bool) {
+	if len(s) == 0 {
 		return 0, false
 	}
+	var n int64
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		c := s[i]
+		if c < '0' || c > '9' {
 			return 0, false
 		}
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	return n, true
 }
 
 // containsFold reports whether s contains sub, ignoring ASCII case.

@@ -17,7 +17,6 @@ type respWriter struct {
 	c           *conn
 	req         *http.Request
 	hdr         http.Header
-	status      int
 	wroteHeader bool
 	// keepAlive: the connection stays open after this response.
 	keepAlive bool
@@ -77,8 +76,12 @@ var statusLines = map[int]string{
 // order; the others follow sorted by name.
 var firstHeaders = []string{"Server", "Date", "Content-Type", "Content-Length", "Last-Modified", "Location"}
 
-// framing are the fields the writer decides itself.
-var framing = map[string]bool{"Connection": true, "Transfer-Encoding": true, "Keep-Alive": true}
+// notSorted are the fields that do not go in the sorted part: the first
+// ones, and those the writer decides itself (framing).
+var notSorted = map[string]bool{
+	"Server": true, "Date": true, "Content-Type": true, "Content-Length": true, "Last-Modified": true,
+	"Location": true, "Connection": true, "Transfer-Encoding": true, "Keep-Alive": true,
+}
 
 func (w *respWriter) WriteHeader(status int) {
 	if w.wroteHeader {
@@ -88,7 +91,6 @@ func (w *respWriter) WriteHeader(status int) {
 		status = http.StatusInternalServerError
 	}
 	w.wroteHeader = true
-	w.status = status
 	hdr := w.hdr
 	method := w.req.Method
 	w.bodyAllowed = method != http.MethodHead && status >= 200 && status != 204 && status != 304
@@ -145,7 +147,7 @@ func (w *respWriter) WriteHeader(status int) {
 	}
 	keys := w.c.keys[:0]
 	for k := range hdr {
-		if !framing[k] && !slices.Contains(firstHeaders, k) {
+		if !notSorted[k] {
 			keys = append(keys, k)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -513,22 +512,9 @@ func parseLength(b []byte) (int64, bool) {
 		neg = b[0] == '-'
 		b = b[1:]
 	}
-	if len(b) == 0 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := int64(c - '0')
-		if n > (math.MaxInt64-d)/10 {
-			return 0, false // out of range (or, negative, too small)
-		}
-		n = n*10 + d
-	}
-	if neg && n != 0 {
-		return 0, false
+	n, ok := parseDigits(b)
+	if !ok || neg && n != 0 {
+		return 0, false // not digits, out of range, or negative
 	}
 	return n, true
 }
