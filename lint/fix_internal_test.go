@@ -19,11 +19,11 @@ func TestFixRefused(t *testing.T) {
 		"still fires":    "\n        # a comment;", // changes nothing nginx reads
 	} {
 		t.Run(name, func(t *testing.T) {
-			bad := &Rule{Name: "test-bad-fix", Severity: Warning, check: func(p *pass) {
+			bad := &Rule{Name: "test-bad-fix", Severity: Warning, check: func(p *pass, r *Rule) {
 				for _, s := range p.cfg.Servers {
 					for _, l := range s.AllLocations() {
 						e := Edit{File: l.Dir.Pos.File, Start: l.Dir.End.Offset + 1, End: l.Dir.End.Offset + 1, Text: text}
-						p.reportFix("test-bad-fix", Warning, l.Dir, "test", []Edit{e})
+						p.reportFix(r, r.Severity, l.Dir, "test", []Edit{e})
 					}
 				}
 			}}

@@ -3,6 +3,7 @@ package lint
 import (
 	"strings"
 
+	"github.com/xaccel/xaccel/exposure"
 	"github.com/xaccel/xaccel/nginx"
 )
 
@@ -10,10 +11,12 @@ var ruleMediaMissingNosniff = &Rule{
 	Name:     "media-missing-nosniff",
 	Severity: Warning,
 	Summary:  "an internal location serves files without X-Content-Type-Options: nosniff",
-	check: func(p *pass) {
+	check: func(p *pass, r *Rule) {
 		for _, s := range p.cfg.Servers {
 			for _, l := range s.AllLocations() {
-				if l.Internal() == nil || !l.ServesFiles() {
+				// An internal location that error_page sends requests to
+				// holds error pages, not downloads.
+				if l.Internal() == nil || !l.ServesFiles() || exposure.ErrorPage(l) {
 					continue
 				}
 				headers := nginx.Effective(l.Levels(), "add_header")
@@ -27,7 +30,7 @@ var ruleMediaMissingNosniff = &Rule{
 					msg += " (this location has add_header lines of its own, so it inherits none from the server or http level)"
 				}
 				msg += "; add `add_header X-Content-Type-Options \"nosniff\" always;` to this location"
-				p.reportFix("media-missing-nosniff", Warning, l.Dir, msg, p.fixNosniff(l, headers))
+				p.reportFix(r, r.Severity, l.Dir, msg, p.fixNosniff(l, headers))
 			}
 		}
 	},

@@ -1,61 +1,40 @@
 package lint
 
 import (
-	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/exposure"
 )
 
 var ruleRegexBypassesInternal = &Rule{
 	Name:     "regex-bypasses-internal",
 	Severity: Error,
 	Summary:  "a regex location wins over an internal prefix location without ^~, so outside requests skip internal",
-	check: func(p *pass) {
-		for _, s := range p.cfg.Servers {
-			all := s.AllLocations()
-			for _, l := range all {
-				if l.Modifier != "" || l.Internal() == nil {
-					continue
+	check: func(p *pass, r *Rule) {
+		for _, e := range p.exposures(exposure.RegexWins, exposure.ReachesApp, exposure.RewriteInto) {
+			l, got := e.Internal, e.Loc
+			caret := "write `location ^~ " + l.Match + "`"
+			switch e.Kind {
+			case exposure.RegexWins:
+				served := ""
+				if e.Example.File != "" {
+					served = ", which serves " + e.Example.File
 				}
-				if uri, r, caps, ok := bypass(l, all); ok {
-					served := ""
-					if r.ServesFiles() {
-						if path, ok := s.MapPath(r, uri, caps); ok {
-							served = ", which serves " + path
-						}
-					}
-					p.reportFix("regex-bypasses-internal", Error, l.Dir,
-						"`GET "+uri+"` from outside is handled by `"+r.String()+"` at "+rel(r.Dir)+served+", not by this internal location: a regex location wins over a prefix location without `^~`, and `internal` is checked only on the location finally chosen; write `location ^~ "+l.Match+"`",
-						fixCaret(l))
+				p.reportFix(r, r.Severity, l.Dir,
+					"`GET "+e.Example.URI+"` from outside is handled by `"+got.String()+"` at "+rel(got.Dir)+served+", not by this internal location: a regex location wins over a prefix location without `^~`, and `internal` is checked only on the location finally chosen; "+caret,
+					fixCaret(l))
+			case exposure.ReachesApp:
+				// No protected byte is served: the request goes to the app,
+				// which decides. Worth knowing, not a leak.
+				p.reportFix(r, Info, l.Dir,
+					"`GET "+e.Example.URI+"` from outside is handled by `"+got.String()+"` at "+rel(got.Dir)+", which hands it to `"+got.Handler().Name+"`, not by this internal location: no file is served from here, but the request skips `internal` because a regex location wins over a prefix location without `^~`; "+caret+" if these requests should never reach the app",
+					fixCaret(l))
+			case exposure.RewriteInto:
+				msg := "`GET " + e.Example.URI + "` from outside is handled by `" + got.String() + "` at " + rel(got.Dir) + ", whose `rewrite` at " + rel(e.Rewrite) + " sends it on to this internal location, which serves " + e.Example.File + ": a rewritten request counts as internal, so `internal` does not stop it"
+				if got.IsRegex() && l.Modifier == "" {
+					p.reportFix(r, r.Severity, l.Dir, msg+"; "+caret+", so that regex locations never see these requests", fixCaret(l))
+				} else {
+					p.report(r, r.Severity, got.Dir, msg+"; make the rewrite target a path outside `"+l.String()+"`, or check the permission in the app and answer with X-Accel-Redirect")
 				}
 			}
 		}
 	},
-}
-
-// bypass finds a URI under l's prefix that the routing model sends to a
-// regex location outside l that is not internal.
-func bypass(l *nginx.Location, all []*nginx.Location) (string, *nginx.Location, []string, bool) {
-	for _, r := range all {
-		if !r.IsRegex() || r.Re == nil || isInside(r, l) {
-			continue
-		}
-		for _, uri := range underPrefixMatching(l.Match, r) {
-			got, caps := l.Server.Route(uri)
-			if got == nil || isInside(got, l) || got.Internal() != nil {
-				continue
-			}
-			if isInside(got, r) {
-				return uri, got, caps, true
-			}
-		}
-	}
-	return "", nil, nil, false
-}
-
-func isInside(x, l *nginx.Location) bool {
-	for ; x != nil; x = x.Parent {
-		if x == l {
-			return true
-		}
-	}
-	return false
 }

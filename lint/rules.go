@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/xaccel/xaccel/exposure"
 	"github.com/xaccel/xaccel/nginx"
 )
 
@@ -48,13 +50,13 @@ type Rule struct {
 	Name     string
 	Severity Severity // the default severity
 	Summary  string
-	check    func(*pass)
+	check    func(*pass, *Rule)
 }
 
 // Rules is the catalog, in the order the checks run. Names are stable.
 var Rules = []*Rule{
 	ruleSyntax,
-	ruleRootExposesProtected, // before media-not-internal, which skips what this reports
+	ruleRootExposesProtected,
 	ruleMediaNotInternal,
 	ruleAliasTraversal,
 	ruleRegexBypassesInternal,
@@ -74,35 +76,29 @@ func RuleByName(name string) *Rule {
 	return nil
 }
 
-// pass is the state shared by the rules over one configuration.
+// pass is one configuration being linted: the model, the exposures found
+// in it, and the findings so far. Rules read cfg and exposures and only
+// append findings, so they do not depend on the order they run in.
 type pass struct {
 	cfg      *nginx.Config
 	opts     Options
+	exposure *exposure.Analysis
 	findings []Finding
-	// exposed records locations (by directive) reported by root-exposes-protected.
-	exposed map[*nginx.Directive]bool
-	// protectedDirs are the directories served by internal locations plus the declared ones.
-	protectedDirs []protectedDir
-	sortedDirs    []int // indexes of protectedDirs sorted by dir, built by protectedUnder
 	// sharedFixes tracks fixes of statements that occur more than once (see fix.go).
 	sharedFixes *sharedState
 }
 
-type protectedDir struct {
-	dir      string
-	by       *nginx.Location // the internal location serving it; nil when declared
-	declared bool
-}
-
 // Run applies every rule to cfg and returns the findings, sorted.
 func Run(cfg *nginx.Config, opts Options) []Finding {
-	p := &pass{cfg: cfg, opts: opts, exposed: map[*nginx.Directive]bool{}}
-	p.protectedDirs = p.findProtectedDirs()
+	p := &pass{cfg: cfg, opts: opts}
 	for _, r := range Rules {
 		if r.check == nil {
 			continue
 		}
-		r.check(p)
+		if p.exposure == nil && len(cfg.Errors) == 0 {
+			p.exposure = exposure.Analyze(cfg, opts.declarations())
+		}
+		r.check(p, r)
 		// nginx does not load a configuration with a syntax error, so
 		// the other rules would reason about a config that never runs.
 		if len(cfg.Errors) > 0 {
@@ -114,6 +110,22 @@ func Run(cfg *nginx.Config, opts Options) []Finding {
 		findings = applySuppressions(findings, parseSuppressions(cfg.Files))
 	}
 	return Sort(configure(findings, opts))
+}
+
+// declarations are the options the exposure analysis reads.
+func (o Options) declarations() exposure.Declarations {
+	return exposure.Declarations{Protect: o.Protect, ProtectDirs: o.ProtectDirs, Public: o.Public}
+}
+
+// exposures returns the exposures of the given kinds, in the order found.
+func (p *pass) exposures(kinds ...exposure.Kind) []*exposure.Exposure {
+	var out []*exposure.Exposure
+	for _, e := range p.exposure.Exposures {
+		if slices.Contains(kinds, e.Kind) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // configure applies the configured rule levels and ignored files.
@@ -154,117 +166,17 @@ func ignoredFile(file string, globs []string) bool {
 	return false
 }
 
-func (p *pass) report(rule string, sev Severity, d *nginx.Directive, msg string) {
-	p.findings = append(p.findings, Finding{Rule: rule, Severity: sev, Pos: d.Pos, End: d.End, Message: msg, Len: len(d.Name)})
+// report records a finding of rule r at severity sev (usually
+// r.Severity: the rule's name and default level are bound in its Rule).
+func (p *pass) report(r *Rule, sev Severity, d *nginx.Directive, msg string) {
+	p.findings = append(p.findings, Finding{Rule: r.Name, Severity: sev, Pos: d.Pos, End: d.End, Message: msg, Len: len(d.Name)})
 }
 
 // reportFix is report with the text edits that repair the finding
 // mechanically (nil when there are none; see fix.go).
-func (p *pass) reportFix(rule string, sev Severity, d *nginx.Directive, msg string, fix []Edit) {
-	p.report(rule, sev, d, msg)
+func (p *pass) reportFix(r *Rule, sev Severity, d *nginx.Directive, msg string, fix []Edit) {
+	p.report(r, sev, d, msg)
 	p.attachFix(d, fix)
-}
-
-func (p *pass) findProtectedDirs() []protectedDir {
-	var out []protectedDir
-	for _, d := range p.opts.ProtectDirs {
-		out = append(out, protectedDir{dir: cleanDir(d), declared: true})
-	}
-	for _, s := range p.cfg.Servers {
-		for _, l := range s.AllLocations() {
-			if l.Internal() == nil || !l.ServesFiles() || !l.IsPrefix() && l.Modifier != "=" {
-				continue
-			}
-			if dir, ok := servedDir(l); ok {
-				out = append(out, protectedDir{dir: dir, by: l})
-			}
-		}
-	}
-	return out
-}
-
-// servedDir is the directory a prefix location serves: its alias, or root
-// plus the location name.
-func servedDir(l *nginx.Location) (string, bool) {
-	d, owner := l.DocRoot()
-	if d == nil || len(d.Args) != 1 || strings.Contains(d.Args[0], "$") {
-		return "", false
-	}
-	if d.Name == "alias" {
-		if owner != l {
-			p, ok := l.Server.MapPath(l, l.Match, nil)
-			return cleanDir(p), ok
-		}
-		return cleanDir(d.Args[0]), true
-	}
-	return cleanDir(strings.TrimSuffix(d.Args[0], "/") + "/" + l.Match), true
-}
-
-func cleanDir(d string) string {
-	if d == "" {
-		return ""
-	}
-	return path.Clean(d)
-}
-
-// within reports whether p is dir or inside it.
-func within(p, dir string) bool {
-	p = path.Clean(p)
-	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
-}
-
-// underPrefix reports whether uri is covered by URL prefix pre.
-func underPrefix(uri, pre string) bool {
-	if pre == "" {
-		return false
-	}
-	if strings.HasPrefix(uri, pre) {
-		return true
-	}
-	return uri == strings.TrimSuffix(pre, "/")
-}
-
-func (p *pass) isPublic(uri string) bool {
-	for _, pub := range p.opts.Public {
-		if underPrefix(uri, pub) {
-			return true
-		}
-	}
-	return false
-}
-
-// guard returns the directive other than `internal` that keeps outside
-// requests out of l (auth_basic not off, auth_request, deny all,
-// secure_link), or nil.
-func guard(l *nginx.Location) *nginx.Directive {
-	levels := l.Levels()
-	if ds := nginx.Effective(levels, "auth_basic"); len(ds) > 0 && ds[0].Arg(0) != "off" {
-		return ds[0]
-	}
-	if ds := nginx.Effective(levels, "auth_request"); len(ds) > 0 && ds[0].Arg(0) != "off" {
-		return ds[0]
-	}
-	if ds := nginx.Effective(levels, "secure_link"); len(ds) > 0 {
-		return ds[0]
-	}
-	for _, lv := range levels {
-		if len(lv.Find("allow")) == 0 && len(lv.Find("deny")) == 0 {
-			continue // also skips scanning a big http{} block
-		}
-		var acl []*nginx.Directive
-		for _, c := range lv.Block {
-			if c.Name == "allow" || c.Name == "deny" {
-				acl = append(acl, c)
-			}
-		}
-		if len(acl) > 0 {
-			if last := acl[len(acl)-1]; last.Name == "deny" && last.Arg(0) == "all" {
-				return last
-			}
-			break
-		}
-	}
-	return nil
 }
 
 // rel returns a location's file:line for messages.

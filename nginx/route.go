@@ -336,16 +336,70 @@ func (s *Server) MapPath(l *Location, uri string, caps []string) (string, bool) 
 	if d == nil || len(d.Args) != 1 {
 		return "", false
 	}
+	return s.mapPath(d, owner, uri, caps, nil)
+}
+
+// MapFile is MapPath for static analysis: besides $1..$9 it follows a
+// variable that the configuration sets to one literal value (`set $public
+// /srv/app/public;` before `root $public;`): every `set` of that name in
+// the server and at http level must give the same text without variables.
+// xaccel serve keeps MapPath, which resolves captures only.
+func (s *Server) MapFile(l *Location, uri string, caps []string) (string, bool) {
+	var d *Directive
+	var owner *Location
+	if l == nil {
+		d = s.ServerRoot()
+	} else {
+		d, owner = l.DocRoot()
+	}
+	if d == nil || len(d.Args) != 1 {
+		return "", false
+	}
+	return s.mapPath(d, owner, uri, caps, s.LiteralVar)
+}
+
+// LiteralVar returns the value every `set $name VALUE;` of the server (in
+// any of its locations and if blocks) and of the enclosing http block gives
+// name, when there is at least one and they all agree on a value without
+// variables.
+func (s *Server) LiteralVar(name string) (string, bool) {
+	val, found, ok := "", false, true
+	check := func(d *Directive) bool {
+		if d.Name != "set" || len(d.Args) != 2 || d.Args[0] != "$"+name {
+			return true
+		}
+		v := d.Args[1]
+		if strings.Contains(v, "$") || found && v != val {
+			ok = false
+			return false
+		}
+		val, found = v, true
+		return true
+	}
+	if s.Dir != nil {
+		s.Dir.Walk(check)
+	}
+	if s.HTTP != nil {
+		for _, c := range s.HTTP.Block {
+			if c.Name != "server" {
+				check(c)
+			}
+		}
+	}
+	return val, found && ok
+}
+
+func (s *Server) mapPath(d *Directive, owner *Location, uri string, caps []string, vars func(string) (string, bool)) (string, bool) {
 	val := d.Args[0]
 	if d.Name == "root" {
-		p, ok := expandCaptures(strings.TrimSuffix(val, "/"), caps)
+		p, ok := expandCaptures(strings.TrimSuffix(val, "/"), caps, vars)
 		if !ok {
 			return "", false
 		}
 		return p + uri, true
 	}
 	// alias
-	p, ok := expandCaptures(val, caps)
+	p, ok := expandCaptures(val, caps, vars)
 	if !ok || owner == nil {
 		return "", false
 	}
@@ -362,9 +416,10 @@ func (s *Server) MapPath(l *Location, uri string, caps []string) (string, bool) 
 // expandCaptures substitutes the captures $1..$9 in a root or alias value
 // the way ngx_http_script_compile reads them: "$" and one digit 1-9; a
 // capture that did not take part in the match, or beyond the regex's
-// groups, is empty. Any other "$" (a named variable, ${...}, $0, a "$" at
-// the end) makes the value unresolvable: ok is false.
-func expandCaptures(val string, caps []string) (string, bool) {
+// groups, is empty. A named variable ($name or ${name}) is looked up with
+// vars when it is given; any other "$" ($0, a "$" at the end, a variable
+// vars does not know) makes the value unresolvable: ok is false.
+func expandCaptures(val string, caps []string, vars func(string) (string, bool)) (string, bool) {
 	if !strings.Contains(val, "$") {
 		return val, true
 	}
@@ -374,13 +429,51 @@ func expandCaptures(val string, caps []string) (string, bool) {
 			b.WriteByte(val[i])
 			continue
 		}
-		if i+1 >= len(val) || val[i+1] < '1' || val[i+1] > '9' {
+		if i+1 < len(val) && val[i+1] >= '1' && val[i+1] <= '9' {
+			if n := int(val[i+1] - '0'); n < len(caps) {
+				b.WriteString(caps[n])
+			}
+			i++
+			continue
+		}
+		if vars == nil {
 			return "", false
 		}
-		if n := int(val[i+1] - '0'); n < len(caps) {
-			b.WriteString(caps[n])
+		name, end := varName(val, i+1)
+		if name == "" {
+			return "", false
 		}
-		i++
+		v, ok := vars(name)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(v)
+		i = end - 1
 	}
 	return b.String(), true
+}
+
+// varName reads a variable name at val[i:] ($name or ${name}, the "$"
+// already consumed) and returns it with the index after it; "" when there
+// is none.
+func varName(val string, i int) (string, int) {
+	brace := i < len(val) && val[i] == '{'
+	j := i
+	if brace {
+		j++
+	}
+	k := j
+	for k < len(val) && (val[k] == '_' || val[k] >= '0' && val[k] <= '9' || val[k] >= 'a' && val[k] <= 'z' || val[k] >= 'A' && val[k] <= 'Z') {
+		k++
+	}
+	if k == j {
+		return "", i
+	}
+	if brace {
+		if k >= len(val) || val[k] != '}' {
+			return "", i
+		}
+		return val[j:k], k + 1
+	}
+	return val[j:k], k
 }

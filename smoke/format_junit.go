@@ -12,7 +12,7 @@ import (
 // CI systems show as test results:
 //
 //	<testsuites name="xaccel smoke" tests="N" failures="F">
-//	  <testsuite name="xaccel smoke TARGET" tests="N" failures="F" errors="0" skipped="0">
+//	  <testsuite name="xaccel smoke TARGET" tests="N" failures="F" errors="0" skipped="U">
 //	    <testcase classname="xaccel.smoke.KIND" name="VARIANT METHOD TARGET">
 //	      <failure message="PROBLEM: REASON" type="PROBLEM">sent, got, reason</failure>
 //	    </testcase>
@@ -21,16 +21,20 @@ import (
 //	</testsuites>
 func WriteJUnit(w io.Writer, r *Report) error {
 	var b bytes.Buffer
-	n, f := strconv.Itoa(len(r.Results)), strconv.Itoa(r.Failed())
+	n, f, sk := strconv.Itoa(len(r.Results)), strconv.Itoa(r.Failed()), strconv.Itoa(r.Untested())
 	b.WriteString(xml.Header)
 	b.WriteString(`<testsuites name="xaccel smoke" tests="` + n + `" failures="` + f + `" errors="0">` + "\n")
-	b.WriteString(`  <testsuite name="` + xmlText("xaccel smoke "+r.Target) + `" tests="` + n + `" failures="` + f + `" errors="0" skipped="0">` + "\n")
+	b.WriteString(`  <testsuite name="` + xmlText("xaccel smoke "+r.Target) + `" tests="` + n + `" failures="` + f + `" errors="0" skipped="` + sk + `">` + "\n")
 	for _, res := range r.Results {
 		p := res.Probe
 		name := p.Name() + " " + p.Sent()
 		b.WriteString(`    <testcase classname="` + xmlText("xaccel.smoke."+p.Kind) + `" name="` + xmlText(name) + `">`)
 		if res.Pass {
 			b.WriteString("</testcase>\n")
+			continue
+		}
+		if res.Untested {
+			b.WriteString("\n" + `      <skipped message="` + xmlText(res.Reason) + `"></skipped>` + "\n    </testcase>\n")
 			continue
 		}
 		b.WriteString("\n")

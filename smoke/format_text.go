@@ -16,7 +16,9 @@ func WriteText(w io.Writer, r *Report) error {
 	for _, res := range r.Results {
 		verdict := "PASS"
 		why := res.Reason
-		if !res.Pass {
+		if res.Untested {
+			verdict = "UNTESTED"
+		} else if !res.Pass {
 			verdict = "FAIL"
 			why = res.Problem + ": " + res.Reason
 		}
@@ -25,8 +27,11 @@ func WriteText(w io.Writer, r *Report) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(bw, "note: %s\n", n)
 	}
-	failed := r.Failed()
-	fmt.Fprintf(bw, "xaccel smoke: %d probes, %d passed, %d failed (%d requests to %s)\n",
-		len(r.Results), len(r.Results)-failed, failed, r.Requests, r.Target)
+	untested := ""
+	if n := r.Untested(); n > 0 {
+		untested = fmt.Sprintf(", %d untested", n)
+	}
+	fmt.Fprintf(bw, "xaccel smoke: %d probes, %d passed, %d failed%s (%d requests to %s)\n",
+		len(r.Results), r.Passed(), r.Failed(), untested, r.Requests, r.Target)
 	return bw.Flush()
 }

@@ -3,18 +3,21 @@ package smoke
 import (
 	"context"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
+	"github.com/xaccel/xaccel/exposure"
 	"github.com/xaccel/xaccel/nginx"
 )
 
 // Problems a failed probe names.
 const (
-	ProblemNotInternal    = "not-internal"  // the protected location has no `internal;`
-	ProblemOffBySlash     = "off-by-slash"  // location /x { alias /dir/; } lets /x../ out
-	ProblemRegexBypass    = "regex-bypass"  // a regex location wins over a non-^~ internal prefix
-	ProblemRootExposure   = "root-exposure" // a root holds the protected directory
+	ProblemNotInternal    = "not-internal"          // the protected location has no `internal;`
+	ProblemOffBySlash     = "off-by-slash"          // location /x { alias /dir/; } lets /x../ out
+	ProblemRegexBypass    = "regex-bypass"          // a regex location wins over a non-^~ internal prefix
+	ProblemRootExposure   = "root-exposure"         // a root holds the protected directory
+	ProblemRewrite        = "rewrite-into-internal" // a rewrite leads outside requests into the internal location
 	ProblemListing        = "directory-listing"
 	ProblemEncoding       = "encoding-bypass" // an encoded or case form gets through, the plain one does not
 	ProblemMethod         = "method-bypass"   // HEAD or Range gets through, the plain GET does not
@@ -33,12 +36,16 @@ const (
 
 // Result is a probe and what came of it.
 type Result struct {
-	Probe   *Probe
-	Status  int   // 0 when nothing came back
-	Size    int64 // body bytes (GET), or the Content-Length of a HEAD answer (-1 if none)
-	Pass    bool
-	Problem string // set when the probe failed
-	Reason  string // why it passed or failed
+	Probe  *Probe
+	Status int   // 0 when nothing came back
+	Size   int64 // body bytes (GET), or the Content-Length of a HEAD answer (-1 if none)
+	Pass   bool
+	// Untested is set for an exposure of the configuration that no probe
+	// could test (no file of its area is known): the run cannot say the
+	// server is safe.
+	Untested bool
+	Problem  string // set when the probe failed
+	Reason   string // why it passed or failed
 }
 
 // judge decides whether an answer is the protected file.
@@ -184,8 +191,12 @@ func variantWord(pr *Probe) string {
 	return "Range"
 }
 
-// model explains a leak with the configuration given.
+// model explains a leak with the configuration given: by the exposure the
+// probe was planned for, else by routing the request as nginx would.
 func (p *Plan) model(pr *Probe) (string, string) {
+	if pr.Exposure != nil {
+		return explain(pr.Exposure, pr)
+	}
 	if p.server == nil {
 		switch pr.Kind {
 		case KindOffBySlash:
@@ -199,39 +210,65 @@ func (p *Plan) model(pr *Probe) (string, string) {
 	if err != nil {
 		return ProblemUnexplained, "nginx answers this request with 400 (" + err.Error() + "), yet the file came back: something in front of nginx decodes it differently (a CDN, another proxy)"
 	}
-	l, caps := p.server.Route(uri)
+	l, _ := p.server.Route(uri)
 	if l != nil && l.Internal() != nil {
 		return ProblemUnexplained, "the configuration given sends " + uri + " to the internal " + describe(l) + ", which refuses outside requests, yet the file came back: the server runs another configuration, or something in front of nginx (a CDN, another proxy, the app's own port) serves the file"
 	}
-	if l != nil && l.IsRegex() {
-		for _, ip := range p.server.AllLocations() {
-			if ip.Modifier == "" && ip.Internal() != nil && strings.HasPrefix(uri, ip.Match) {
-				return ProblemRegexBypass, "regex " + describe(l) + " matches " + uri + " and wins over the internal " + describe(ip) + ", which has no ^~, so `internal` does not apply: write `location ^~ " + ip.Match + "`"
-			}
-		}
-	}
-	if l != nil && l.IsPrefix() && !strings.HasSuffix(l.Match, "/") {
-		if a := l.Dir.First("alias"); a != nil && strings.HasPrefix(uri[len(l.Match):], "..") {
-			mapped, _ := p.server.MapPath(l, uri, caps)
-			return ProblemOffBySlash, "off-by-slash: " + describe(l) + " has no trailing slash but its alias " + a.Arg(0) + " has one, so " + uri + " maps to " + mapped + ", outside the alias directory: end the location name with /"
-		}
-	}
-	for x := l; x != nil; x = x.Parent {
-		if p.isTarget(x) && x.Internal() == nil {
-			return ProblemNotInternal, describe(x) + " has no `internal;`, so an outside request gets the file that only the app should hand out: add `internal;` to it"
-		}
-	}
-	if mp, ok := p.server.MapPath(l, uri, caps); ok {
-		mp = cleanDir(mp)
-		for _, t := range p.Targets {
-			if within(mp, t.Dir) {
-				via := "the server root"
-				if l != nil {
-					via = describe(l)
-				}
-				return ProblemRootExposure, via + " maps " + uri + " to " + mp + ", inside the protected directory " + t.Dir + " of " + t.Prefix + ": move the protected files out of that root, or serve that path from an internal location"
-			}
+	// A variant of a planned request: the exposure of the location that
+	// takes it.
+	for _, e := range p.exposures {
+		if e.Loc == l && e.Loc != nil && probeKinds[e.Kind] != "" {
+			return explain(e, pr)
 		}
 	}
 	return ProblemUnexplained, "the configuration given sends " + uri + " to " + describe(l) + ", which should not serve this file: the server runs another configuration, or something in front of nginx serves the file"
+}
+
+// explain names the problem of an exposure in words a reader can act on.
+func explain(e *exposure.Exposure, pr *Probe) (string, string) {
+	uri, _, err := nginx.NormalizeRequestTarget(pr.Target, true)
+	if err != nil {
+		uri = pr.Target
+	}
+	file := ""
+	if pr.Sample != nil && e.Area.Dir != "" {
+		file = path.Join(e.Area.Dir, pr.Sample.Name)
+	}
+	via := "the server root"
+	if e.Loc != nil {
+		via = describe(e.Loc)
+	}
+	switch e.Kind {
+	case exposure.NotInternal:
+		return ProblemNotInternal, describe(e.Loc) + " has no `internal;`, so an outside request gets the file that only the app should hand out: add `internal;` to it"
+	case exposure.RegexWins:
+		return ProblemRegexBypass, "regex " + describe(e.Loc) + " matches " + uri + " and wins over the internal " + describe(e.Internal) + ", which has no ^~, so `internal` does not apply: write `location ^~ " + e.Internal.Match + "`"
+	case exposure.AliasTraversal:
+		al := e.Loc.Dir.First("alias")
+		why := "its name and its alias " + al.Arg(0) + " disagree about the trailing slash"
+		if e.Loc.IsRegex() {
+			why = "its alias " + al.Arg(0) + " takes a capture that can climb out of the directory or glue onto its name"
+		}
+		fix := "end the location name and the alias with /"
+		if e.Loc.IsRegex() {
+			fix = "put a / between the alias directory and the capture, and keep a / before the group in the pattern"
+		}
+		return ProblemOffBySlash, "off-by-slash: " + describe(e.Loc) + ": " + why + ", so " + uri + " maps to " + file + ", outside the aliased directory: " + fix
+	case exposure.RootCovers:
+		return ProblemRootExposure, via + " maps " + uri + " to " + file + ", inside the protected directory " + e.Area.Dir + describeArea(e.Area) + ": move the protected files out of that root, or serve that path from an internal location"
+	case exposure.RewriteInto:
+		return ProblemRewrite, describe(e.Loc) + " rewrites " + uri + " into the internal " + describe(e.Internal) + " (" + e.Rewrite.Pos.String() + "): a rewritten request counts as internal, so `internal` lets it through and the file is served: keep the rewrite away from the protected prefix"
+	}
+	return ProblemUnexplained, "the configuration given lets " + uri + " through " + via
+}
+
+// describeArea says what serves a protected area, for messages.
+func describeArea(ar *exposure.Area) string {
+	if ar.Loc != nil && ar.Loc.Internal() != nil {
+		return " of the internal " + describe(ar.Loc)
+	}
+	if ar.Declared {
+		return " (declared protected)"
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/xaccel/xaccel/exposure"
 	"github.com/xaccel/xaccel/nginx"
 )
 
@@ -17,6 +18,7 @@ const (
 	KindRegex      = "regex-bypass"  // a file under the prefix that a regex location matches
 	KindOffBySlash = "off-by-slash"  // /static../media/file through a location name without its slash
 	KindRoot       = "root-exposure" // the protected directory through a root that holds it
+	KindRewrite    = "rewrite"       // a rewrite that leads into the internal location
 	KindVia        = "via"           // the legitimate download through the app
 )
 
@@ -46,15 +48,21 @@ type Probe struct {
 	Base *Probe
 	// Via is set for the legitimate-path checks.
 	Via *Via
+	// Exposure is the exposure of the configuration the probe tests (nil
+	// for the direct probes of a protected prefix).
+	Exposure *exposure.Exposure
 }
 
-// Target is one protected prefix and what is known about it.
+// Target is one protected area and what is known about it.
 type Target struct {
-	Prefix  string
-	Loc     *nginx.Location // nil when given only by --prefix
-	Dir     string          // the directory it serves, as the configuration names it ("" unknown)
-	Local   string          // a local directory with its files ("" none)
+	Prefix  string         // the URL prefix of its files ("" when only exposures reach them)
+	Area    *exposure.Area // nil when given only by --prefix
+	Dir     string         // the directory that holds it, as the configuration names it ("" unknown)
+	Local   string         // a local directory with its files ("" none)
 	Samples []*Sample
+	// listed are the files found in Local (see listFiles), from where.
+	listed []string
+	from   string
 }
 
 // PlanInput is what a plan is derived from.
@@ -75,19 +83,20 @@ type Plan struct {
 	Targets []*Target
 	Probes  []*Probe
 	Notes   []string
-	server  *nginx.Server
-	seen    map[string]bool
+	// Untested are the exposures of the configuration that no probe
+	// tests: no file of their area is known.
+	Untested []*exposure.Exposure
+	server   *nginx.Server
+	// exposures are the ways the configuration lets outside requests
+	// reach a protected area (package exposure).
+	exposures []*exposure.Exposure
+	seen      map[string]bool
 }
 
-var errNothingToProbe = errors.New("nothing to probe: the configuration has no internal location and no location named like user media (media, uploads, protected, private...); name the protected URL prefixes with --prefix")
+var errNothingToProbe = errors.New("nothing to probe: the configuration has no internal location, no location named like user media (media, uploads, protected, private...) and no exposure of files; name the protected URL prefixes with --prefix")
 
-// mediaNames are path segments that mark a location or directory as
-// holding user media even without `internal;` (that is the mistake the
-// probes are there to catch).
-var mediaNames = map[string]bool{
-	"media": true, "uploads": true, "upload": true, "private": true, "protected": true,
-	"attachments": true, "user-content": true, "usercontent": true, "documents": true,
-}
+// maxPerExposure bounds the probes planned for one exposure.
+const maxPerExposure = 2
 
 // Requests is the most requests the plan can send: one per probe, plus one
 // comparison request for each probe whose file bytes are unknown.
@@ -129,10 +138,14 @@ func NewPlan(in PlanInput) (*Plan, error) {
 	for _, t := range p.Targets {
 		p.probeTarget(t)
 	}
+	p.probeExposures()
 	return p, nil
 }
 
-// findTargets collects the protected prefixes.
+// findTargets collects the protected areas: those of the exposure
+// analysis of the configuration (internal locations, declared prefixes,
+// media locations without internal, what an alias escapes into) and the
+// --prefix ones the configuration does not know.
 func (p *Plan) findTargets(in PlanInput) error {
 	var declared []string
 	for _, pre := range in.Prefixes {
@@ -145,33 +158,29 @@ func (p *Plan) findTargets(in PlanInput) error {
 		declared = append(declared, pre)
 	}
 	if p.server != nil {
-		for _, l := range p.server.AllLocations() {
-			if !l.IsPrefix() || l.Match == "" {
+		an := exposure.Analyze(in.Config, exposure.Declarations{Protect: declared})
+		p.exposures = an.In(p.server)
+		for _, ar := range an.Areas {
+			if ar.Loc != nil && ar.Loc.Server != p.server || p.targetOf(ar) != nil {
 				continue
 			}
-			if ancestorIsTarget(p.Targets, l) {
-				continue
-			}
-			isDeclared := false
-			for _, d := range declared {
-				isDeclared = isDeclared || strings.TrimSuffix(d, "/") == strings.TrimSuffix(l.Match, "/")
-			}
-			dir := ""
-			if l.ServesFiles() {
-				if d, ok := p.server.MapPath(l, l.Match, nil); ok {
-					dir = cleanDir(d)
+			if ar.Loc == nil && !ar.Declared {
+				// An escape area: only the exposures that reach it
+				// make it worth probing.
+				if !p.reached(ar) {
+					continue
 				}
 			}
-			if l.Internal() == nil && !isDeclared && !(l.ServesFiles() && mediaByName(l.Match, dir)) {
+			if ar.Loc != nil && ancestorIsTarget(p.Targets, ar.Loc) {
 				continue
 			}
-			p.Targets = append(p.Targets, &Target{Prefix: l.Match, Loc: l, Dir: dir, Local: localDir(dir, in.MapRoot)})
+			p.Targets = append(p.Targets, &Target{Prefix: ar.Prefix, Area: ar, Dir: ar.Dir, Local: localDir(ar.Dir, in.MapRoot)})
 		}
 	}
 	for _, d := range declared {
 		found := false
 		for _, t := range p.Targets {
-			found = found || strings.TrimSuffix(t.Prefix, "/") == strings.TrimSuffix(d, "/")
+			found = found || t.Prefix != "" && strings.TrimSuffix(t.Prefix, "/") == strings.TrimSuffix(d, "/")
 		}
 		if !found {
 			p.Targets = append(p.Targets, &Target{Prefix: d})
@@ -190,7 +199,7 @@ func (p *Plan) findTargets(in PlanInput) error {
 		}
 		if !matched {
 			for _, t := range p.Targets {
-				if t.Local == "" || len(p.Targets) == 1 {
+				if t.Prefix != "" && (t.Local == "" || len(p.Targets) == 1) {
 					t.Local = abs
 					if t.Dir == "" {
 						t.Dir = abs
@@ -202,23 +211,30 @@ func (p *Plan) findTargets(in PlanInput) error {
 	return nil
 }
 
-func ancestorIsTarget(ts []*Target, l *nginx.Location) bool {
-	for x := l.Parent; x != nil; x = x.Parent {
-		for _, t := range ts {
-			if t.Loc == x {
-				return true
-			}
+// targetOf returns the target of an area, or nil.
+func (p *Plan) targetOf(ar *exposure.Area) *Target {
+	for _, t := range p.Targets {
+		if t.Area == ar || ar != nil && t.Area != nil && t.Prefix == ar.Prefix && t.Dir == ar.Dir {
+			return t
+		}
+	}
+	return nil
+}
+
+// reached reports whether an exposure of the plan's server reaches ar.
+func (p *Plan) reached(ar *exposure.Area) bool {
+	for _, e := range p.exposures {
+		if e.Area == ar {
+			return true
 		}
 	}
 	return false
 }
 
-// mediaByName reports whether a prefix or a directory has a path segment
-// that names user media.
-func mediaByName(names ...string) bool {
-	for _, n := range names {
-		for _, seg := range strings.Split(n, "/") {
-			if mediaNames[strings.ToLower(seg)] {
+func ancestorIsTarget(ts []*Target, l *nginx.Location) bool {
+	for x := l.Parent; x != nil; x = x.Parent {
+		for _, t := range ts {
+			if t.Area != nil && t.Area.Loc == x {
 				return true
 			}
 		}
@@ -234,8 +250,8 @@ func localDir(dir string, mapRoot [][2]string) string {
 	}
 	local := dir
 	for _, m := range mapRoot {
-		from := cleanDir(m[0])
-		if within(dir, from) {
+		from := exposure.CleanDir(m[0])
+		if exposure.Within(dir, from) {
 			local = filepath.Join(m[1], filepath.FromSlash(strings.TrimPrefix(dir, from)))
 			break
 		}
@@ -274,7 +290,10 @@ func (p *Plan) addSamples(in PlanInput) error {
 		if strings.HasPrefix(s.Name, "/") {
 			placed := false
 			for _, t := range p.Targets {
-				if rest, ok := strings.CutPrefix(s.Name, t.Prefix); ok && rest != "" && !strings.HasSuffix(rest, "/") {
+				if t.Prefix == "" {
+					continue
+				}
+				if rest, ok := strings.CutPrefix(s.Name, strings.TrimSuffix(t.Prefix, "/")+"/"); ok && rest != "" && !strings.HasSuffix(rest, "/") {
 					s2 := s
 					s2.Name = rest
 					add(t, s2)
@@ -287,7 +306,9 @@ func (p *Plan) addSamples(in PlanInput) error {
 			return nil
 		}
 		for _, t := range p.Targets {
-			add(t, s)
+			if t.Area == nil || !t.Area.Escape {
+				add(t, s)
+			}
 		}
 		return nil
 	}
@@ -311,10 +332,14 @@ func (p *Plan) addSamples(in PlanInput) error {
 		if in.FilesDir == "" {
 			from = "the directory " + t.Local
 		}
+		t.listed, t.from = listFiles(t.Local), from
+		if t.Prefix == "" {
+			continue // reached through its exposures only
+		}
 		direct := 0
 		usedRegex := map[*nginx.Location]bool{}
-		for _, name := range listFiles(t.Local) {
-			uri := t.Prefix + name
+		for _, name := range t.listed {
+			uri := exposure.JoinURI(t.Prefix, name)
 			if r := matchingRegex(regexes, uri); r != nil {
 				if !usedRegex[r] {
 					usedRegex[r] = true
@@ -329,13 +354,16 @@ func (p *Plan) addSamples(in PlanInput) error {
 		}
 	}
 	for _, t := range p.Targets {
+		if t.Prefix == "" {
+			continue
+		}
 		if len(t.Samples) == 0 {
 			p.Notes = append(p.Notes, "no file is known under "+t.Prefix+": only the prefix itself is probed; give --sample NAME, --files-dir DIR or --via URL so that a leak can be seen")
 			continue
 		}
 		for _, s := range t.Samples {
 			if !s.Known {
-				p.Notes = append(p.Notes, "the bytes of "+t.Prefix+s.Name+" are not known: a 200 for it is compared with the answer for a name that does not exist; give --files-dir (or a --via download of it) to compare bytes")
+				p.Notes = append(p.Notes, "the bytes of "+exposure.JoinURI(t.Prefix, s.Name)+" are not known: a 200 for it is compared with the answer for a name that does not exist; give --files-dir (or a --via download of it) to compare bytes")
 				break
 			}
 		}
@@ -343,10 +371,27 @@ func (p *Plan) addSamples(in PlanInput) error {
 	return nil
 }
 
+// sampleFor returns the target's sample called name, made from the listing
+// of its local directory when it is not one yet.
+func (t *Target) sampleFor(name string) *Sample {
+	for _, s := range t.Samples {
+		if s.Name == name {
+			return s
+		}
+	}
+	s := &Sample{Name: name, From: t.from}
+	if b, ok := readSample(t.Local, name); ok {
+		s.describeBytes(b)
+	}
+	return s
+}
+
 func (p *Plan) prefixList() string {
 	var out []string
 	for _, t := range p.Targets {
-		out = append(out, t.Prefix)
+		if t.Prefix != "" {
+			out = append(out, t.Prefix)
+		}
 	}
 	return strings.Join(out, ", ")
 }
@@ -386,18 +431,25 @@ func (p *Plan) add(pr *Probe) *Probe {
 	return pr
 }
 
-// probeTarget plans the probes of one protected prefix.
+// probeTarget plans the direct probes of one protected prefix: the prefix
+// itself, its files, and their encoded, case, HEAD and Range forms; then
+// the off-by-slash and parent-root forms that a server other than the
+// configuration given might have.
 func (p *Plan) probeTarget(t *Target) {
 	P := t.Prefix
+	if P == "" {
+		return
+	}
 	p.add(&Probe{Kind: KindPrefix, Variant: VariantPlain, Method: "GET", Target: escapePath(P), Prefix: P})
 	regexes := p.regexLocations()
 	var first *Probe
 	for _, s := range t.Samples {
+		uri := exposure.JoinURI(P, s.Name)
 		kind := KindDirect
-		if matchingRegex(regexes, P+s.Name) != nil {
+		if matchingRegex(regexes, uri) != nil {
 			kind = KindRegex
 		}
-		pr := p.add(&Probe{Kind: kind, Variant: VariantPlain, Method: "GET", Target: escapePath(P + s.Name), Prefix: P, Sample: s})
+		pr := p.add(&Probe{Kind: kind, Variant: VariantPlain, Method: "GET", Target: escapePath(uri), Prefix: P, Sample: s})
 		if pr != nil && (first == nil || first.Kind != KindDirect && kind == KindDirect) {
 			first = pr
 		}
@@ -411,27 +463,27 @@ func (p *Plan) probeTarget(t *Target) {
 		variant(VariantHead, "HEAD", first.Target, "")
 		variant(VariantRange, "GET", first.Target, probeRange)
 		trimmed := strings.TrimSuffix(P, "/")
-		if len(P) > 1 {
-			variant(VariantEncoded, "GET", "/"+pctByte(P[1])+escapePath(P[2:]+s.Name), "")
-			if strings.HasSuffix(P, "/") {
-				variant(VariantEncoded, "GET", escapePath(trimmed)+"%2F"+name, "")
-				variant(VariantDouble, "GET", escapePath(trimmed)+"%252F"+name, "")
-			}
-			if up := strings.ToUpper(P); up != P {
+		slashed := trimmed + "/"
+		if len(trimmed) > 1 {
+			variant(VariantEncoded, "GET", "/"+pctByte(slashed[1])+escapePath(slashed[2:]+s.Name), "")
+			variant(VariantEncoded, "GET", escapePath(trimmed)+"%2F"+name, "")
+			variant(VariantDouble, "GET", escapePath(trimmed)+"%252F"+name, "")
+			if up := strings.ToUpper(slashed); up != slashed {
 				variant(VariantCase, "GET", escapePath(up+s.Name), "")
 			}
 		}
-		variant(VariantEncoded, "GET", "/xaccel-smoke/%2e%2e"+escapePath(P+s.Name), "")
-		variant(VariantDouble, "GET", "/xaccel-smoke/%252e%252e"+escapePath(P+s.Name), "")
+		variant(VariantEncoded, "GET", "/xaccel-smoke/%2e%2e"+escapePath(slashed+s.Name), "")
+		variant(VariantDouble, "GET", "/xaccel-smoke/%252e%252e"+escapePath(slashed+s.Name), "")
 	}
-	p.offBySlash(t)
-	p.rootExposure(t)
+	p.blindForms(t)
 }
 
-// offBySlash plans /prefix../dir/file: the prefix's own directory through
-// a location name that lost its slash, and the protected directory through
-// every public alias location next to it.
-func (p *Plan) offBySlash(t *Target) {
+// blindForms plans requests that the configuration given does not route to
+// the files, but that a server deployed with a slightly different one
+// would: the prefix's own directory through its name without the slash
+// (/media../media/file), and the directory's name as a URL prefix (what a
+// root one level up serves).
+func (p *Plan) blindForms(t *Target) {
 	samples := t.Samples[:min(2, len(t.Samples))]
 	if len(samples) == 0 || len(t.Prefix) < 2 {
 		return
@@ -444,141 +496,114 @@ func (p *Plan) offBySlash(t *Target) {
 	if dir != "" {
 		base = path.Base(filepath.ToSlash(dir))
 	}
-	plan := func(name string, rel string) {
-		trimmed := escapePath(strings.TrimSuffix(name, "/"))
-		var plain *Probe
-		for i, s := range samples {
-			target := trimmed + "../" + escapePath(rel+"/"+s.Name)
-			pr := p.add(&Probe{Kind: KindOffBySlash, Variant: VariantPlain, Method: "GET", Target: target, Prefix: t.Prefix, Sample: s})
-			if i == 0 {
-				plain = pr
-			}
-		}
-		if plain != nil {
-			p.add(&Probe{Kind: KindOffBySlash, Variant: VariantEncoded, Method: "GET", Target: trimmed + "%2e%2e/" + escapePath(rel+"/"+samples[0].Name), Prefix: t.Prefix, Sample: samples[0], Base: plain})
+	trimmed := escapePath(strings.TrimSuffix(t.Prefix, "/"))
+	var plain *Probe
+	for i, s := range samples {
+		target := trimmed + "../" + escapePath(base+"/"+s.Name)
+		pr := p.add(&Probe{Kind: KindOffBySlash, Variant: VariantPlain, Method: "GET", Target: target, Prefix: t.Prefix, Sample: s})
+		if i == 0 {
+			plain = pr
 		}
 	}
-	plan(t.Prefix, base)
-	if p.server == nil || t.Dir == "" {
-		return
+	if plain != nil {
+		p.add(&Probe{Kind: KindOffBySlash, Variant: VariantEncoded, Method: "GET", Target: trimmed + "%2e%2e/" + escapePath(base+"/"+samples[0].Name), Prefix: t.Prefix, Sample: samples[0], Base: plain})
 	}
-	for _, l := range p.server.AllLocations() {
-		if !l.IsPrefix() || l.Internal() != nil || l.Match == "" || l.Match == "/" || p.isTarget(l) {
-			continue
-		}
-		a := l.Dir.First("alias")
-		if a == nil || len(a.Args) != 1 || strings.Contains(a.Args[0], "$") {
-			continue
-		}
-		ad := cleanDir(a.Args[0])
-		parent := path.Dir(ad)
-		if ad == "/" || !within(t.Dir, parent) || within(t.Dir, ad) {
-			continue
-		}
-		plan(l.Match, strings.TrimPrefix(strings.TrimPrefix(t.Dir, parent), "/"))
-	}
-}
-
-func (p *Plan) isTarget(l *nginx.Location) bool {
-	for _, t := range p.Targets {
-		if t.Loc == l {
-			return true
-		}
-	}
-	return false
-}
-
-// rootExposure plans the URIs that a root holding the protected directory
-// maps into it: /media/file when the server root is the directory above
-// media/ and the internal location is /protected/.
-func (p *Plan) rootExposure(t *Target) {
 	if t.Dir == "" {
 		return
 	}
-	samples := t.Samples[:min(2, len(t.Samples))]
-	try := func(uri string, s *Sample, modelled bool) {
-		if strings.HasPrefix(uri, t.Prefix) {
-			return
-		}
-		if modelled && p.server != nil {
-			l, caps := p.server.Route(uri)
-			if l != nil && l.Internal() != nil {
-				return
-			}
-			mp, ok := p.server.MapPath(l, uri, caps)
-			if !ok || !within(cleanDir(mp), t.Dir) {
-				return
-			}
-		}
-		p.add(&Probe{Kind: KindRoot, Variant: VariantPlain, Method: "GET", Target: escapePath(uri), Prefix: t.Prefix, Sample: s})
-	}
-	if p.server != nil {
-		var roots []string
-		if r := p.server.ServerRoot(); r != nil && len(r.Args) == 1 {
-			roots = append(roots, r.Args[0])
-		}
-		for _, l := range p.server.AllLocations() {
-			if r := l.Dir.First("root"); r != nil && len(r.Args) == 1 && l.Internal() == nil {
-				roots = append(roots, r.Args[0])
-			}
-		}
-		for _, r := range roots {
-			if strings.Contains(r, "$") {
-				continue
-			}
-			rd := cleanDir(r)
-			if !within(t.Dir, rd) {
-				continue
-			}
-			base := strings.TrimPrefix(strings.TrimPrefix(t.Dir, rd), "/") + "/"
-			if base == "/" {
-				base = ""
-			}
-			for _, s := range samples {
-				try("/"+base+s.Name, s, true)
-			}
-		}
-	}
-	// The directory's own name as a URL prefix: what a root one level up
-	// would serve, whatever the configuration given says.
 	b := path.Base(filepath.ToSlash(t.Dir))
-	if b != "/" && b != "." {
-		for _, s := range samples {
-			try("/"+b+"/"+s.Name, s, false)
+	if b == "/" || b == "." {
+		return
+	}
+	for _, s := range samples {
+		uri := "/" + b + "/" + s.Name
+		if !strings.HasPrefix(uri, exposure.JoinURI(t.Prefix, "")) {
+			p.add(&Probe{Kind: KindRoot, Variant: VariantPlain, Method: "GET", Target: escapePath(uri), Prefix: t.Prefix, Sample: s})
 		}
 	}
 }
 
-// cleanDir cleans a "/"-separated directory path (a trailing slash goes).
-func cleanDir(d string) string {
-	if d == "" {
-		return ""
-	}
-	return path.Clean(d)
+// probeKinds maps the kinds of exposure to the kinds of probe.
+var probeKinds = map[exposure.Kind]string{
+	exposure.NotInternal:    KindDirect,
+	exposure.RootCovers:     KindRoot,
+	exposure.RegexWins:      KindRegex,
+	exposure.AliasTraversal: KindOffBySlash,
+	exposure.RewriteInto:    KindRewrite,
 }
 
-// within reports whether p is dir or inside it.
-func within(p, dir string) bool {
-	if p == "" || dir == "" {
-		return false
-	}
-	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
-}
-
-// escapePath percent-encodes the bytes of a path that may not appear raw
-// in a request target; '/' and the unreserved and sub-delim characters are
-// kept, so nginx decodes the result back to p.
-func escapePath(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~!$&'()*+,;=:@", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			b.WriteString(pctByte(c))
+// probeExposures plans, for every exposure of the configuration, the
+// requests that the model confirms reach a known file of its area: the
+// target's samples first, then the files listed from its directory.
+func (p *Plan) probeExposures() {
+	for _, e := range p.exposures {
+		kind, ok := probeKinds[e.Kind]
+		if !ok {
+			continue
+		}
+		t := p.targetOf(e.Area)
+		if t == nil {
+			continue
+		}
+		names := make([]string, 0, len(t.Samples)+len(t.listed))
+		for _, s := range t.Samples {
+			names = append(names, s.Name)
+		}
+		names = append(names, t.listed...)
+		planned := 0
+		tried := map[string]bool{}
+		for _, name := range names {
+			if planned >= maxPerExposure {
+				break
+			}
+			if tried[name] {
+				continue
+			}
+			tried[name] = true
+			exs := e.Requests(name)
+			if len(exs) == 0 {
+				continue
+			}
+			s := t.sampleFor(name)
+			pr := &Probe{Kind: kind, Variant: VariantPlain, Method: "GET", Target: escapePath(exs[0].URI), Prefix: t.Prefix, Sample: s, Exposure: e}
+			if p.add(pr) == nil {
+				// The same request is planned already (a direct probe):
+				// it now names this exposure.
+				for _, old := range p.Probes {
+					if old.Method == "GET" && old.Target == pr.Target && old.Range == "" && old.Exposure == nil {
+						old.Exposure = e
+					}
+				}
+			}
+			planned++
+		}
+		if planned == 0 {
+			p.Untested = append(p.Untested, e)
 		}
 	}
-	return b.String()
 }
+
+// escapePath percent-encodes a decoded path for a request target.
+func escapePath(p string) string { return exposure.EscapePath(p) }
 
 func pctByte(c byte) string { return fmt.Sprintf("%%%02X", c) }
+
+// untested reports the exposures no probe tests: the configuration says
+// files leak there, and nothing was sent to see whether the server agrees.
+func (p *Plan) untested() []Result {
+	var out []Result
+	for _, e := range p.Untested {
+		pr := &Probe{Kind: probeKinds[e.Kind], Variant: VariantPlain, Method: "GET", Target: escapePath(e.Example.URI), Exposure: e}
+		if t := p.targetOf(e.Area); t != nil {
+			pr.Prefix = t.Prefix
+		}
+		problem, why := explain(e, pr)
+		where := "its area"
+		if e.Area.Dir != "" {
+			where = e.Area.Dir
+		}
+		out = append(out, Result{Probe: pr, Untested: true, Problem: problem,
+			Reason: "not probed: no file in " + where + " is known here, so this exposure of the configuration (" + why + ") cannot be tested; give --files-dir, --map-root or --sample"})
+	}
+	return out
+}

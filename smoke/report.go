@@ -22,17 +22,36 @@ type Report struct {
 func (r *Report) Failed() int {
 	n := 0
 	for _, res := range r.Results {
-		if !res.Pass {
+		if !res.Pass && !res.Untested {
 			n++
 		}
 	}
 	return n
 }
 
-// ExitCode is 0 when every probe passed, 1 otherwise.
+// Untested is the number of exposures of the configuration that no probe
+// could test.
+func (r *Report) Untested() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Untested {
+			n++
+		}
+	}
+	return n
+}
+
+// Passed is the number of probes that passed.
+func (r *Report) Passed() int { return len(r.Results) - r.Failed() - r.Untested() }
+
+// ExitCode is 1 when a probe failed, else 2 when an exposure of the
+// configuration could not be tested, else 0.
 func (r *Report) ExitCode() int {
-	if r.Failed() > 0 {
+	switch {
+	case r.Failed() > 0:
 		return 1
+	case r.Untested() > 0:
+		return 2
 	}
 	return 0
 }
@@ -80,6 +99,9 @@ func (p *Probe) Sent() string {
 
 // Got describes the answer: "404", "200, 1234 bytes", "no answer".
 func (r *Result) Got() string {
+	if r.Untested {
+		return "not sent"
+	}
 	if r.Status == 0 {
 		return "no answer"
 	}

@@ -174,6 +174,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Results = append(rep.Results, res...)
+	rep.Results = append(rep.Results, plan.untested()...)
 	rep.Requests = c.sent
 	return rep, nil
 }

@@ -1,0 +1,75 @@
+package exposure
+
+import (
+	"path"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// regexWins finds the internal prefix locations of s without ^~ that a
+// regex location takes requests from: `internal` is checked only on the
+// location finally chosen. A regex location that serves files is a leak
+// (RegexWins); one that proxies, passes to FastCGI or returns only sends
+// the request to the app (ReachesApp).
+func (a *Analysis) regexWins(s *nginx.Server) {
+	all := s.AllLocations()
+	for _, l := range all {
+		if l.Modifier != "" || l.Internal() == nil {
+			continue
+		}
+		ar := a.areaOf(l)
+		var app *Exposure
+		found := false
+		for _, r := range all {
+			if !r.IsRegex() || r.Re == nil || handledBy(r, l) {
+				continue
+			}
+			for _, uri := range underPrefixMatching(l.Match, r) {
+				got, caps := s.Route(uri)
+				if got == nil || handledBy(got, l) || got.Internal() != nil || !handledBy(got, r) {
+					continue
+				}
+				e := &Exposure{Server: s, Loc: got, At: l.Dir, Area: ar, Internal: l, Example: Example{URI: uri}}
+				if ar != nil {
+					e.Declared = ar.Declared
+				}
+				if !got.ServesFiles() {
+					if app == nil {
+						e.Kind = ReachesApp
+						app = e
+					}
+					continue
+				}
+				e.Kind = RegexWins
+				if files, ok := fileFor(s, got, uri, caps); ok && len(files) > 0 {
+					e.Example.File = files[0]
+				}
+				a.add(e)
+				found = true
+				break
+			}
+			if found {
+				break
+			}
+		}
+		if !found && app != nil {
+			a.add(app)
+		}
+	}
+}
+
+// areaOf returns the area an internal location serves; one without a
+// directory the model can resolve gets an area of its prefix alone.
+func (a *Analysis) areaOf(l *nginx.Location) *Area {
+	for _, ar := range a.Areas {
+		if ar.Loc == l {
+			return ar
+		}
+	}
+	ar := &Area{Prefix: l.Match, Loc: l, Declared: a.decl.DeclaredPrefix(l.Match)}
+	a.Areas = append(a.Areas, ar)
+	return ar
+}
+
+// sameFile reports whether two paths name the same file once cleaned.
+func sameFile(a, b string) bool { return a != "" && b != "" && path.Clean(a) == path.Clean(b) }
