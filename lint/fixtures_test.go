@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xaccel/xaccel/internal/leakfix"
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/lint"
 )
@@ -16,14 +17,11 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixture is one config of testdata/lint/RULE/.
 type fixture struct {
-	rule  string // the folder: the rule the fixture is about
-	path  string // relative to the repository root
-	kind  string // "fire", "ok" or "fixed"
-	args  []string
-	leaks []leak
+	rule string // the folder: the rule the fixture is about
+	path string // relative to the repository root
+	kind string // "fire", "ok" or "fixed"
+	args []string
 }
-
-type leak struct{ target, file string }
 
 // loadFixtures reads testdata/lint; it must be called from the repository root.
 func loadFixtures(t *testing.T) []fixture {
@@ -53,13 +51,6 @@ func loadFixtures(t *testing.T) []fixture {
 		for _, line := range strings.Split(string(src), "\n") {
 			if a, ok := strings.CutPrefix(line, "# args: "); ok {
 				f.args = strings.Fields(a)
-			}
-			if a, ok := strings.CutPrefix(line, "# leak: GET "); ok {
-				parts := strings.Fields(a)
-				if len(parts) != 2 {
-					t.Fatalf("%s: bad leak line %q (want '# leak: GET TARGET FILE')", p, line)
-				}
-				f.leaks = append(f.leaks, leak{parts[0], parts[1]})
 			}
 		}
 		out = append(out, f)
@@ -141,62 +132,43 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// leakFiles is the file tree every leak fixture is served from; each
-// file's content names it, so a response shows which file was sent.
-var leakFiles = []string{
-	"web/media/secret.txt", "web/media/x.jpg", "web/uploads/u.txt", "web/secret/key.txt",
-	"web/static/s.txt", "web/static-old/s.txt", "web/public/index.html",
-}
-
-func fileContent(name string) string { return "content of " + name + "\n" }
-
 // TestLeaksAreReal starts real nginx on every fixture that claims a leak
 // and proves that an outside request really gets the protected file, and
 // that it does not once the fix is applied.
 func TestLeaksAreReal(t *testing.T) {
 	t.Chdir("..")
 	realnginx.Require(t)
-	files := map[string]string{}
-	for _, f := range leakFiles {
-		files[f] = fileContent(f)
+	fixtures, err := leakfix.Load(".")
+	if err != nil {
+		t.Fatal(err)
 	}
-	claims := 0
-	for _, f := range loadFixtures(t) {
-		if len(f.leaks) == 0 {
-			continue
-		}
-		if f.kind != "fire" {
-			t.Fatalf("%s: only fire- fixtures may claim a leak", f.path)
-		}
-		t.Run(strings.TrimPrefix(f.path, "testdata/lint/"), func(t *testing.T) {
-			fixed := strings.TrimSuffix(f.path, ".conf") + ".fixed.conf"
-			for _, variant := range []string{f.path, fixed} {
+	for _, f := range fixtures {
+		t.Run(strings.TrimPrefix(f.Path, "testdata/lint/"), func(t *testing.T) {
+			for _, variant := range []string{f.Path, f.Fixed} {
 				src, err := os.ReadFile(variant)
 				if err != nil {
 					t.Fatalf("a fixture that claims a leak needs its fixed twin: %v", err)
 				}
-				body := strings.ReplaceAll(string(src), "/srv/app", realnginx.PrefixPlaceholder)
-				body = strings.ReplaceAll(body, "127.0.0.1:8080", "127.0.0.1:"+realnginx.PortPlaceholder)
-				inst := realnginx.StartHTTP(t, body, files)
-				for _, l := range f.leaks {
-					resp, err := inst.Get(l.target)
+				body := leakfix.Expand(string(src), realnginx.PrefixPlaceholder, "127.0.0.1:"+realnginx.PortPlaceholder)
+				inst := realnginx.StartHTTP(t, body, leakfix.Tree())
+				for _, l := range f.Leaks {
+					resp, err := inst.Get(l.Target)
 					if err != nil {
 						t.Fatal(err)
 					}
-					leaked := resp.Status == 200 && string(resp.Body) == fileContent(l.file)
-					if variant == f.path && !leaked {
-						t.Errorf("%s: GET %s: want 200 with %s, got %d %q", variant, l.target, l.file, resp.Status, resp.Body)
+					leaked := resp.Status == 200 && string(resp.Body) == leakfix.Content(l.File)
+					if variant == f.Path && !leaked {
+						t.Errorf("%s: GET %s: want 200 with %s, got %d %q", variant, l.Target, l.File, resp.Status, resp.Body)
 					}
-					if variant == fixed && leaked {
-						t.Errorf("%s: GET %s still serves %s after the fix", variant, l.target, l.file)
+					if variant == f.Fixed && leaked {
+						t.Errorf("%s: GET %s still serves %s after the fix", variant, l.Target, l.File)
 					}
 				}
 				inst.Stop()
 			}
 		})
-		claims++
 	}
-	if claims < 10 {
-		t.Errorf("only %d fixtures claim a leak; every exposure fixture should prove its leak", claims)
+	if len(fixtures) < 10 {
+		t.Errorf("only %d fixtures claim a leak; every exposure fixture should prove its leak", len(fixtures))
 	}
 }

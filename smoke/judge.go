@@ -230,7 +230,7 @@ func explain(e *exposure.Exposure, pr *Probe) (string, string) {
 	if err != nil {
 		uri = pr.Target
 	}
-	file := ""
+	file := "a file"
 	if pr.Sample != nil && e.Area.Dir != "" {
 		file = path.Join(e.Area.Dir, pr.Sample.Name)
 	}

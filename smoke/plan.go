@@ -577,7 +577,13 @@ func (p *Plan) probeExposures() {
 			}
 			planned++
 		}
-		if planned == 0 {
+		switch {
+		case planned > 0:
+		case t.Local != "" && len(t.Samples) == 0 && e.Area.Escape:
+			// Every file next to the aliased directory was listed and
+			// none is reachable this way: there is nothing to leak.
+			p.Notes = append(p.Notes, "the configuration lets "+e.Example.URI+" out of the aliased directory of "+e.Loc.String()+", but no file in "+t.Local+" can be reached that way")
+		default:
 			p.Untested = append(p.Untested, e)
 		}
 	}
