@@ -138,9 +138,9 @@ func Analyze(cfg *nginx.Config, d Declarations) *Analysis {
 	for _, s := range cfg.Servers {
 		exposed := a.rootCovers(s)
 		a.notInternal(s, exposed)
-		a.regexWins(s)
+		rewrites := a.rewriteInto(s)
+		a.regexWins(s, rewrites)
 		a.aliasTraversal(s)
-		a.rewriteInto(s)
 	}
 	return a
 }

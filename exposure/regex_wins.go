@@ -11,7 +11,10 @@ import (
 // location finally chosen. A regex location that serves files is a leak
 // (RegexWins); one that proxies, passes to FastCGI or returns only sends
 // the request to the app (ReachesApp).
-func (a *Analysis) regexWins(s *nginx.Server) {
+//
+// A regex location that rewrites the request into the internal location is
+// left to the rewrite analysis (rewrites).
+func (a *Analysis) regexWins(s *nginx.Server, rewrites []*Exposure) {
 	all := s.AllLocations()
 	for _, l := range all {
 		if l.Modifier != "" || l.Internal() == nil {
@@ -26,7 +29,7 @@ func (a *Analysis) regexWins(s *nginx.Server) {
 			}
 			for _, uri := range underPrefixMatching(l.Match, r) {
 				got, caps := s.Route(uri)
-				if got == nil || handledBy(got, l) || got.Internal() != nil || !handledBy(got, r) {
+				if got == nil || handledBy(got, l) || got.Internal() != nil || !handledBy(got, r) || rewritesInto(rewrites, got, l) {
 					continue
 				}
 				e := &Exposure{Server: s, Loc: got, At: l.Dir, Area: ar, Internal: l, Example: Example{URI: uri}}
@@ -34,7 +37,7 @@ func (a *Analysis) regexWins(s *nginx.Server) {
 					e.Declared = ar.Declared
 				}
 				if !got.ServesFiles() {
-					if app == nil {
+					if app == nil && got.Handler() != nil {
 						e.Kind = ReachesApp
 						app = e
 					}
@@ -69,6 +72,17 @@ func (a *Analysis) areaOf(l *nginx.Location) *Area {
 	ar := &Area{Prefix: l.Match, Loc: l, Declared: a.decl.DeclaredPrefix(l.Match)}
 	a.Areas = append(a.Areas, ar)
 	return ar
+}
+
+// rewritesInto reports whether one of the rewrite exposures leads from
+// location from into the internal location to.
+func rewritesInto(rewrites []*Exposure, from, to *nginx.Location) bool {
+	for _, e := range rewrites {
+		if e.Loc == from && e.Internal == to {
+			return true
+		}
+	}
+	return false
 }
 
 // sameFile reports whether two paths name the same file once cleaned.

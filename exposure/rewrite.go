@@ -12,7 +12,8 @@ import (
 // area. nginx marks a rewritten request internal (ngx_http_script_regex_end_code
 // sets r->internal), so `internal` does not stop it: the file is served.
 // Server-level rewrites (outside any location) are not followed.
-func (a *Analysis) rewriteInto(s *nginx.Server) {
+func (a *Analysis) rewriteInto(s *nginx.Server) []*Exposure {
+	var found []*Exposure
 	var areas []*Area
 	for _, ar := range a.Areas {
 		if ar.Loc != nil && ar.Loc.Server == s && ar.Loc.Internal() != nil && ar.Prefix != "" && ar.Loc.ServesFiles() {
@@ -20,7 +21,7 @@ func (a *Analysis) rewriteInto(s *nginx.Server) {
 		}
 	}
 	if len(areas) == 0 {
-		return
+		return nil
 	}
 	for _, r := range s.AllLocations() {
 		if r.Internal() != nil || Guard(r) != nil || r.Modifier == "@" || len(r.Dir.Find("rewrite")) == 0 {
@@ -37,9 +38,10 @@ func (a *Analysis) rewriteInto(s *nginx.Server) {
 			}
 			e.Example = ex
 			e.Rewrite = ex.rewrite
-			a.add(e)
+			found = append(found, a.add(e))
 		}
 	}
+	return found
 }
 
 // rewriteCandidates proposes outside URIs that the location's rewrites may

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,9 +133,11 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// TestLeaksAreReal starts real nginx on every fixture that claims a leak
-// and proves that an outside request really gets the protected file, and
-// that it does not once the fix is applied.
+// TestLeaksAreReal starts real nginx on every fixture that makes a claim
+// (see package leakfix) and proves it: an outside request really gets the
+// protected file, and does not once the fix is applied; a request the
+// fixture calls safe does not get the file; a file it calls public is
+// served anyway.
 func TestLeaksAreReal(t *testing.T) {
 	t.Chdir("..")
 	realnginx.Require(t)
@@ -144,7 +147,11 @@ func TestLeaksAreReal(t *testing.T) {
 	}
 	for _, f := range fixtures {
 		t.Run(strings.TrimPrefix(f.Path, "testdata/lint/"), func(t *testing.T) {
-			for _, variant := range []string{f.Path, f.Fixed} {
+			variants := []string{f.Path}
+			if len(f.Leaks) > 0 {
+				variants = append(variants, f.Fixed)
+			}
+			for _, variant := range variants {
 				src, err := os.ReadFile(variant)
 				if err != nil {
 					t.Fatalf("a fixture that claims a leak needs its fixed twin: %v", err)
@@ -164,11 +171,27 @@ func TestLeaksAreReal(t *testing.T) {
 						t.Errorf("%s: GET %s still serves %s after the fix", variant, l.Target, l.File)
 					}
 				}
+				for _, c := range append(append([]leakfix.Leak(nil), f.Safe...), f.Public...) {
+					resp, err := inst.Get(c.Target)
+					if err != nil {
+						t.Fatal(err)
+					}
+					served := resp.Status == 200 && string(resp.Body) == leakfix.Content(c.File)
+					if public := slices.Contains(f.Public, c); served != public {
+						t.Errorf("%s: GET %s: served %s = %v, want %v (got %d %q)", variant, c.Target, c.File, served, public, resp.Status, resp.Body)
+					}
+				}
 				inst.Stop()
 			}
 		})
 	}
-	if len(fixtures) < 10 {
-		t.Errorf("only %d fixtures claim a leak; every exposure fixture should prove its leak", len(fixtures))
+	leaks := 0
+	for _, f := range fixtures {
+		if len(f.Leaks) > 0 {
+			leaks++
+		}
+	}
+	if leaks < 10 {
+		t.Errorf("only %d fixtures claim a leak; every exposure fixture should prove its leak", leaks)
 	}
 }

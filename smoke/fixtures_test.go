@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/xaccel/xaccel/internal/leakfix"
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy"
 	"github.com/xaccel/xaccel/smoke"
 )
 
@@ -20,7 +22,7 @@ import (
 // leak fixtures have.
 var fixtureKinds = map[string][]string{
 	"media-not-internal":      {smoke.KindDirect},
-	"regex-bypasses-internal": {smoke.KindRegex},
+	"regex-bypasses-internal": {smoke.KindRegex, smoke.KindRewrite},
 	"root-exposes-protected":  {smoke.KindRoot},
 	"alias-traversal":         {smoke.KindOffBySlash},
 }
@@ -52,6 +54,13 @@ func serveServer(t *testing.T, src string) (string, string) {
 	if err := os.WriteFile(conf, []byte(leakfix.Expand(src, prefix, "127.0.0.1:0")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	cfg, err := nginx.Load(conf, nginx.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, warns, err := proxy.New(cfg, proxy.Options{}); err == nil && len(warns) > 0 {
+		t.Skipf("xaccel serve does not emulate `%s` (%s), so it cannot stand in for nginx here; this fixture is checked against real nginx only", warns[0].Name, warns[0].Pos)
+	}
 	return startServe(t, conf), conf
 }
 
@@ -66,6 +75,7 @@ func TestLeakFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fixtures = slices.DeleteFunc(fixtures, func(f leakfix.Fixture) bool { return len(f.Leaks) == 0 })
 	if len(fixtures) < 10 {
 		t.Fatalf("only %d leak fixtures found", len(fixtures))
 	}

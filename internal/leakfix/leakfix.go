@@ -1,7 +1,14 @@
-// Package leakfix reads the lint fixtures that claim a leak
-// (testdata/lint/RULE/fire-*.conf with "# leak: GET TARGET FILE" lines) and
-// knows the file tree they are served from, for the tests that prove each
-// leak with real nginx and that check xaccel smoke finds it.
+// Package leakfix reads the lint fixtures that make claims about what real
+// nginx serves, and knows the file tree they are served from, for the tests
+// that prove each claim with real nginx and that check xaccel smoke finds
+// each leak. A fixture claims with comment lines:
+//
+//	# leak: GET TARGET FILE     nginx answers TARGET with FILE; its .fixed.conf twin does not
+//	# safe: GET TARGET FILE     nginx does not answer TARGET with FILE
+//	# public: GET TARGET FILE   nginx answers TARGET with FILE without any exposure:
+//	                            the file is published anyway
+//
+// Only fire- fixtures may claim a leak.
 package leakfix
 
 import (
@@ -31,19 +38,21 @@ func Tree() map[string]string {
 	return out
 }
 
-// Leak is one request a fixture claims leaks a file.
+// Leak is one request and the file a fixture claims about it.
 type Leak struct{ Target, File string }
 
-// Fixture is a fire- fixture with at least one leak.
+// Fixture is a fixture with at least one claim.
 type Fixture struct {
-	Rule  string // the folder: the lint rule the fixture is about
-	Path  string // the fixture
-	Fixed string // its fixed twin (.fixed.conf)
-	Args  []string
-	Leaks []Leak
+	Rule   string // the folder: the lint rule the fixture is about
+	Path   string // the fixture
+	Fixed  string // its fixed twin (.fixed.conf), needed when it claims a leak
+	Args   []string
+	Leaks  []Leak
+	Safe   []Leak
+	Public []Leak
 }
 
-// Load returns every fixture under root/testdata/lint that claims a leak.
+// Load returns every fixture under root/testdata/lint that makes a claim.
 func Load(root string) ([]Fixture, error) {
 	paths, err := filepath.Glob(filepath.Join(root, "testdata", "lint", "*", "*.conf"))
 	if err != nil {
@@ -51,6 +60,9 @@ func Load(root string) ([]Fixture, error) {
 	}
 	var out []Fixture
 	for _, p := range paths {
+		if strings.HasSuffix(p, ".fixed.conf") {
+			continue // a twin: its fixture makes the claims
+		}
 		src, err := os.ReadFile(p)
 		if err != nil {
 			return nil, err
@@ -60,18 +72,25 @@ func Load(root string) ([]Fixture, error) {
 			if a, ok := strings.CutPrefix(line, "# args: "); ok {
 				f.Args = strings.Fields(a)
 			}
-			if a, ok := strings.CutPrefix(line, "# leak: GET "); ok {
+			for _, c := range []struct {
+				word string
+				to   *[]Leak
+			}{{"leak", &f.Leaks}, {"safe", &f.Safe}, {"public", &f.Public}} {
+				a, ok := strings.CutPrefix(line, "# "+c.word+": GET ")
+				if !ok {
+					continue
+				}
 				parts := strings.Fields(a)
 				if len(parts) != 2 {
-					return nil, fmt.Errorf("%s: bad leak line %q (want '# leak: GET TARGET FILE')", p, line)
+					return nil, fmt.Errorf("%s: bad claim %q (want '# %s: GET TARGET FILE')", p, line, c.word)
 				}
-				f.Leaks = append(f.Leaks, Leak{parts[0], parts[1]})
+				*c.to = append(*c.to, Leak{parts[0], parts[1]})
 			}
 		}
-		if len(f.Leaks) == 0 {
+		if len(f.Leaks)+len(f.Safe)+len(f.Public) == 0 {
 			continue
 		}
-		if !strings.HasPrefix(filepath.Base(p), "fire-") {
+		if len(f.Leaks) > 0 && !strings.HasPrefix(filepath.Base(p), "fire-") {
 			return nil, fmt.Errorf("%s: only fire- fixtures may claim a leak", p)
 		}
 		out = append(out, f)
