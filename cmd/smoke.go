@@ -27,6 +27,7 @@ type smokeOptions struct {
 	cookies     []string
 	format      string
 	timeout     time.Duration
+	maxTime     time.Duration
 	maxRequests int
 }
 
@@ -38,16 +39,19 @@ func newSmokeCmd(stdin io.Reader) *cobra.Command {
 		Long: `Ask a running server for the protected files the way an attacker would,
 and check that the legitimate download through the app still works.
 
-The probes come from the nginx configuration (-c): every internal location,
-every location named like user media, and every --prefix is asked for
-directly and for its files, in encoded, double-encoded, upper-case, HEAD
-and Range forms, through the off-by-slash form of the alias locations next
-to it (/static../media/file), through each regex location that matches a
-file under it, and through any root that holds its directory. A probe
-passes when the answer is not the file's bytes: with --files-dir (or the
-configuration's directory, when it exists here) the bytes are compared;
-otherwise a 2xx answer is compared with the answer for a name that does not
-exist.
+The probes come from the nginx configuration (-c), through the same
+exposure analysis as xaccel lint: every internal location, every location
+named like user media, and every --prefix is asked for directly and for its
+files, in encoded, double-encoded, upper-case, HEAD and Range forms; and
+every way the configuration lets an outside request reach a protected file
+(a missing internal, a regex location that wins, an alias off by a slash, a
+root that holds the directory, a rewrite into the internal location) is
+asked for with a real file, each request confirmed by the routing model
+first. A probe passes when the answer is not the file's bytes: with
+--files-dir (or the configuration's directory, when it exists here) the
+bytes are compared; otherwise a 2xx answer is compared with the answer for
+a name that does not exist. An exposure for which no file is known is
+reported as UNTESTED, never as passed.
 
 --via downloads through the app and checks the body, Content-Disposition,
 X-Content-Type-Options: nosniff, a private or no-store Cache-Control, and
@@ -59,8 +63,10 @@ and no HTTP proxy is used. All flags: docs/usage.md.
 Exit codes:
   0  every probe passed
   1  a probe failed
-  2  usage error, unreadable configuration, the plan needs more than
-     --max-requests, or the target cannot be reached`,
+  2  nothing could be decided: usage error, unreadable configuration, the
+     plan needs more than --max-requests, the target cannot be reached or
+     does not answer HTTP, --max-time ran out, or an exposure of the
+     configuration could not be tested (no file known)`,
 		Example: `  xaccel smoke --target https://files.example.com -c deploy/nginx.conf --via /download/42
   xaccel smoke --target http://127.0.0.1:8080 --prefix /media/ --sample invoices/1.pdf
   xaccel smoke --target https://staging.example.com -c nginx.conf --files-dir ./media \
@@ -84,6 +90,7 @@ Exit codes:
 	f.StringVar(&o.format, "format", "text", "report `FORMAT`: "+strings.Join(smoke.Formats, ", "))
 	f.DurationVar(&o.timeout, "timeout", smoke.DefaultTimeout, "give up on one request after `DURATION`")
 	f.IntVar(&o.maxRequests, "max-requests", smoke.DefaultMaxRequests, "send at most `N` requests; a plan that needs more is refused before it starts")
+	f.DurationVar(&o.maxTime, "max-time", 0, "stop the whole run after `DURATION` and exit 2 (default: no limit beyond --timeout per request and --max-requests)")
 	c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -100,10 +107,13 @@ func runSmoke(c *cobra.Command, o *smokeOptions, stdin io.Reader) error {
 	if o.maxRequests <= 0 {
 		return usagef("--max-requests must be positive")
 	}
+	if o.maxTime < 0 {
+		return usagef("--max-time must not be negative")
+	}
 	opts := smoke.Options{
 		Target: o.target, Config: o.config, Stdin: stdin, ServerName: o.serverName,
 		Prefixes: o.prefixes, Samples: o.samples, FilesDir: o.filesDir, Via: o.via,
-		Headers: o.headers, Cookies: o.cookies, Timeout: o.timeout, MaxRequests: o.maxRequests,
+		Headers: o.headers, Cookies: o.cookies, Timeout: o.timeout, MaxRequests: o.maxRequests, MaxTime: o.maxTime,
 	}
 	for _, m := range o.mapRoots {
 		from, to, ok := strings.Cut(m, "=")

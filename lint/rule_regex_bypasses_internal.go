@@ -28,11 +28,12 @@ var ruleRegexBypassesInternal = &Rule{
 					"`GET "+e.Example.URI+"` from outside is handled by `"+got.String()+"` at "+rel(got.Dir)+", which hands it to `"+got.Handler().Name+"`, not by this internal location: no file is served from here, but the request skips `internal` because a regex location wins over a prefix location without `^~`; "+caret+" if these requests should never reach the app",
 					fixCaret(l))
 			case exposure.RewriteInto:
-				msg := "`GET " + e.Example.URI + "` from outside is handled by `" + got.String() + "` at " + rel(got.Dir) + ", whose `rewrite` at " + rel(e.Rewrite) + " sends it on to this internal location, which serves " + e.Example.File + ": a rewritten request counts as internal, so `internal` does not stop it"
+				msg := "`GET " + e.Example.URI + "` from outside is handled by `" + got.String() + "` at " + rel(got.Dir) + ", whose `rewrite` at " + rel(e.Rewrite) + " sends it on to "
+				why := ", which serves " + e.Example.File + ": a rewritten request counts as internal, so `internal` does not stop it"
 				if got.IsRegex() && l.Modifier == "" {
-					p.reportFix(r, r.Severity, l.Dir, msg+"; "+caret+", so that regex locations never see these requests", fixCaret(l))
+					p.reportFix(r, r.Severity, l.Dir, msg+"this internal location"+why+"; "+caret+", so that regex locations never see these requests", fixCaret(l))
 				} else {
-					p.report(r, r.Severity, got.Dir, msg+"; make the rewrite target a path outside `"+l.String()+"`, or check the permission in the app and answer with X-Accel-Redirect")
+					p.report(r, r.Severity, got.Dir, msg+"the internal `"+l.String()+"` at "+rel(l.Dir)+why+"; make the rewrite target a path outside it, or check the permission in the app and answer with X-Accel-Redirect")
 				}
 			}
 		}

@@ -25,6 +25,8 @@ type client struct {
 	http *http.Client
 	tr   *http.Transport
 	sent int
+	// answered counts the requests that got an HTTP answer.
+	answered int
 	// controls caches the answers for names that do not exist.
 	controls map[string]*answer
 }
@@ -92,17 +94,31 @@ func (c *client) do(ctx context.Context, method, target string, hdr http.Header,
 	if c.host != "" {
 		req.Host = c.host
 	}
-	first := c.sent == 0
+	first := c.answered == 0
 	c.sent++
 	resp, err := c.http.Do(req)
 	if err != nil {
-		var op *net.OpError
-		var dns *net.DNSError
-		if first && (errors.As(err, &op) && op.Op == "dial" || errors.As(err, &dns)) {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// The request's URL is opaque (sent byte for byte): name the
+			// whole URL instead of "http:/media/".
+			ue.URL = c.base.String() + u.Opaque
+			if u.RawQuery != "" || u.ForceQuery {
+				ue.URL += "?" + u.RawQuery
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if first {
+			// Nothing ever came back from the target: it is not
+			// there, not answering, or not speaking HTTP, and no probe
+			// can test anything.
 			return nil, &UnreachableError{Target: c.base.String(), Err: err}
 		}
 		return nil, err
 	}
+	c.answered++
 	defer resp.Body.Close()
 	a := &answer{Status: resp.StatusCode, Header: resp.Header}
 	h := sha256.New()
@@ -170,7 +186,7 @@ func (c *client) runPlan(ctx context.Context, p *Plan) ([]Result, error) {
 		var r Result
 		if err != nil {
 			var ue *UnreachableError
-			if errors.As(err, &ue) {
+			if errors.As(err, &ue) || ctx.Err() != nil {
 				return nil, err
 			}
 			r = Result{Probe: pr, Problem: "no-answer", Reason: "no answer: " + err.Error() + "; the probe cannot show that the file is protected"}

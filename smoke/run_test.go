@@ -169,3 +169,82 @@ func TestFormats(t *testing.T) {
 		t.Errorf("text:\n%s", text.String())
 	}
 }
+
+// rawServer accepts connections on loopback until the test ends and hands
+// each to serve (which closes it).
+func rawServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// TestNotHTTP: a target that never answers, or answers with something
+// other than HTTP, cannot be tested: an UnreachableError (exit 2) that
+// names the whole URL, not a list of failed probes.
+func TestNotHTTP(t *testing.T) {
+	silent := rawServer(t, func(c net.Conn) {
+		time.Sleep(3 * time.Second)
+		c.Close()
+	})
+	banner := rawServer(t, func(c net.Conn) {
+		c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
+		c.Close()
+	})
+	for name, tc := range map[string]struct{ addr, says string }{
+		"silent": {silent, "did not answer within --timeout"},
+		"banner": {banner, "does not answer with HTTP"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rep, err := smoke.Run(context.Background(), smoke.Options{Target: "http://" + tc.addr, Prefixes: []string{"/media/"}, Samples: []string{"a.pdf"}, Timeout: 500 * time.Millisecond})
+			var ue *smoke.UnreachableError
+			if !errors.As(err, &ue) || rep != nil {
+				t.Fatalf("error %v (report %v), want an UnreachableError", err, rep)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tc.says) || !strings.Contains(msg, "http://"+tc.addr+"/media/") {
+				t.Errorf("message %q: want %q and the whole URL", msg, tc.says)
+			}
+		})
+	}
+}
+
+// TestMaxTime: --max-time ends a run that takes too long with a
+// MaxTimeError, never with a report of what happened to pass.
+func TestMaxTime(t *testing.T) {
+	target := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(150 * time.Millisecond)
+		http.NotFound(w, r)
+	}))
+	start := time.Now()
+	rep, err := smoke.Run(context.Background(), smoke.Options{Target: target, Prefixes: []string{"/media/"}, Samples: []string{"a.pdf"}, MaxTime: 400 * time.Millisecond})
+	var me *smoke.MaxTimeError
+	if !errors.As(err, &me) || rep != nil {
+		t.Fatalf("error %v (report %v), want a MaxTimeError", err, rep)
+	}
+	if me.Sent == 0 || time.Since(start) > 5*time.Second {
+		t.Errorf("stopped after %v with %d requests sent", time.Since(start), me.Sent)
+	}
+}
+
+// TestTargetWithoutScheme: host:port gets a message that says what to
+// write.
+func TestTargetWithoutScheme(t *testing.T) {
+	for _, target := range []string{"127.0.0.1:8080", "localhost:8080", "files.example.com"} {
+		_, err := smoke.Run(context.Background(), smoke.Options{Target: target, Prefixes: []string{"/media/"}})
+		if err == nil || !strings.Contains(err.Error(), "write http://"+target) {
+			t.Errorf("--target %s: %v", target, err)
+		}
+	}
+}

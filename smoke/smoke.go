@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -66,9 +67,11 @@ type Options struct {
 	// an attacker's would.
 	Headers []string
 	Cookies []string
-	// Timeout bounds each request; MaxRequests bounds the whole run.
+	// Timeout bounds each request; MaxRequests and MaxTime (when set)
+	// bound the whole run.
 	Timeout     time.Duration
 	MaxRequests int
+	MaxTime     time.Duration
 }
 
 // UsageError is a problem with the options or the configuration: nothing
@@ -83,20 +86,45 @@ func (e *UsageError) Unwrap() error { return e.Err }
 
 func usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
 
-// UnreachableError is a target that does not answer at all.
+// UnreachableError is a target that never answered with HTTP: it cannot
+// be reached, it does not answer in time, or it speaks something else.
 type UnreachableError struct {
 	Target string
 	Err    error
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach %s: %v; check that the server is running and that --target names its scheme, host and port as seen from here", e.Target, e.Err)
+	var ne net.Error
+	switch {
+	case errors.As(e.Err, &ne) && ne.Timeout():
+		return fmt.Sprintf("%s did not answer within --timeout (%v): nothing could be tested; check that --target is the HTTP server, or raise --timeout", e.Target, e.Err)
+	case isDialError(e.Err):
+		return fmt.Sprintf("cannot reach %s: %v; check that the server is running and that --target names its scheme, host and port as seen from here", e.Target, e.Err)
+	}
+	return fmt.Sprintf("%s does not answer with HTTP (%v): nothing could be tested; check the scheme (http or https) and the port of --target", e.Target, e.Err)
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &op) && op.Op == "dial" || errors.As(err, &dns)
+}
+
+// MaxTimeError is a run stopped by --max-time: what was sent is not a
+// verdict.
+type MaxTimeError struct {
+	MaxTime time.Duration
+	Sent    int
+}
+
+func (e *MaxTimeError) Error() string {
+	return fmt.Sprintf("stopped after --max-time %v with %d requests sent: nothing is reported as passed; raise --max-time, or probe fewer prefixes or samples", e.MaxTime, e.Sent)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // Run builds the plan and sends it. The report is nil when err is set.
-func Run(ctx context.Context, o Options) (*Report, error) {
+func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
@@ -144,7 +172,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	host := o.ServerName
 	c := newClient(base, host, o.Timeout)
 	defer c.close()
-	rep := &Report{Target: base.String()}
+	if o.MaxTime > 0 {
+		parent := ctx
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.MaxTime)
+		defer cancel()
+		defer func() {
+			if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				rep, err = nil, &MaxTimeError{MaxTime: o.MaxTime, Sent: c.sent}
+			}
+		}()
+	}
+	rep = &Report{Target: base.String()}
 
 	// The legitimate path first: what it downloads is a file whose bytes
 	// and name are then known, and the direct probes ask for it too.
@@ -184,6 +223,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 func parseTarget(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, usagef("--target is required: the base URL of the server to probe, for example https://files.example.com")
+	}
+	if !strings.Contains(s, "://") {
+		return nil, usagef("--target %q has no scheme: write http://%s (or https://%s)", s, strings.TrimLeft(s, "/"), strings.TrimLeft(s, "/"))
 	}
 	u, err := url.Parse(s)
 	if err != nil {
