@@ -20,6 +20,7 @@ var mediaNames = map[string]bool{
 // internal prefix and exact locations (of every server: a root in one
 // server can reach what another protects), and the declared prefixes.
 func (a *Analysis) findAreas(cfg *nginx.Config) {
+	a.byLoc = map[*nginx.Location]*Area{}
 	for _, d := range a.decl.ProtectDirs {
 		a.Areas = append(a.Areas, &Area{Dir: CleanDir(d), Declared: true})
 	}
@@ -29,7 +30,9 @@ func (a *Analysis) findAreas(cfg *nginx.Config) {
 				continue
 			}
 			dir, _ := ServedDir(l)
-			a.Areas = append(a.Areas, &Area{Prefix: l.Match, Dir: dir, Loc: l, Declared: a.decl.DeclaredPrefix(l.Match)})
+			ar := &Area{Prefix: l.Match, Dir: dir, Loc: l, Declared: a.decl.DeclaredPrefix(l.Match)}
+			a.Areas = append(a.Areas, ar)
+			a.byLoc[l] = ar
 		}
 	}
 	for _, ar := range a.Areas {
@@ -138,6 +141,22 @@ func Guard(l *nginx.Location) *nginx.Directive {
 	return nil
 }
 
+// protectedAbove returns the areas whose directory strictly contains dir.
+func (a *Analysis) protectedAbove(dir string) []*Area {
+	if a.byDir == nil {
+		a.byDir = map[string][]*Area{}
+		for _, ar := range a.protected {
+			a.byDir[ar.Dir] = append(a.byDir[ar.Dir], ar)
+		}
+	}
+	var out []*Area
+	for d := dir; d != "/" && d != "." && d != ""; {
+		d = path.Dir(d)
+		out = append(out, a.byDir[d]...)
+	}
+	return out
+}
+
 // protectedUnder returns the areas whose directory is base or inside it,
 // in the order they were found: the only ones a root or alias of base can
 // reach.
@@ -190,7 +209,7 @@ func ErrorPage(l *nginx.Location) bool {
 		s.Dir.Walk(check)
 	}
 	if s.HTTP != nil {
-		for _, c := range s.HTTP.Block {
+		for _, c := range s.HTTP.Find("error_page") {
 			check(c)
 		}
 	}

@@ -128,6 +128,10 @@ type Analysis struct {
 	protected []*Area
 	sorted    []*Area
 	order     map[*Area]int
+	// byLoc are the areas of the internal locations; byDir the areas with
+	// a directory, by directory (built on first use).
+	byLoc map[*nginx.Location]*Area
+	byDir map[string][]*Area
 }
 
 // Analyze finds the protected areas of cfg and every exposure of them, in

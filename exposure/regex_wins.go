@@ -64,13 +64,12 @@ func (a *Analysis) regexWins(s *nginx.Server, rewrites []*Exposure) {
 // areaOf returns the area an internal location serves; one without a
 // directory the model can resolve gets an area of its prefix alone.
 func (a *Analysis) areaOf(l *nginx.Location) *Area {
-	for _, ar := range a.Areas {
-		if ar.Loc == l {
-			return ar
-		}
+	if ar := a.byLoc[l]; ar != nil {
+		return ar
 	}
 	ar := &Area{Prefix: l.Match, Loc: l, Declared: a.decl.DeclaredPrefix(l.Match)}
 	a.Areas = append(a.Areas, ar)
+	a.byLoc[l] = ar
 	return ar
 }
 

@@ -14,16 +14,17 @@ import (
 // Server-level rewrites (outside any location) are not followed.
 func (a *Analysis) rewriteInto(s *nginx.Server) []*Exposure {
 	var found []*Exposure
+	all := s.AllLocations()
 	var areas []*Area
-	for _, ar := range a.Areas {
-		if ar.Loc != nil && ar.Loc.Server == s && ar.Loc.Internal() != nil && ar.Prefix != "" && ar.Loc.ServesFiles() {
+	for _, l := range all {
+		if ar := a.byLoc[l]; ar != nil && ar.Prefix != "" {
 			areas = append(areas, ar)
 		}
 	}
 	if len(areas) == 0 {
 		return nil
 	}
-	for _, r := range s.AllLocations() {
+	for _, r := range all {
 		if r.Internal() != nil || Guard(r) != nil || r.Modifier == "@" || len(r.Dir.Find("rewrite")) == 0 {
 			continue
 		}

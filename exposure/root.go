@@ -49,13 +49,9 @@ func (a *Analysis) rootExposure(s *nginx.Server, l *nginx.Location) *Exposure {
 	if !ok {
 		return nil
 	}
-	areas := a.protectedUnder(base)
-	// A root or alias inside a protected directory serves part of it.
-	for _, ar := range a.protected {
-		if ar.Dir != base && Within(base, ar.Dir) {
-			areas = append(areas, ar)
-		}
-	}
+	// The protected directories inside the root, and those around it (a
+	// root or alias inside a protected directory serves part of it).
+	areas := append(a.protectedUnder(base), a.protectedAbove(base)...)
 	for _, ar := range areas {
 		if ar.Loc != nil && l != nil && (handledBy(l, ar.Loc) || handledBy(ar.Loc, l)) {
 			continue

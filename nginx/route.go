@@ -359,7 +359,7 @@ func (s *Server) MapFile(l *Location, uri string, caps []string) (string, bool) 
 }
 
 // LiteralVar returns the value every `set $name VALUE;` of the server (in
-// any of its locations and if blocks) and of the enclosing http block gives
+// any of its locations and if blocks; `set` has no http context) gives
 // name, when there is at least one and they all agree on a value without
 // variables.
 func (s *Server) LiteralVar(name string) (string, bool) {
@@ -378,13 +378,6 @@ func (s *Server) LiteralVar(name string) (string, bool) {
 	}
 	if s.Dir != nil {
 		s.Dir.Walk(check)
-	}
-	if s.HTTP != nil {
-		for _, c := range s.HTTP.Block {
-			if c.Name != "server" {
-				check(c)
-			}
-		}
 	}
 	return val, found && ok
 }
