@@ -121,58 +121,17 @@ func fileFor(s *nginx.Server, l *nginx.Location, uri string, caps []string) ([]s
 // $document_uri) is the URI, $1..$9 the captures, a variable set to one
 // literal value that value; any other variable becomes unknownVar.
 func expandTry(s *nginx.Server, arg, uri string, caps []string) string {
-	var b strings.Builder
-	for i := 0; i < len(arg); i++ {
-		if arg[i] != '$' {
-			b.WriteByte(arg[i])
-			continue
+	v, ok := nginx.Expand(arg, caps, func(name string) (string, bool) {
+		if name == "uri" || name == "document_uri" {
+			return uri, true
 		}
-		if i+1 < len(arg) && arg[i+1] >= '1' && arg[i+1] <= '9' {
-			if n := int(arg[i+1] - '0'); n < len(caps) {
-				b.WriteString(caps[n])
-			}
-			i++
-			continue
+		if v, ok := s.LiteralVar(name); ok {
+			return v, true
 		}
-		name, end := varAt(arg, i+1)
-		switch {
-		case name == "":
-			b.WriteByte('$')
-			continue
-		case name == "uri" || name == "document_uri":
-			b.WriteString(uri)
-		default:
-			if v, ok := s.LiteralVar(name); ok {
-				b.WriteString(v)
-			} else {
-				b.WriteString(unknownVar)
-			}
-		}
-		i = end - 1
+		return unknownVar, true
+	})
+	if !ok {
+		return unknownVar
 	}
-	return b.String()
-}
-
-// varAt reads $name or ${name} at s[i:] (the "$" consumed) and returns the
-// name and the index after it; "" when there is none.
-func varAt(s string, i int) (string, int) {
-	brace := i < len(s) && s[i] == '{'
-	j := i
-	if brace {
-		j++
-	}
-	k := j
-	for k < len(s) && (s[k] == '_' || s[k] >= '0' && s[k] <= '9' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z') {
-		k++
-	}
-	if k == j {
-		return "", i
-	}
-	if brace {
-		if k >= len(s) || s[k] != '}' {
-			return "", i
-		}
-		return s[j:k], k + 1
-	}
-	return s[j:k], k
+	return v
 }

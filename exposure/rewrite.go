@@ -143,37 +143,18 @@ func (e *Exposure) confirmRewrite(uri, want string) (Example, bool) {
 // of the rewrite's regex (m), the named groups of the location regex
 // (locCaps), and $uri; any other variable makes it unknown.
 func expandRewrite(repl string, m, mNames, locCaps, locNames []string, uri string) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(repl); i++ {
-		if repl[i] != '$' {
-			b.WriteByte(repl[i])
-			continue
+	return nginx.Expand(repl, m, func(name string) (string, bool) {
+		if v, ok := namedGroup(name, m, mNames); ok {
+			return v, true
 		}
-		if i+1 < len(repl) && repl[i+1] >= '1' && repl[i+1] <= '9' {
-			if n := int(repl[i+1] - '0'); n < len(m) {
-				b.WriteString(m[n])
-			}
-			i++
-			continue
+		if v, ok := namedGroup(name, locCaps, locNames); ok {
+			return v, true
 		}
-		name, end := varAt(repl, i+1)
-		if name == "" {
-			return "", false
+		if name == "uri" || name == "document_uri" {
+			return uri, true
 		}
-		v, ok := namedGroup(name, m, mNames)
-		if !ok {
-			v, ok = namedGroup(name, locCaps, locNames)
-		}
-		if !ok && (name == "uri" || name == "document_uri") {
-			v, ok = uri, true
-		}
-		if !ok {
-			return "", false
-		}
-		b.WriteString(v)
-		i = end - 1
-	}
-	return b.String(), true
+		return "", false
+	})
 }
 
 func namedGroup(name string, m, names []string) (string, bool) {

@@ -89,23 +89,7 @@ func checkRegexAlias(p *pass, r *Rule, l *nginx.Location, a *nginx.Directive) {
 
 // captureRef reads $N, ${N} or $name at alias[i:] and returns the group number.
 func captureRef(l *nginx.Location, alias string, i int) (int, int) {
-	brace := i < len(alias) && alias[i] == '{'
-	j := i
-	if brace {
-		j++
-	}
-	k := j
-	for k < len(alias) && (alias[k] == '_' || alias[k] >= '0' && alias[k] <= '9' || alias[k] >= 'a' && alias[k] <= 'z' || alias[k] >= 'A' && alias[k] <= 'Z') {
-		k++
-	}
-	name := alias[j:k]
-	end := k
-	if brace {
-		if k >= len(alias) || alias[k] != '}' {
-			return 0, k
-		}
-		end = k + 1
-	}
+	name, end := nginx.VarName(alias, i)
 	if name == "" {
 		return 0, end
 	}

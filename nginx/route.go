@@ -326,36 +326,16 @@ func (l *Location) ServesFiles() bool {
 // root or alias is returned as written; nginx resolves it against its
 // prefix (-p), which the model does not know.
 func (s *Server) MapPath(l *Location, uri string, caps []string) (string, bool) {
-	var d *Directive
-	var owner *Location
-	if l == nil {
-		d = s.ServerRoot()
-	} else {
-		d, owner = l.DocRoot()
-	}
-	if d == nil || len(d.Args) != 1 {
-		return "", false
-	}
-	return s.mapPath(d, owner, uri, caps, nil)
+	return s.mapPath(l, uri, caps, nil)
 }
 
 // MapFile is MapPath for static analysis: besides $1..$9 it follows a
 // variable that the configuration sets to one literal value (`set $public
 // /srv/app/public;` before `root $public;`): every `set` of that name in
-// the server and at http level must give the same text without variables.
-// xaccel serve keeps MapPath, which resolves captures only.
+// the server must give the same text without variables. xaccel serve keeps
+// MapPath, which resolves captures only.
 func (s *Server) MapFile(l *Location, uri string, caps []string) (string, bool) {
-	var d *Directive
-	var owner *Location
-	if l == nil {
-		d = s.ServerRoot()
-	} else {
-		d, owner = l.DocRoot()
-	}
-	if d == nil || len(d.Args) != 1 {
-		return "", false
-	}
-	return s.mapPath(d, owner, uri, caps, s.LiteralVar)
+	return s.mapPath(l, uri, caps, s.LiteralVar)
 }
 
 // LiteralVar returns the value every `set $name VALUE;` of the server (in
@@ -382,17 +362,27 @@ func (s *Server) LiteralVar(name string) (string, bool) {
 	return val, found && ok
 }
 
-func (s *Server) mapPath(d *Directive, owner *Location, uri string, caps []string, vars func(string) (string, bool)) (string, bool) {
+func (s *Server) mapPath(l *Location, uri string, caps []string, vars func(string) (string, bool)) (string, bool) {
+	var d *Directive
+	var owner *Location
+	if l == nil {
+		d = s.ServerRoot()
+	} else {
+		d, owner = l.DocRoot()
+	}
+	if d == nil || len(d.Args) != 1 {
+		return "", false
+	}
 	val := d.Args[0]
 	if d.Name == "root" {
-		p, ok := expandCaptures(strings.TrimSuffix(val, "/"), caps, vars)
+		p, ok := Expand(strings.TrimSuffix(val, "/"), caps, vars)
 		if !ok {
 			return "", false
 		}
 		return p + uri, true
 	}
 	// alias
-	p, ok := expandCaptures(val, caps, vars)
+	p, ok := Expand(val, caps, vars)
 	if !ok || owner == nil {
 		return "", false
 	}
@@ -406,13 +396,14 @@ func (s *Server) mapPath(d *Directive, owner *Location, uri string, caps []strin
 	return p + uri[n:], true
 }
 
-// expandCaptures substitutes the captures $1..$9 in a root or alias value
-// the way ngx_http_script_compile reads them: "$" and one digit 1-9; a
-// capture that did not take part in the match, or beyond the regex's
-// groups, is empty. A named variable ($name or ${name}) is looked up with
-// vars when it is given; any other "$" ($0, a "$" at the end, a variable
-// vars does not know) makes the value unresolvable: ok is false.
-func expandCaptures(val string, caps []string, vars func(string) (string, bool)) (string, bool) {
+// Expand substitutes the captures $1..$9 in a value (root, alias,
+// try_files, a rewrite's replacement) the way ngx_http_script_compile reads
+// them: "$" and one digit 1-9; a capture that did not take part in the
+// match, or beyond the regex's groups, is empty. A named variable ($name or
+// ${name}) is looked up with vars when it is given; any other "$" ($0, a
+// "$" at the end, a variable vars does not know) makes the value
+// unresolvable: ok is false.
+func Expand(val string, caps []string, vars func(string) (string, bool)) (string, bool) {
 	if !strings.Contains(val, "$") {
 		return val, true
 	}
@@ -432,7 +423,7 @@ func expandCaptures(val string, caps []string, vars func(string) (string, bool))
 		if vars == nil {
 			return "", false
 		}
-		name, end := varName(val, i+1)
+		name, end := VarName(val, i+1)
 		if name == "" {
 			return "", false
 		}
@@ -446,10 +437,10 @@ func expandCaptures(val string, caps []string, vars func(string) (string, bool))
 	return b.String(), true
 }
 
-// varName reads a variable name at val[i:] ($name or ${name}, the "$"
+// VarName reads a variable name at val[i:] ($name or ${name}, the "$"
 // already consumed) and returns it with the index after it; "" when there
 // is none.
-func varName(val string, i int) (string, int) {
+func VarName(val string, i int) (string, int) {
 	brace := i < len(val) && val[i] == '{'
 	j := i
 	if brace {

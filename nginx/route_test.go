@@ -357,9 +357,9 @@ func TestExpandCaptures(t *testing.T) {
 		{"/a/$host", "", false},
 		{"/a/$", "", false},
 	} {
-		got, ok := expandCaptures(tc.val, caps, nil)
+		got, ok := Expand(tc.val, caps, nil)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("expandCaptures(%q) = %q, %v; want %q, %v", tc.val, got, ok, tc.want, tc.ok)
+			t.Errorf("Expand(%q) = %q, %v; want %q, %v", tc.val, got, ok, tc.want, tc.ok)
 		}
 	}
 }

@@ -40,16 +40,7 @@ func nginxServer(t *testing.T, src string) (string, string) {
 
 // serveServer runs src with xaccel serve's handler.
 func serveServer(t *testing.T, src string) (string, string) {
-	prefix := t.TempDir()
-	for name, content := range leakfix.Tree() {
-		p := filepath.Join(prefix, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	prefix := writeFiles(t, leakfix.Tree())
 	conf := filepath.Join(prefix, "nginx.conf")
 	if err := os.WriteFile(conf, []byte(leakfix.Expand(src, prefix, "127.0.0.1:0")), 0o644); err != nil {
 		t.Fatal(err)

@@ -19,16 +19,7 @@ func TestMatrixAgainstServe(t *testing.T) {
 	for _, c := range matrix {
 		t.Run(c.name, func(t *testing.T) {
 			backend := startApp(t, c.xar)
-			prefix := t.TempDir()
-			for name, content := range matrixFiles {
-				p := filepath.Join(prefix, filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			prefix := writeFiles(t, matrixFiles)
 			conf := filepath.Join(prefix, "nginx.conf")
 			src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", prefix).Replace(confFor(c, backend))
 			if err := os.WriteFile(conf, []byte(src), 0o644); err != nil {
@@ -64,4 +55,20 @@ func startServe(t *testing.T, conf string) string {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
+}
+
+// writeFiles writes files under a new temporary directory and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
