@@ -27,6 +27,7 @@ type serveOptions struct {
 	readyFile  string
 	trace      bool
 	strict     bool
+	allow      []string
 	demo       bool
 	smoke      bool
 }
@@ -46,7 +47,12 @@ permission code runs exactly as in production.
 protected file directly (404) and through a small built-in app (200).
 
 Directives that change behaviour and are not emulated are listed at start-up
-with their file:line; --strict makes them fatal.
+with their file:line; --strict makes them fatal. Access directives are never
+only listed: with allow, deny, auth_basic, auth_request, secure_link,
+disable_symlinks, limit_except, limit_req, limit_conn, or an if block that
+denies or returns an error, nginx refuses requests that serve would answer,
+so serve refuses to start, naming each with its file:line, unless
+--allow-unemulated names the directive.
 
 Exit codes: 0 stopped by a signal, 2 usage error, unreadable or unusable
 configuration, or the address cannot be bound.`,
@@ -68,6 +74,7 @@ configuration, or the address cannot be bound.`,
 	f.StringVar(&o.readyFile, "ready-file", "", "write the bound address to `FILE` once listening")
 	f.BoolVar(&o.trace, "trace", false, "print one line per request: locations chosen, internal redirects, the file sent, the status")
 	f.BoolVar(&o.strict, "strict", false, "refuse to start when a directive is not emulated")
+	f.StringArrayVar(&o.allow, "allow-unemulated", nil, "start although the configuration uses the access directive `NAME` (deny, auth_basic, if, ...), answering the requests nginx would refuse (repeatable)")
 	f.BoolVar(&o.demo, "demo", false, "serve the embedded demo site instead of a configuration")
 	f.BoolVar(&o.smoke, "smoke", false, "run the xaccel smoke probes against the server once it listens, stop, and exit with their result")
 	return c
@@ -84,7 +91,7 @@ func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) && !c.Flags().Changed("listen") {
 		return usagef("--listen: refusing to bind %s without an explicit --listen", o.listen)
 	}
-	hopts := proxy.Options{ServerName: o.serverName, Upstreams: map[string]string{}}
+	hopts := proxy.Options{ServerName: o.serverName, Upstreams: map[string]string{}, AllowUnemulated: o.allow}
 	for _, u := range o.upstreams {
 		name, url, ok := strings.Cut(u, "=")
 		if !ok || name == "" || !strings.HasPrefix(url, "http://") {

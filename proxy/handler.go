@@ -33,6 +33,11 @@ type Options struct {
 	// Trace, if set, gets one line per request: locations chosen, internal
 	// redirects, the file sent, the status.
 	Trace io.Writer
+	// AllowUnemulated names access directives (deny, auth_basic, ..., and
+	// "if" for an if block that refuses requests) that New accepts although
+	// serve does not emulate them; without it, any of them makes New fail
+	// (see access.go).
+	AllowUnemulated []string
 }
 
 // Warning is a directive that changes nginx's behaviour and is not emulated.
@@ -125,8 +130,14 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
 	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
 	h.ignoreInvalidHeaders = d == nil || d.Arg(0) != "off"
-	var warns []Warning
+	warns, err := checkAccess(srv, o.AllowUnemulated)
+	if err != nil {
+		return nil, nil, err
+	}
 	check := func(d *nginx.Directive) bool {
+		if accessDirectives[d.Name] || d.Name == "if" && refuses(d) {
+			return false // checkAccess has judged it
+		}
 		if w, ok := partlyEmulated(d); ok {
 			warns = append(warns, w)
 		}

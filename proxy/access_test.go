@@ -1,0 +1,85 @@
+package proxy
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// accessCases are configurations with an access directive serve does not
+// emulate, where it sits, and the status real nginx answers GET /f.txt
+// with (the file exists and would be served without the directive).
+var accessCases = []struct {
+	name, http, server, location string
+	directive                    string
+	status                       int
+}{
+	{"deny at http level", "deny all;", "", "", "deny", 403},
+	{"auth_basic at http level", `auth_basic "x"; auth_basic_user_file htpasswd;`, "", "", "auth_basic", 401},
+	{"deny at server level", "", "deny all;", "", "deny", 403},
+	{"auth_basic at server level", "", `auth_basic "x"; auth_basic_user_file htpasswd;`, "", "auth_basic", 401},
+	{"allow and deny in a location", "", "", "allow 10.0.0.1; deny all;", "allow", 403},
+	{"if that returns 403", "", "", "if ($http_user_agent ~ curl) { return 403; } if ($request_method = GET) { return 403; }", "if", 403},
+	{"limit_except", "", "", "limit_except POST { deny all; }", "limit_except", 403},
+}
+
+func accessConf(http, server, location string) string {
+	return http + "\nserver {\n    listen 127.0.0.1:{{PORT}};\n    root {{PREFIX}}/www;\n    " + server + "\n    location / {\n        " + location + "\n    }\n}\n"
+}
+
+// TestAccessRefused: serve refuses to start on every access directive it
+// does not emulate, naming it with its position, and starts when the user
+// allows it by name; real nginx proves that each one refuses the request.
+func TestAccessRefused(t *testing.T) {
+	files := map[string]string{"www/f.txt": "file\n", "conf/htpasswd": "u:$apr1$abcdefgh$0123456789abcdefghijkl\n"}
+	for _, c := range accessCases {
+		t.Run(c.name, func(t *testing.T) {
+			src := strings.NewReplacer("{{PORT}}", "8080", "{{PREFIX}}", "/srv").Replace(accessConf(c.http, c.server, c.location))
+			cfg := nginx.LoadBytes("nginx.conf", []byte("http {\n"+src+"}\n"), nginx.LoadOptions{})
+			if len(cfg.Errors) > 0 {
+				t.Fatal(cfg.Errors[0])
+			}
+			_, _, err := New(cfg, Options{})
+			var ue *UnemulatedError
+			if !errors.As(err, &ue) {
+				t.Fatalf("New: %v, want an UnemulatedError", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "nginx.conf:") || !strings.Contains(msg, "`"+c.directive) || !strings.Contains(msg, "--allow-unemulated "+c.directive) {
+				t.Errorf("message does not name %s with its position and the flag:\n%s", c.directive, msg)
+			}
+			var names []string
+			for _, d := range ue.Directives {
+				names = append(names, d.Name)
+			}
+			_, warns, err := New(cfg, Options{AllowUnemulated: names})
+			if err != nil {
+				t.Fatalf("New with --allow-unemulated %v: %v", names, err)
+			}
+			if len(warns) == 0 {
+				t.Errorf("allowed directives are not listed as warnings")
+			}
+
+			realnginx.Require(t)
+			inst := realnginx.StartHTTP(t, accessConf(c.http, c.server, c.location), files)
+			resp, err := inst.Get("/f.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Status != c.status {
+				t.Errorf("nginx answers GET /f.txt with %d, want %d", resp.Status, c.status)
+			}
+		})
+	}
+}
+
+// TestAccessOff: an access directive switched off refuses nothing, and
+// serve starts.
+func TestAccessOff(t *testing.T) {
+	cfg := nginx.LoadBytes("nginx.conf", []byte("http {\nauth_basic off;\nserver {\n listen 80;\n location / { auth_request off; disable_symlinks off; if ($x) { return 301 /y; } }\n}\n}\n"), nginx.LoadOptions{})
+	if _, _, err := New(cfg, Options{}); err != nil {
+		t.Fatalf("New: %v", err)
+	}
+}
