@@ -530,6 +530,49 @@ func trimSpaces(b []byte) []byte {
 	return b
 }
 
+// What appHeaderLine makes of an app's header line.
+const (
+	lineOK      = iota
+	lineInvalid // "upstream sent invalid header": 502
+	lineIgnored // a status line where a header line should be
+)
+
+// appHeaderLine judges a header line of an app's response (without its
+// LF and one CR) as ngx_http_parse_header_line does for upstreams (nginx
+// 1.21.1+, underscores allowed): a name that starts with ":" or holds a
+// space or control byte (a folded line, "X-Foo : bar", "X Foo: bar"), a
+// NUL anywhere, or a CR followed by anything but CRs makes the header
+// invalid; "HTTP/..." where a name should be is skipped; other odd bytes
+// in a name ("X.Dot", "X@At") are accepted.
+func appHeaderLine(line []byte) int {
+	if len(line) > 0 && line[0] == ':' {
+		return lineInvalid
+	}
+	i := 0
+	for ; i < len(line) && line[i] != ':'; i++ {
+		c := line[i]
+		switch {
+		case c == '\r':
+			if i == 0 || len(bytes.Trim(line[i:], "\r")) > 0 {
+				return lineInvalid
+			}
+			return lineOK // a name without a value
+		case c <= 0x20 || c == 0x7f:
+			return lineInvalid
+		case c == '/' && i == 4 && string(line[:4]) == "HTTP":
+			return lineIgnored
+		}
+	}
+	value := line[min(i+1, len(line)):]
+	if bytes.IndexByte(value, 0) >= 0 {
+		return lineInvalid
+	}
+	if j := bytes.IndexByte(value, '\r'); j >= 0 && len(bytes.Trim(value[j:], "\r")) > 0 {
+		return lineInvalid
+	}
+	return lineOK
+}
+
 // readUpstreamHeader parses the status line and the header lines: only
 // spaces (not tabs) around a value are dropped, a NUL byte makes the header
 // invalid, names are matched case-insensitively later on.
@@ -572,11 +615,20 @@ func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
 			if len(line) == 0 {
 				break
 			}
-			if bytes.IndexByte(line, 0) >= 0 {
+			switch appHeaderLine(line) {
+			case lineInvalid:
 				putCopyBuf(textBuf)
 				return nil, errInvalidHeader
+			case lineIgnored:
+				continue
 			}
-			name, value, _ := bytes.Cut(line, []byte(":"))
+			name, value, found := bytes.Cut(line, []byte(":"))
+			if !found {
+				name = bytes.TrimRight(name, "\r") // a name without a value
+			}
+			if i := bytes.IndexByte(value, '\r'); i >= 0 {
+				value = value[:i] // only CRs follow (appHeaderLine)
+			}
 			value = trimSpaces(value)
 			key := canonicalKey(name)
 			hl := headerLine{key: key}

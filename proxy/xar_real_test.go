@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -229,6 +230,17 @@ func xarCases() []xarCase {
 	// 1.1: honoured whatever the upstream status.
 	for _, s := range []string{"200", "201", "204", "302", "304", "404", "500", "503"} {
 		get("1.1 status "+s, "/p/x?s="+s+"&"+xar("/prot/a.txt", "Set-Cookie: s="+s, "Location: /nowhere"))
+	}
+	// 4: header lines nginx's parser refuses (ngx_http_parse_header_line,
+	// nginx 1.21.1+: a space or control byte in a name, a line starting
+	// with ":" or a space) are "upstream sent invalid header": 502, and
+	// nothing of the app's answer reaches the client.
+	for _, line := range []string{"X-Foo : bar", "X Foo: bar", ": empty", " folded", "\tfolded", "X-A: a\rb", "X-Accel-Redirect : /prot/a.txt", "X-\x01: ctl", "X-A\x7f: del"} {
+		get("4 invalid app header "+strconv.Quote(line), "/p/x?"+hl("X-Before: 1", line))
+	}
+	// A second status line and other odd but accepted names.
+	for _, line := range []string{"HTTP/1.1 200 OK", "X_Under: 1", "X.Dot: 1"} {
+		get("4 odd app header "+strconv.Quote(line), "/p/x?"+hl("X-Before: 1", line))
 	}
 	get("1.1 name case", "/p/x?"+query("h", "x-accel-redirect: /prot/a.txt"))
 	get("1.1 name case", "/p/x?"+query("h", "X-ACCEL-REDIRECT: /prot/page.html", "h", "content-type: text/lower"))
