@@ -482,10 +482,15 @@ func isIPLiteralByte(c byte) bool {
 }
 
 // ValidHostHeader reports whether nginx accepts the value of a Host header
-// (ngx_http_validate_host): validHost, and no '/' or NUL anywhere.
+// (ngx_http_validate_host): validHost, and no "/", space or control byte
+// (NUL included) anywhere.
 func ValidHostHeader(host string) bool {
-	if strings.IndexByte(host, '/') >= 0 || strings.IndexByte(host, 0) >= 0 {
-		return false
+	for i := 0; i < len(host); i++ {
+		// ngx_http_validate_host (nginx 1.21.1+): a path separator, a
+		// space or a control byte.
+		if c := host[i]; c == '/' || c <= ' ' || c == 0x7f {
+			return false
+		}
 	}
 	return validHost(host)
 }

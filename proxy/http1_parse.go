@@ -32,7 +32,7 @@ const (
 var uniqueHeaders = map[string]bool{
 	"Host": true, "If-Modified-Since": true, "If-Unmodified-Since": true, "Content-Length": true,
 	"Content-Range": true, "If-Range": true, "Transfer-Encoding": true, "Expect": true,
-	"Authorization": true,
+	"Authorization": true, "If-Match": true, "If-None-Match": true,
 }
 
 // requestLine is a parsed request line.
@@ -140,8 +140,8 @@ type reqHeaderLine struct {
 
 // parseHeaderLine parses one header line (not the empty one ending the
 // header) as ngx_http_parse_header_line does. ok is false for a line nginx
-// refuses with 400: a space or control byte at the start or in the name, a
-// NUL, or a CR not followed by LF. A line without ':' is a header with an
+// refuses with 400: a space, control byte or ':' at the start, a space or
+// control byte in the name, a NUL, or a CR not followed by LF. A line without ':' is a header with an
 // empty value.
 func parseHeaderLine(line []byte, underscores bool) (reqHeaderLine, bool) {
 	var hl reqHeaderLine
@@ -163,8 +163,8 @@ func parseHeaderLine(line []byte, underscores bool) (reqHeaderLine, bool) {
 		}
 	}
 	if i == 0 {
-		// ':' first: nginx takes it as an invalid name character.
-		hl.invalid = true
+		// ':' first: refused like a space (nginx 1.21.1+).
+		return hl, false
 	}
 	hl.name = http.CanonicalHeaderKey(string(line[:i]))
 	if i < len(line) {

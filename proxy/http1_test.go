@@ -60,7 +60,7 @@ func TestParseHeaderLine(t *testing.T) {
 		{"X_A: 1\r\n", false, "X_a", "1", true, true},
 		{"X_A: 1\r\n", true, "X_a", "1", false, true},
 		{"X.A: 1\r\n", false, "X.a", "1", true, true},
-		{": 1\r\n", false, "", "1", true, true},
+		{": 1\r\n", false, "", "", false, false},
 		{"X A: 1\r\n", false, "", "", false, false},
 		{" X: 1\r\n", false, "", "", false, false},
 		{"X: a\x00b\r\n", false, "", "", false, false},
