@@ -7,12 +7,14 @@ package proxy
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -197,6 +199,7 @@ type request struct {
 	body      []byte
 	hasBody   bool // the client sent a body (Content-Length or chunked)
 	bodyRead  bool // body holds the client's body (readBody)
+	bodyErr   int  // what reading the body ended with: a status, or bodyAbort
 	method    string
 	uri, args string
 	internal  bool
@@ -338,28 +341,66 @@ func (h *Handler) tooLarge(rq *request, l *nginx.Location) bool {
 	return max > 0 && rq.r.ContentLength > max
 }
 
+// Outcomes of readBody besides a status to answer with.
+const (
+	bodyOK     = 0
+	bodyAbort  = -1 // the client went away mid-body: no answer (nginx: c->error)
+	bodyFailed = -2 // reading failed after an abort of this request
+)
+
 // readBody reads the client's body for proxying, once, as nginx reads it
-// only then: a chunked body over client_max_body_size of the location
-// (lc) is refused with 413 (false).
-func (h *Handler) readBody(rq *request, lc *locConf) bool {
+// only then. It returns bodyOK; 413 for a chunked body over the
+// client_max_body_size of the location (lc); 400 for a malformed chunked
+// body; 408 when the client sends nothing for client_body_timeout; or
+// bodyAbort when the connection ends before the body does. The app is
+// never called with a body that is not whole.
+func (h *Handler) readBody(rq *request, lc *locConf) int {
 	if rq.bodyRead {
-		return true
+		if rq.bodyErr != 0 {
+			return bodyFailed
+		}
+		return bodyOK
 	}
 	rq.bodyRead = true
 	r := rq.r
 	if r.Body == nil || r.Body == http.NoBody {
-		return true
+		return bodyOK
 	}
 	limit := int64(64 << 20)
 	if lc.maxBody > 0 {
 		limit = lc.maxBody
 	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if int64(len(b)) > limit {
-		return false
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	switch {
+	case int64(len(b)) > limit:
+		rq.bodyErr = http.StatusRequestEntityTooLarge
+	case err == nil:
+		rq.body = b
+		return bodyOK
+	case isTimeout(err):
+		rq.bodyErr = http.StatusRequestTimeout
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET):
+		rq.bodyErr = bodyAbort
+	default:
+		rq.bodyErr = http.StatusBadRequest // "client sent invalid chunked body"
 	}
-	rq.body = b
-	return true
+	if rq.tracing {
+		rq.trace = append(rq.trace, "request body: "+errText(err, rq.bodyErr))
+	}
+	return rq.bodyErr
+}
+
+// isTimeout reports a network timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func errText(err error, status int) string {
+	if err == nil {
+		return "larger than client_max_body_size"
+	}
+	return err.Error()
 }
 
 // content runs the content handler of location l (nil: the server level).

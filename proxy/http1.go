@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -51,6 +52,7 @@ var ErrServerClosed = errors.New("proxy: server closed")
 
 const (
 	clientHeaderTimeout = 60 * time.Second
+	clientBodyTimeout   = 60 * time.Second // between two reads of the body
 	keepaliveTimeout    = 75 * time.Second
 	sendTimeout         = 60 * time.Second
 	keepaliveRequests   = 1000
@@ -276,9 +278,9 @@ func (c *conn) serveRequest() bool {
 	if length > 0 || chunked {
 		body = &bodyReader{c: c}
 		if chunked {
-			body.r = httputil.NewChunkedReader(c.br)
+			body.r = &chunkedBody{br: c.br, r: httputil.NewChunkedReader(c.br)}
 		} else {
-			body.r = io.LimitReader(c.br, length)
+			body.r = &exactBody{r: c.br, n: length}
 		}
 		body.expect = r.ProtoMinor > 0 && len(r.Header["Expect"]) > 0 && strings.EqualFold(r.Header["Expect"][0], "100-continue")
 		r.Body = body
@@ -293,7 +295,6 @@ func (c *conn) serveRequest() bool {
 		// What the handler did not read is read and dropped, as
 		// ngx_http_discard_request_body does, to find the next request
 		// (60 s a read: client_body_timeout).
-		c.nc.SetReadDeadline(time.Now().Add(clientHeaderTimeout))
 		if _, err := io.Copy(io.Discard, body); err != nil {
 			return false
 		}
@@ -403,11 +404,77 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	b.c.nc.SetReadDeadline(time.Now().Add(clientBodyTimeout))
 	n, err := b.r.Read(p)
 	if err == io.EOF {
 		b.done = true
 	}
 	return n, err
+}
+
+// exactBody reads a body of n bytes (Content-Length): a connection that
+// ends before them is io.ErrUnexpectedEOF, never a shorter body.
+type exactBody struct {
+	r io.Reader
+	n int64
+}
+
+func (b *exactBody) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= int64(n)
+	if err == io.EOF && b.n > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return n, err
+}
+
+// maxTrailer bounds the trailer of a chunked body.
+const maxTrailer = 4 * lineLimit
+
+// chunkedBody is a chunked body whose trailer is read up to the empty line
+// that ends it, as nginx's chunked parser reads it: the trailer is part of
+// the request, not the start of the next one.
+type chunkedBody struct {
+	br      *bufio.Reader
+	r       io.Reader // httputil's chunked reader: EOF after the last chunk's size line
+	trailer bool
+}
+
+func (b *chunkedBody) Read(p []byte) (int, error) {
+	if b.trailer {
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p)
+	if err != io.EOF {
+		return n, err
+	}
+	read := 0
+	for {
+		line, err := b.br.ReadSlice('\n')
+		read += len(line)
+		if err == bufio.ErrBufferFull || read > maxTrailer {
+			return n, errors.New("chunked body trailer too large")
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return n, err
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			b.trailer = true
+			return n, io.EOF
+		}
+	}
 }
 
 func (b *bodyReader) Close() error { return nil }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -32,6 +33,29 @@ type respWriter struct {
 	// it when it discards the body it does not use (not before the
 	// error pages seen from nginx: 405 for a POST to a file).
 	body *bodyReader
+	// aborted: the response ends where it is, without a last chunk, and
+	// the connection closes (see abortResponse).
+	aborted bool
+}
+
+// abortResponse ends the response to w where it is: nothing more is sent,
+// no last chunk marks a chunked body complete, and the connection closes.
+// That is how nginx ends a request whose client went away in the middle
+// of its body (c->error: no answer at all) and a response whose app cut
+// its body short. It reports whether w could be aborted.
+var errAborted = errors.New("the response was aborted")
+
+func abortResponse(w http.ResponseWriter) bool {
+	if hw, ok := w.(*hookWriter); ok {
+		w = hw.ResponseWriter
+	}
+	rw, ok := w.(*respWriter)
+	if ok {
+		rw.aborted = true
+		rw.keepAlive = false
+		rw.c.broken = true
+	}
+	return ok
 }
 
 // closeAfterError marks w so that the connection closes after an error page
@@ -84,7 +108,7 @@ var notSorted = map[string]bool{
 }
 
 func (w *respWriter) WriteHeader(status int) {
-	if w.wroteHeader {
+	if w.wroteHeader || w.aborted {
 		return
 	}
 	if status < 100 || status > 999 {
@@ -180,6 +204,9 @@ func appendField(b []byte, k string, vs []string) []byte {
 }
 
 func (w *respWriter) Write(p []byte) (int, error) {
+	if w.aborted {
+		return 0, errAborted
+	}
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -213,6 +240,9 @@ func (w *respWriter) Write(p []byte) (int, error) {
 // ReadFrom sends src: after what is buffered, with sendfile(2) when src is
 // a file (or a LimitedReader of one) and the body is not chunked.
 func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.aborted {
+		return 0, errAborted
+	}
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -245,6 +275,12 @@ func (w *respWriter) Flush() {
 // the end of the connection when the body came out shorter than its
 // Content-Length.
 func (w *respWriter) finish() {
+	if w.aborted {
+		if w.wroteHeader {
+			w.c.flush() // what was written of the response, and no more
+		}
+		return
+	}
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}

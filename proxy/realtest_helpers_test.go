@@ -103,6 +103,11 @@ func serveScript(c net.Conn) {
 	}
 	hop := hdr.Get("X-Hop")
 	path, query, _ := strings.Cut(target, "?")
+	if strings.HasSuffix(path, "/cutchunk") {
+		// A chunked body that announces 100 bytes, sends 50 and ends.
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n"+strings.Repeat("x", 50))
+		return
+	}
 	params := map[string][]string{}
 	for _, kv := range strings.Split(query, "&") {
 		if kv == "" {

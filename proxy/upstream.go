@@ -726,8 +726,15 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	// The body is read before the upstream is connected to
 	// (ngx_http_read_client_request_body, then ngx_http_upstream_init).
-	if !h.readBody(rq, lc) {
-		return h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
+	switch st := h.readBody(rq, lc); st {
+	case bodyOK:
+	case bodyAbort, bodyFailed:
+		if abortResponse(w) {
+			return done(0)
+		}
+		return h.fail(w, rq, http.StatusBadRequest, l)
+	default:
+		return h.fail(w, rq, st, l)
 	}
 	if err != nil {
 		if rq.tracing {
@@ -874,7 +881,15 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.WriteHeader(resp.status)
 	if rq.method != http.MethodHead {
-		copyBody(hw, resp.body)
+		if _, err := copyBody(hw, resp.body); err != nil {
+			// The app cut its body short (or the client went away):
+			// nginx ends the connection without completing the
+			// response, so a chunked one has no last chunk.
+			if rq.tracing {
+				rq.trace = append(rq.trace, "response body cut: "+err.Error())
+			}
+			abortResponse(w)
+		}
 	}
 	status := resp.status
 	if rq.errStatus != 0 {

@@ -1,0 +1,141 @@
+package proxy
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+)
+
+// bodyCase is an exchange whose request body (or app response body) is cut
+// or malformed: what nginx answers, if anything, is compared with serve.
+type bodyCase struct {
+	name      string
+	raw       string
+	halfClose bool // the client shuts its sending side after raw
+}
+
+func bodyCases() []bodyCase {
+	chunked := "POST /p/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	return []bodyCase{
+		{name: "cut Content-Length body", raw: "POST /p/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789", halfClose: true},
+		{name: "cut chunked body", raw: chunked + "a\r\n0123456789\r\n3\r\nab", halfClose: true},
+		{name: "chunk size ZZ", raw: chunked + "ZZ\r\nabc\r\n0\r\n\r\n"},
+		{name: "chunk size -3", raw: chunked + "-3\r\nabc\r\n0\r\n\r\n"},
+		{name: "chunk size 0x3", raw: chunked + "0x3\r\nabc\r\n0\r\n\r\n"},
+		{name: "chunk size overflow", raw: chunked + "ffffffffffffffffffff\r\nabc\r\n0\r\n\r\n"},
+		{name: "chunk data without CRLF", raw: chunked + "3\r\nabcX\r\n0\r\n\r\n"},
+		{name: "trailer swallows a request", raw: chunked + "3\r\nabc\r\n0\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{name: "trailer then a request", raw: chunked + "3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{name: "static, trailer then a request", raw: "POST /f.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{name: "app cuts its chunked body", raw: "GET /p/cutchunk HTTP/1.1\r\nHost: x\r\n\r\n"},
+	}
+}
+
+// bodyOutcome is what came back on one connection: the status and body of
+// each response, whether the last body ended short, and whether the
+// server closed the connection.
+type bodyOutcome struct {
+	statuses []int
+	bodies   []string
+	cut      bool
+	closed   bool
+}
+
+func bodyExchange(addr string, c bodyCase) (bodyOutcome, error) {
+	var out bodyOutcome
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return out, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, c.raw); err != nil {
+		return out, err
+	}
+	if c.halfClose {
+		conn.(*net.TCPConn).CloseWrite()
+	}
+	// Everything the server sends until it closes or stays quiet.
+	var all bytes.Buffer
+	buf := make([]byte, 4096)
+	for {
+		conn.SetReadDeadline(time.Now().Add(700 * time.Millisecond))
+		n, err := conn.Read(buf)
+		all.Write(buf[:n])
+		if err != nil {
+			var ne net.Error
+			out.closed = !(errors.As(err, &ne) && ne.Timeout())
+			break
+		}
+	}
+	br := bufio.NewReader(&all)
+	for _, m := range requestMethods(c.raw) {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				break
+			}
+		}
+		resp, err := http.ReadResponse(br, &http.Request{Method: m})
+		if err != nil {
+			return out, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		out.statuses = append(out.statuses, resp.StatusCode)
+		out.bodies = append(out.bodies, string(body))
+		if err != nil {
+			out.cut = true
+			break
+		}
+	}
+	return out, nil
+}
+
+// TestBodyFramingAgainstNginx: cut and malformed request bodies, chunked
+// trailers, and an app's cut chunked body, against real nginx and serve on
+// the wire configuration: the same responses (none, when the client went
+// away), the app never called with a partial body, and the same end of the
+// connection.
+func TestBodyFramingAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	backend := scriptBackend(t)
+	conf := strings.ReplaceAll(wireConf, "BACKEND", backend)
+	ng := realnginx.StartHTTP(t, conf, wireFiles)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, c := range bodyCases() {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			want, err := bodyExchange(ng.Addr, c)
+			if err != nil {
+				t.Fatalf("nginx: %v", err)
+			}
+			got, err := bodyExchange(emu, c)
+			if err != nil {
+				t.Fatalf("serve: %v", err)
+			}
+			if os.Getenv("XACCEL_DUMP") != "" {
+				t.Logf("nginx %v cut=%v closed=%v; serve %v cut=%v closed=%v", want.statuses, want.cut, want.closed, got.statuses, got.cut, got.closed)
+			}
+			if fmt.Sprint(want.statuses) != fmt.Sprint(got.statuses) {
+				t.Errorf("statuses: nginx %v, serve %v (serve bodies %q)", want.statuses, got.statuses, got.bodies)
+			}
+			for i := range min(len(want.bodies), len(got.bodies)) {
+				if strings.HasPrefix(got.bodies[i], "app ") != strings.HasPrefix(want.bodies[i], "app ") {
+					t.Errorf("response %d: the app answered: nginx %q, serve %q", i+1, clip([]byte(want.bodies[i])), clip([]byte(got.bodies[i])))
+				}
+			}
+			if want.cut != got.cut || want.closed != got.closed {
+				t.Errorf("cut body / closed: nginx %v/%v, serve %v/%v", want.cut, want.closed, got.cut, got.closed)
+			}
+		})
+	}
+}
