@@ -351,9 +351,10 @@ const (
 // readBody reads the client's body for proxying, once, as nginx reads it
 // only then. It returns bodyOK; 413 for a chunked body over the
 // client_max_body_size of the location (lc); 400 for a malformed chunked
-// body; 408 when the client sends nothing for client_body_timeout; or
-// bodyAbort when the connection ends before the body does. The app is
-// never called with a body that is not whole.
+// body; or bodyAbort when the connection ends before the body does, or the
+// client sends nothing for client_body_timeout (nginx terminates such a
+// request without an answer; 408 is only logged). The app is never called
+// with a body that is not whole.
 func (h *Handler) readBody(rq *request, lc *locConf) int {
 	if rq.bodyRead {
 		if rq.bodyErr != 0 {
@@ -377,9 +378,7 @@ func (h *Handler) readBody(rq *request, lc *locConf) int {
 	case err == nil:
 		rq.body = b
 		return bodyOK
-	case isTimeout(err):
-		rq.bodyErr = http.StatusRequestTimeout
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET):
+	case isTimeout(err), errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET):
 		rq.bodyErr = bodyAbort
 	default:
 		rq.bodyErr = http.StatusBadRequest // "client sent invalid chunked body"
