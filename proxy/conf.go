@@ -27,6 +27,9 @@ type locConf struct {
 
 	// client_max_body_size (0: no limit).
 	maxBody int64
+	// bufferSize is proxy_buffer_size: the most an app's response header
+	// may take.
+	bufferSize int
 
 	// error_page.
 	errorPages          bool // some error_page is in effect
@@ -76,6 +79,12 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	if d := nearest(c.levels, "client_max_body_size"); d != nil {
 		if n, ok := parseSize(d.Arg(0)); ok {
 			c.maxBody = n
+		}
+	}
+	c.bufferSize = defaultBufferSize
+	if d := nearest(c.levels, "proxy_buffer_size"); d != nil {
+		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {
+			c.bufferSize = int(n)
 		}
 	}
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")

@@ -303,11 +303,18 @@ func (u *upstreamResponse) count(key string) int {
 // errInvalidHeader is nginx's "upstream sent invalid header" (502).
 var errInvalidHeader = errors.New("upstream sent invalid header")
 
+// errTooBigHeader is nginx's "upstream sent too big header" (502): the
+// status line and header lines do not fit in proxy_buffer_size.
+var errTooBigHeader = errors.New("upstream sent too big header")
+
+// defaultBufferSize is proxy_buffer_size's default: one memory page.
+const defaultBufferSize = 4096
+
 // roundTrip sends req, the request nginx's proxy module would build
 // (ngx_http_proxy_create_request, see Handler.doProxy), and reads the
 // response header the way ngx_http_proxy_process_status_line and
 // ngx_http_parse_header_line do.
-func roundTrip(d upstreamDest, req []byte, method string, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
+func roundTrip(d upstreamDest, req []byte, method string, limit int, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
 	key := d.key
 	// A kept connection the app has closed in the meantime fails at once:
 	// then the request goes once more on a new connection, as nginx retries
@@ -326,7 +333,7 @@ func roundTrip(d upstreamDest, req []byte, method string, pool *connPool, mayKee
 			// proxy_send_timeout and proxy_read_timeout
 			conn.SetDeadline(time.Now().Add(upstreamTimeout))
 		}
-		resp, err := exchange(conn, send, method)
+		resp, err := exchange(conn, send, method, limit)
 		if err != nil {
 			conn.Close()
 			if reused && attempt == 0 {
@@ -342,15 +349,15 @@ func roundTrip(d upstreamDest, req []byte, method string, pool *connPool, mayKee
 }
 
 // exchange writes req (unless it is nil: already sent) on conn and reads
-// the response header.
-func exchange(conn upstreamConn, req []byte, method string) (*upstreamResponse, error) {
+// the response header, of at most limit bytes.
+func exchange(conn upstreamConn, req []byte, method string, limit int) (*upstreamResponse, error) {
 	if req != nil {
 		if _, err := conn.Write(req); err != nil {
 			return nil, err
 		}
 	}
 	br := getUpstreamReader(conn)
-	resp, err := readUpstreamHeader(br)
+	resp, err := readUpstreamHeader(br, limit)
 	if err != nil {
 		putUpstreamReader(br)
 		return nil, err
@@ -448,18 +455,27 @@ func (p *connPool) use(d upstreamDest, version string, hasConnection bool) (*con
 }
 
 // readLine returns the next line of br without its "\n" and one "\r"
-// before it. The bytes are br's (or *long's, for a line longer than br's
-// buffer) and valid until the next read.
-func readLine(br *bufio.Reader, long *[]byte) ([]byte, error) {
+// before it, and subtracts its length from *room: a line that does not fit
+// in what is left is errTooBigHeader, read no further. The bytes are br's
+// (or *long's, for a line longer than br's buffer) and valid until the
+// next read.
+func readLine(br *bufio.Reader, long *[]byte, room *int) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		*long = append((*long)[:0], line...)
 		for err == bufio.ErrBufferFull {
+			if len(*long) > *room {
+				return nil, errTooBigHeader
+			}
 			line, err = br.ReadSlice('\n')
 			*long = append(*long, line...)
 		}
 		line = *long
 	}
+	if len(line) > *room {
+		return nil, errTooBigHeader
+	}
+	*room -= len(line)
 	if err != nil {
 		return nil, err
 	}
@@ -573,13 +589,15 @@ func appHeaderLine(line []byte) int {
 	return lineOK
 }
 
-// readUpstreamHeader parses the status line and the header lines: only
-// spaces (not tabs) around a value are dropped, a NUL byte makes the header
-// invalid, names are matched case-insensitively later on.
-func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
+// readUpstreamHeader parses the status line and the header lines, limit
+// bytes at most (proxy_buffer_size): only spaces (not tabs) around a value
+// are dropped, a line nginx's parser refuses makes the header invalid
+// (appHeaderLine), names are matched case-insensitively later on.
+func readUpstreamHeader(br *bufio.Reader, limit int) (*upstreamResponse, error) {
 	var long []byte
+	room := limit
 	for {
-		line, err := readLine(br, &long)
+		line, err := readLine(br, &long, &room)
 		if err != nil {
 			return nil, err
 		}
@@ -607,7 +625,7 @@ func readUpstreamHeader(br *bufio.Reader) (*upstreamResponse, error) {
 		var seen uint32
 		hasLength := false
 		for {
-			line, err := readLine(br, &long)
+			line, err := readLine(br, &long, &room)
 			if err != nil {
 				putCopyBuf(textBuf)
 				return nil, err
@@ -814,7 +832,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	b = append(b, rq.body...)
 	*bp = b
 	pool, mayKeep := h.pool.use(dest, version, hasConnection)
-	resp, err := roundTrip(dest, b, rq.method, pool, mayKeep)
+	resp, err := roundTrip(dest, b, rq.method, lc.bufferSize, pool, mayKeep)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())

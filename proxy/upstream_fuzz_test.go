@@ -26,7 +26,7 @@ func FuzzUpstreamHeader(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		resp, err := readUpstreamHeader(bufio.NewReader(bytes.NewReader(b)))
+		resp, err := readUpstreamHeader(bufio.NewReader(bytes.NewReader(b)), defaultBufferSize)
 		if err != nil {
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ server {
     root {{PREFIX}}/www;
 
     location /p/ { proxy_pass http://BACKEND; }
+    location /pbig/ { proxy_pass http://BACKEND; proxy_buffer_size 16k; proxy_buffers 8 16k; proxy_busy_buffers_size 32k; }
     location /pb/ { proxy_pass http://appblock; }
     location /pb2/ { proxy_pass http://twoblock; }
     location /pu/ { proxy_pass http://BACKEND/u/; }
@@ -238,6 +240,12 @@ func xarCases() []xarCase {
 	for _, line := range []string{"X-Foo : bar", "X Foo: bar", ": empty", " folded", "\tfolded", "X-A: a\rb", "X-Accel-Redirect : /prot/a.txt", "X-\x01: ctl", "X-A\x7f: del"} {
 		get("4 invalid app header "+strconv.Quote(line), "/p/x?"+hl("X-Before: 1", line))
 	}
+	// The whole header must fit in proxy_buffer_size (one page, 4k, by
+	// default; 16k in /pbig/): "upstream sent too big header", 502.
+	get("4 app header over proxy_buffer_size", "/p/x?"+hl("X-Big: "+strings.Repeat("b", 5000)))
+	get("4 many app headers over proxy_buffer_size", "/p/x?"+hl(slices.Repeat([]string{"X-Many: 0123456789012345678901234567890123456789"}, 100)...))
+	get("4 app header under proxy_buffer_size", "/p/x?"+hl("X-Big: "+strings.Repeat("b", 2000)))
+	get("4 app header under a larger proxy_buffer_size", "/pbig/x?"+hl("X-Big: "+strings.Repeat("b", 5000)))
 	// A second status line and other odd but accepted names.
 	for _, line := range []string{"HTTP/1.1 200 OK", "X_Under: 1", "X.Dot: 1"} {
 		get("4 odd app header "+strconv.Quote(line), "/p/x?"+hl("X-Before: 1", line))
