@@ -3,12 +3,14 @@ package proxy
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +139,41 @@ func TestBodyFramingAgainstNginx(t *testing.T) {
 				t.Errorf("cut body / closed: nginx %v/%v, serve %v/%v", want.cut, want.closed, got.cut, got.closed)
 			}
 		})
+	}
+}
+
+// TestLargeBodyAgainstNginx sends a body larger than the 64 MB serve used
+// to cap bodies at through `client_max_body_size 0` (no limit) to real
+// nginx and to serve: the app gets every byte in both cases, and serve
+// keeps no temporary file behind.
+func TestLargeBodyAgainstNginx(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 70 MB twice")
+	}
+	realnginx.Require(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	backend := scriptBackend(t)
+	conf := strings.ReplaceAll(wireConf, "BACKEND", backend)
+	ng := realnginx.StartHTTP(t, conf, wireFiles)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	const size = 70 << 20
+	body := bytes.Repeat([]byte("0123456789abcdef"), size/16)
+	sum := sha256.Sum256(body)
+	want := fmt.Sprintf("len=%d sha=%x", size, sum)
+	for name, addr := range map[string]string{"nginx": ng.Addr, "serve": emu} {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/unlimited/sum", bytes.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got) != want {
+			t.Errorf("%s: %d %q, want 200 %q", name, resp.StatusCode, got, want)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "xaccel-body-*")); len(left) > 0 {
+		t.Errorf("serve left temporary files: %v", left)
 	}
 }

@@ -30,6 +30,9 @@ type locConf struct {
 	// bufferSize is proxy_buffer_size: the most an app's response header
 	// may take.
 	bufferSize int
+	// bodyBuffer is client_body_buffer_size: the part of a request body
+	// kept in memory; the rest goes to a temporary file.
+	bodyBuffer int
 
 	// error_page.
 	errorPages          bool // some error_page is in effect
@@ -79,6 +82,12 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	if d := nearest(c.levels, "client_max_body_size"); d != nil {
 		if n, ok := parseSize(d.Arg(0)); ok {
 			c.maxBody = n
+		}
+	}
+	c.bodyBuffer = defaultBodyBuffer
+	if d := nearest(c.levels, "client_body_buffer_size"); d != nil {
+		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {
+			c.bodyBuffer = int(n)
 		}
 	}
 	c.bufferSize = defaultBufferSize

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -195,11 +196,16 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 
 // request is the state of one client request across internal redirects.
 type request struct {
-	r         *http.Request
-	body      []byte
-	hasBody   bool // the client sent a body (Content-Length or chunked)
-	bodyRead  bool // body holds the client's body (readBody)
-	bodyErr   int  // what reading the body ended with: a status, or bodyAbort
+	r        *http.Request
+	body     []byte
+	hasBody  bool // the client sent a body (Content-Length or chunked)
+	bodyRead bool // body holds the client's body (readBody)
+	bodyErr  int  // what reading the body ended with: a status, or bodyAbort
+	// bodyFile holds a body larger than client_body_buffer_size (body is
+	// then nil), unlinked as soon as it is made; bodyLen is the body's
+	// length either way.
+	bodyFile  *os.File
+	bodyLen   int64
 	method    string
 	uri, args string
 	internal  bool
@@ -267,6 +273,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		first = step{kind: stepURI}
 	}
 	status := h.process(w, rq, first)
+	if rq.bodyFile != nil {
+		rq.bodyFile.Close()
+	}
 	if h.opts.Trace != nil {
 		fmt.Fprintf(h.opts.Trace, "%s %s %s -> %d\n", r.Method, r.RequestURI, strings.Join(rq.trace, " "), status)
 	}
@@ -349,8 +358,10 @@ const (
 )
 
 // readBody reads the client's body for proxying, once, as nginx reads it
-// only then. It returns bodyOK; 413 for a chunked body over the
-// client_max_body_size of the location (lc); 400 for a malformed chunked
+// only then: up to client_body_buffer_size in memory, the rest spooled to
+// an unlinked temporary file, so memory stays bounded whatever the body
+// (client_max_body_size 0 is no limit). It returns bodyOK; 413 for a
+// chunked body over the client_max_body_size of the location (lc); 400 for a malformed chunked
 // body; or bodyAbort when the connection ends before the body does, or the
 // client sends nothing for client_body_timeout (nginx terminates such a
 // request without an answer; 408 is only logged). The app is never called
@@ -367,16 +378,12 @@ func (h *Handler) readBody(rq *request, lc *locConf) int {
 	if r.Body == nil || r.Body == http.NoBody {
 		return bodyOK
 	}
-	limit := int64(64 << 20)
-	if lc.maxBody > 0 {
-		limit = lc.maxBody
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	n, tooLarge, err := h.spoolBody(rq, lc)
 	switch {
-	case int64(len(b)) > limit:
+	case tooLarge:
 		rq.bodyErr = http.StatusRequestEntityTooLarge
 	case err == nil:
-		rq.body = b
+		rq.bodyLen = n
 		return bodyOK
 	case isTimeout(err), errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET):
 		rq.bodyErr = bodyAbort
@@ -387,6 +394,47 @@ func (h *Handler) readBody(rq *request, lc *locConf) int {
 		rq.trace = append(rq.trace, "request body: "+errText(err, rq.bodyErr))
 	}
 	return rq.bodyErr
+}
+
+// spoolBody reads the body: into rq.body when it fits in
+// client_body_buffer_size, else into rq.bodyFile. tooLarge is set when it
+// is over client_max_body_size (0: no limit).
+func (h *Handler) spoolBody(rq *request, lc *locConf) (n int64, tooLarge bool, err error) {
+	limit := lc.maxBody
+	var mem bytes.Buffer
+	n, err = io.CopyN(&mem, rq.r.Body, int64(lc.bodyBuffer)+1)
+	if err == io.EOF {
+		if limit > 0 && n > limit {
+			return n, true, nil
+		}
+		rq.body = mem.Bytes()
+		return n, false, nil
+	}
+	if err != nil {
+		return n, false, err
+	}
+	if limit > 0 && n > limit {
+		return n, true, nil
+	}
+	f, err := os.CreateTemp("", "xaccel-body-")
+	if err != nil {
+		return n, false, err
+	}
+	os.Remove(f.Name()) // gone when closed, whatever happens
+	rq.bodyFile = f
+	if _, err := f.Write(mem.Bytes()); err != nil {
+		return n, false, err
+	}
+	src := rq.r.Body
+	if limit > 0 {
+		src = io.NopCloser(io.LimitReader(src, limit-n+1))
+	}
+	m, err := io.Copy(f, src)
+	n += m
+	if limit > 0 && n > limit {
+		return n, true, nil
+	}
+	return n, false, err
 }
 
 // isTimeout reports a network timeout.

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
@@ -40,6 +41,10 @@ import (
 // to answer differently. A path starting with /selfloop/ always answers
 // 200 with X-Accel-Redirect: /loop/again, a Set-Cookie and a Cache-Control
 // (a redirect loop through the config's /loop/ location).
+//
+// A path ending in /sum answers "len=N sha=HEX" of the request body it
+// read; one ending in /cutchunk answers 200 with a chunked body cut short
+// (a chunk of 100 bytes announced, 50 sent, the connection closed).
 //
 // The default body is "app METHOD TARGET host=HOST hop=HOP len=LEN
 // ct=CONTENT-TYPE body=BODY", what nginx (or the emulator) sent.
@@ -95,14 +100,22 @@ func serveScript(c net.Conn) {
 	if err != nil {
 		return
 	}
+	hop := hdr.Get("X-Hop")
+	path, query, _ := strings.Cut(target, "?")
 	var body []byte
 	if cl := hdr.Get("Content-Length"); cl != "" {
-		n, _ := strconv.Atoi(cl)
+		n, _ := strconv.ParseInt(cl, 10, 64)
+		if strings.HasSuffix(path, "/sum") {
+			// The body's length and SHA-256 only, however large.
+			h := sha256.New()
+			got, _ := io.CopyN(h, br, n)
+			text := fmt.Sprintf("len=%d sha=%x", got, h.Sum(nil))
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(text), text)
+			return
+		}
 		body = make([]byte, n)
 		io.ReadFull(br, body)
 	}
-	hop := hdr.Get("X-Hop")
-	path, query, _ := strings.Cut(target, "?")
 	if strings.HasSuffix(path, "/cutchunk") {
 		// A chunked body that announces 100 bytes, sends 50 and ends.
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n"+strings.Repeat("x", 50))

@@ -310,11 +310,17 @@ var errTooBigHeader = errors.New("upstream sent too big header")
 // defaultBufferSize is proxy_buffer_size's default: one memory page.
 const defaultBufferSize = 4096
 
+// defaultBodyBuffer is client_body_buffer_size's default: two pages.
+const defaultBodyBuffer = 8192
+
 // roundTrip sends req, the request nginx's proxy module would build
 // (ngx_http_proxy_create_request, see Handler.doProxy), and reads the
 // response header the way ngx_http_proxy_process_status_line and
 // ngx_http_parse_header_line do.
-func roundTrip(d upstreamDest, req []byte, method string, limit int, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
+//
+// body, when set, is a spooled request body sent after req (from its start
+// on every attempt).
+func roundTrip(d upstreamDest, req []byte, body *io.SectionReader, method string, limit int, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
 	key := d.key
 	// A kept connection the app has closed in the meantime fails at once:
 	// then the request goes once more on a new connection, as nginx retries
@@ -333,7 +339,7 @@ func roundTrip(d upstreamDest, req []byte, method string, limit int, pool *connP
 			// proxy_send_timeout and proxy_read_timeout
 			conn.SetDeadline(time.Now().Add(upstreamTimeout))
 		}
-		resp, err := exchange(conn, send, method, limit)
+		resp, err := exchange(conn, send, body, method, limit)
 		if err != nil {
 			conn.Close()
 			if reused && attempt == 0 {
@@ -350,9 +356,14 @@ func roundTrip(d upstreamDest, req []byte, method string, limit int, pool *connP
 
 // exchange writes req (unless it is nil: already sent) on conn and reads
 // the response header, of at most limit bytes.
-func exchange(conn upstreamConn, req []byte, method string, limit int) (*upstreamResponse, error) {
+func exchange(conn upstreamConn, req []byte, body *io.SectionReader, method string, limit int) (*upstreamResponse, error) {
 	if req != nil {
 		if _, err := conn.Write(req); err != nil {
+			return nil, err
+		}
+	}
+	if body != nil {
+		if _, err := io.Copy(conn, io.NewSectionReader(body, 0, body.Size())); err != nil {
 			return nil, err
 		}
 	}
@@ -825,14 +836,18 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	if sendLength {
 		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, int64(len(rq.body)), 10)
+		b = strconv.AppendInt(b, rq.bodyLen, 10)
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "\r\n"...)
 	b = append(b, rq.body...)
 	*bp = b
+	var spooled *io.SectionReader
+	if rq.bodyFile != nil {
+		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
+	}
 	pool, mayKeep := h.pool.use(dest, version, hasConnection)
-	resp, err := roundTrip(dest, b, rq.method, lc.bufferSize, pool, mayKeep)
+	resp, err := roundTrip(dest, b, spooled, rq.method, lc.bufferSize, pool, mayKeep)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
