@@ -23,7 +23,8 @@ import (
 type bodyCase struct {
 	name      string
 	raw       string
-	halfClose bool // the client shuts its sending side after raw
+	halfClose bool          // the client shuts its sending side after raw
+	quiet     time.Duration // how long a silent server is waited for (default 700 ms)
 }
 
 func bodyCases() []bodyCase {
@@ -40,6 +41,10 @@ func bodyCases() []bodyCase {
 		{name: "trailer then a request", raw: chunked + "3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{name: "static, trailer then a request", raw: "POST /f.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{name: "app cuts its chunked body", raw: "GET /p/cutchunk HTTP/1.1\r\nHost: x\r\n\r\n"},
+		// proxy_read_timeout 1s bounds each read, not the exchange.
+		{name: "app never answers", raw: "GET /t/stall HTTP/1.1\r\nHost: x\r\n\r\n", quiet: 3 * time.Second},
+		{name: "app body slower than the timeout in all", raw: "GET /t/slowbody HTTP/1.1\r\nHost: x\r\n\r\n", quiet: 3 * time.Second},
+		{name: "app body stalls past the timeout", raw: "GET /t/stallbody HTTP/1.1\r\nHost: x\r\n\r\n", quiet: 3 * time.Second},
 	}
 }
 
@@ -70,8 +75,12 @@ func bodyExchange(addr string, c bodyCase) (bodyOutcome, error) {
 	// Everything the server sends until it closes or stays quiet.
 	var all bytes.Buffer
 	buf := make([]byte, 4096)
+	quiet := c.quiet
+	if quiet == 0 {
+		quiet = 700 * time.Millisecond
+	}
 	for {
-		conn.SetReadDeadline(time.Now().Add(700 * time.Millisecond))
+		conn.SetReadDeadline(time.Now().Add(quiet))
 		n, err := conn.Read(buf)
 		all.Write(buf[:n])
 		if err != nil {

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"strings"
+	"time"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -33,6 +34,7 @@ type locConf struct {
 	// bodyBuffer is client_body_buffer_size: the part of a request body
 	// kept in memory; the rest goes to a temporary file.
 	bodyBuffer int
+	timeouts   upTimeouts
 
 	// error_page.
 	errorPages          bool // some error_page is in effect
@@ -84,6 +86,11 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 			c.maxBody = n
 		}
 	}
+	c.timeouts = upTimeouts{
+		connect: timeoutOf(c.levels, "proxy_connect_timeout", upstreamTimeout),
+		send:    timeoutOf(c.levels, "proxy_send_timeout", upstreamTimeout),
+		read:    timeoutOf(c.levels, "proxy_read_timeout", upstreamTimeout),
+	}
 	c.bodyBuffer = defaultBodyBuffer
 	if d := nearest(c.levels, "client_body_buffer_size"); d != nil {
 		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {
@@ -122,6 +129,59 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 
 // defaultMaxBody is client_max_body_size's default, 1m.
 const defaultMaxBody = 1 << 20
+
+// upTimeouts are proxy_connect_timeout, proxy_send_timeout and
+// proxy_read_timeout: each bounds one operation (connecting, one write,
+// one read), not the whole exchange.
+type upTimeouts struct{ connect, send, read time.Duration }
+
+// parseTime is ngx_parse_time for the usual forms: a number of seconds, or
+// numbers with ms, s, m, h, d units in a row ("1m30s", "500ms").
+func parseTime(s string) (time.Duration, bool) {
+	if s == "" {
+		return 0, false
+	}
+	var total time.Duration
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		n, ok := parseDigits(s[:i])
+		if !ok || n > 1<<31 {
+			return 0, false
+		}
+		s = s[i:]
+		unit := time.Second
+		switch {
+		case strings.HasPrefix(s, "ms"):
+			unit, s = time.Millisecond, s[2:]
+		case s == "":
+		case s[0] == 's':
+			s = s[1:]
+		case s[0] == 'm':
+			unit, s = time.Minute, s[1:]
+		case s[0] == 'h':
+			unit, s = time.Hour, s[1:]
+		case s[0] == 'd':
+			unit, s = 24*time.Hour, s[1:]
+		default:
+			return 0, false
+		}
+		total += time.Duration(n) * unit
+	}
+	return total, true
+}
+
+// timeoutOf is the duration of directive name at levels, or def.
+func timeoutOf(levels []*nginx.Directive, name string, def time.Duration) time.Duration {
+	if d := nearest(levels, name); d != nil {
+		if t, ok := parseTime(d.Arg(0)); ok && t > 0 {
+			return t
+		}
+	}
+	return def
+}
 
 // parseSize is ngx_parse_size: a number of bytes, or of kilobytes,
 // megabytes or gigabytes with k, m or g (either case).

@@ -15,15 +15,13 @@ type upstreamConn interface {
 	SetDeadline(t time.Time) error
 }
 
-// upstreamDialer connects to the app when connectSend cannot do it
-// itself (a host name, a unix socket). nginx sets no SO_KEEPALIVE on
-// upstream connections (proxy_socket_keepalive off), and neither does it.
-var upstreamDialer = net.Dialer{Timeout: upstreamTimeout, KeepAlive: -1}
-
-// connectSend opens a connection to d and sends req on it, within
-// upstreamTimeout (nginx's proxy_connect_timeout and proxy_send_timeout).
-// The connection's deadline is then upstreamTimeout from when the request
-// was sent, or a little earlier (proxy_read_timeout).
+// connectSend opens a connection to d and sends req on it, within the
+// connect timeout (nginx's proxy_connect_timeout; req is a request header,
+// which goes out with the connection). The connection's deadline is then
+// the read timeout from when the request was sent (proxy_read_timeout).
+// Where connectSend cannot connect itself (a host name, a unix socket), a
+// net.Dialer does, without SO_KEEPALIVE, as nginx sets none on upstream
+// connections (proxy_socket_keepalive off).
 //
 // To an IP address it does what nginx's ngx_event_connect_peer does: a
 // non-blocking socket, connect(2), and the request written as soon as the
@@ -31,19 +29,20 @@ var upstreamDialer = net.Dialer{Timeout: upstreamTimeout, KeepAlive: -1}
 // *os.File. This spares what net.Dial adds for its own sake (the address
 // lookup, TCP_NODELAY, SO_KEEPALIVE, getsockname and getpeername, a
 // context with a timer). Errors read as net.Dial's do.
-func connectSend(d upstreamDest, req []byte) (upstreamConn, error) {
+func connectSend(d upstreamDest, req []byte, to upTimeouts) (upstreamConn, error) {
 	start := time.Now()
 	if !d.ap.IsValid() {
-		c, err := upstreamDialer.Dial(d.network, d.addr)
+		dialer := net.Dialer{Timeout: to.connect, KeepAlive: -1}
+		c, err := dialer.Dial(d.network, d.addr)
 		if err != nil {
 			return nil, err
 		}
-		c.SetDeadline(time.Now().Add(upstreamTimeout))
+		c.SetDeadline(time.Now().Add(to.send))
 		if _, err := c.Write(req); err != nil {
 			c.Close()
 			return nil, err
 		}
-		c.SetDeadline(time.Now().Add(upstreamTimeout))
+		c.SetDeadline(time.Now().Add(to.read))
 		return c, nil
 	}
 	family := syscall.AF_INET
@@ -65,7 +64,7 @@ func connectSend(d upstreamDest, req []byte) (upstreamConn, error) {
 		return nil, dialError(d, "connect", err)
 	}
 	f := os.NewFile(uintptr(fd), d.addr)
-	f.SetDeadline(start.Add(upstreamTimeout))
+	f.SetDeadline(start.Add(to.connect))
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
@@ -105,9 +104,29 @@ func connectSend(d upstreamDest, req []byte) (upstreamConn, error) {
 	}
 	if calls > 1 || time.Since(start) > time.Millisecond {
 		// The poller was waited on: the read timeout counts from now.
-		f.SetDeadline(time.Now().Add(upstreamTimeout))
+		f.SetDeadline(time.Now().Add(to.read))
+	} else if to.read != to.connect {
+		f.SetDeadline(start.Add(to.read))
 	}
 	return f, nil
+}
+
+// timedConn gives every read and write of an upstream connection its own
+// deadline, as nginx's proxy_read_timeout and proxy_send_timeout bound the
+// time between two operations, not the whole exchange.
+type timedConn struct {
+	upstreamConn
+	to upTimeouts
+}
+
+func (c timedConn) Read(p []byte) (int, error) {
+	c.SetDeadline(time.Now().Add(c.to.read))
+	return c.upstreamConn.Read(p)
+}
+
+func (c timedConn) Write(p []byte) (int, error) {
+	c.SetDeadline(time.Now().Add(c.to.send))
+	return c.upstreamConn.Write(p)
 }
 
 // dialError is the error net.Dial gives for a failed step (syscall) of a

@@ -255,13 +255,45 @@ func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
 	if lr, ok := src.(*io.LimitedReader); ok && lr.N > w.cl-w.written {
 		lr.N = w.cl - w.written
 	}
-	n, err := w.c.tc.ReadFrom(src)
-	w.written += n
-	if err != nil {
-		w.c.broken = true
+	// send_timeout bounds the time between two writes, not the whole
+	// body: the file goes out in pieces, each with its own deadline.
+	// One level of *io.LimitedReader around an *os.File is what
+	// TCPConn.ReadFrom turns into sendfile(2), so a limit of src's own is
+	// carried over rather than wrapped.
+	base, remain := src, int64(-1)
+	lr, limited := src.(*io.LimitedReader)
+	if limited {
+		base, remain = lr.R, lr.N
 	}
-	return n, err
+	var total int64
+	for {
+		piece := int64(sendPiece)
+		if limited && remain < piece {
+			piece = remain
+		}
+		if piece <= 0 {
+			return total, nil
+		}
+		w.c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
+		n, err := w.c.tc.ReadFrom(&io.LimitedReader{R: base, N: piece})
+		total += n
+		w.written += n
+		if limited {
+			remain -= n
+			lr.N = remain
+		}
+		if err != nil {
+			w.c.broken = true
+			return total, err
+		}
+		if n < piece {
+			return total, nil
+		}
+	}
 }
+
+// sendPiece is how much of a file goes out under one send_timeout.
+const sendPiece = 1 << 20
 
 // Flush sends what is buffered.
 func (w *respWriter) Flush() {
@@ -298,6 +330,7 @@ func (c *conn) flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
+	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
 	_, err := c.nc.Write(c.out)
 	c.out = c.out[:0]
 	if err != nil {
@@ -309,6 +342,7 @@ func (c *conn) flush() error {
 // writev writes the buffered response and p in one system call.
 func (c *conn) writev(p []byte) error {
 	bufs := net.Buffers{c.out, p}
+	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
 	_, err := bufs.WriteTo(c.nc)
 	c.out = c.out[:0]
 	if err != nil {

@@ -44,7 +44,10 @@ import (
 //
 // A path ending in /sum answers "len=N sha=HEX" of the request body it
 // read; one ending in /cutchunk answers 200 with a chunked body cut short
-// (a chunk of 100 bytes announced, 50 sent, the connection closed).
+// (a chunk of 100 bytes announced, 50 sent, the connection closed); /stall
+// never answers (2.5 s, then the connection closes); /slowbody sends a
+// 50-byte body in 5 pieces 400 ms apart; /stallbody sends 10 of its 50
+// bytes and then nothing for 2.5 s.
 //
 // The default body is "app METHOD TARGET host=HOST hop=HOP len=LEN
 // ct=CONTENT-TYPE body=BODY", what nginx (or the emulator) sent.
@@ -115,6 +118,24 @@ func serveScript(c net.Conn) {
 		}
 		body = make([]byte, n)
 		io.ReadFull(br, body)
+	}
+	switch {
+	case strings.HasSuffix(path, "/stall"):
+		time.Sleep(2500 * time.Millisecond) // no answer at all
+		return
+	case strings.HasSuffix(path, "/slowbody"), strings.HasSuffix(path, "/stallbody"):
+		// 50 bytes announced: 5 pieces 400 ms apart, or 10 bytes and
+		// then nothing for 2.5 s.
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\n")
+		for i := 0; i < 5; i++ {
+			io.WriteString(c, "0123456789")
+			if strings.HasSuffix(path, "/stallbody") {
+				time.Sleep(2500 * time.Millisecond)
+				return
+			}
+			time.Sleep(400 * time.Millisecond)
+		}
+		return
 	}
 	if strings.HasSuffix(path, "/cutchunk") {
 		// A chunked body that announces 100 bytes, sends 50 and ends.

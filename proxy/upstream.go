@@ -320,7 +320,7 @@ const defaultBodyBuffer = 8192
 //
 // body, when set, is a spooled request body sent after req (from its start
 // on every attempt).
-func roundTrip(d upstreamDest, req []byte, body *io.SectionReader, method string, limit int, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
+func roundTrip(d upstreamDest, req []byte, body *io.SectionReader, method string, limit int, to upTimeouts, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
 	key := d.key
 	// A kept connection the app has closed in the meantime fails at once:
 	// then the request goes once more on a new connection, as nginx retries
@@ -330,16 +330,13 @@ func roundTrip(d upstreamDest, req []byte, body *io.SectionReader, method string
 		send := req
 		if conn == nil {
 			var err error
-			conn, err = connectSend(d, req) // sets the deadline
+			conn, err = connectSend(d, req, to) // sets the deadline
 			if err != nil {
 				return nil, err
 			}
 			send = nil
-		} else {
-			// proxy_send_timeout and proxy_read_timeout
-			conn.SetDeadline(time.Now().Add(upstreamTimeout))
 		}
-		resp, err := exchange(conn, send, body, method, limit)
+		resp, err := exchange(conn, send, body, method, limit, to)
 		if err != nil {
 			conn.Close()
 			if reused && attempt == 0 {
@@ -356,18 +353,19 @@ func roundTrip(d upstreamDest, req []byte, body *io.SectionReader, method string
 
 // exchange writes req (unless it is nil: already sent) on conn and reads
 // the response header, of at most limit bytes.
-func exchange(conn upstreamConn, req []byte, body *io.SectionReader, method string, limit int) (*upstreamResponse, error) {
+func exchange(conn upstreamConn, req []byte, body *io.SectionReader, method string, limit int, to upTimeouts) (*upstreamResponse, error) {
+	tc := timedConn{conn, to}
 	if req != nil {
-		if _, err := conn.Write(req); err != nil {
+		if _, err := tc.Write(req); err != nil {
 			return nil, err
 		}
 	}
 	if body != nil {
-		if _, err := io.Copy(conn, io.NewSectionReader(body, 0, body.Size())); err != nil {
+		if _, err := io.Copy(tc, io.NewSectionReader(body, 0, body.Size())); err != nil {
 			return nil, err
 		}
 	}
-	br := getUpstreamReader(conn)
+	br := getUpstreamReader(tc)
 	resp, err := readUpstreamHeader(br, limit)
 	if err != nil {
 		putUpstreamReader(br)
@@ -847,7 +845,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
 	}
 	pool, mayKeep := h.pool.use(dest, version, hasConnection)
-	resp, err := roundTrip(dest, b, spooled, rq.method, lc.bufferSize, pool, mayKeep)
+	resp, err := roundTrip(dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
