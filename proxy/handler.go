@@ -862,6 +862,10 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 		w.Header().Set("Location", h.absolute(rq, h.expand(rq, d.Arg(0))))
 		return h.fail(w, rq, http.StatusFound, l)
 	}
+	if code == 444 && abortResponse(w) {
+		// NGX_HTTP_CLOSE: the connection closes without an answer.
+		return done(444)
+	}
 	text := ""
 	if len(d.Args) > 1 {
 		text = h.expand(rq, d.Args[1])

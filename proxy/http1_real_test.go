@@ -28,6 +28,7 @@ server {
     location /small/ { client_max_body_size 10; proxy_pass http://BACKEND; }
     location /unlimited/ { client_max_body_size 0; proxy_pass http://BACKEND; }
     location /t/ { proxy_read_timeout 1s; proxy_pass http://BACKEND; }
+    location /close/ { return 444; }
 }
 server {
     listen 127.0.0.1:{{PORT}};
