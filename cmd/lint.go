@@ -20,6 +20,7 @@ type lintOptions struct {
 	protectDirs []string
 	public      []string
 	prefix      string
+	root        string
 	failOn      string
 	outputs     []outputSpec // --format and --output, in command-line order
 	color       string
@@ -77,6 +78,7 @@ Exit codes:
 	f.StringArrayVar(&o.protectDirs, "protect-dir", nil, "declare a `DIR` on disk that holds protected files (repeatable)")
 	f.StringArrayVar(&o.public, "public", nil, "declare a URL `PREFIX` public on purpose: not reported (repeatable)")
 	f.StringVar(&o.prefix, "prefix", "", "resolve relative includes against `DIR` (default: the directory of each PATH)")
+	f.StringVar(&o.root, "root", "", "read absolute include paths under `DIR`, as a chroot would: /etc/nginx/x.conf is DIR/etc/nginx/x.conf")
 	f.StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at or above `LEVEL`: error, warning or info")
 	f.Var(&outputsFlag{list: &o.outputs}, "format", "output `FORMAT`: "+strings.Join(lint.Formats, ", ")+"; repeatable, each one followed optionally by its --output")
 	f.Var(&outputsFlag{list: &o.outputs, output: true}, "output", "write the --format given just before it to `FILE` instead of standard output (atomically); before any --format it applies to text")
@@ -121,6 +123,7 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 	opts := lint.LintOptions{
 		Options: lint.Options{Protect: o.protect, ProtectDirs: o.protectDirs, Public: o.public, NoSuppress: o.noSuppress},
 		Prefix:  o.prefix,
+		Root:    o.root,
 		Stdin:   stdin,
 	}
 	cf, err := lintConfig(o)

@@ -737,7 +737,7 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 	orig := map[string][]byte{}
 	var inputs []*fixInput
 	for _, p := range paths {
-		cfg, err := nginx.Load(p, nginx.LoadOptions{Prefix: o.Prefix, Stdin: o.Stdin})
+		cfg, err := nginx.Load(p, o.loadOptions(o.Prefix))
 		if err != nil {
 			return nil, err
 		}
@@ -753,6 +753,9 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 			return nil, err
 		}
 		for _, f := range cfg.Files {
+			if f.Stock {
+				continue // a stand-in: nothing on disk to fix
+			}
 			in.names = append(in.names, f.Path)
 			if _, ok := orig[f.Path]; !ok {
 				orig[f.Path] = f.Src
@@ -936,7 +939,8 @@ func loadPrefix(p, prefix string, kind nginx.Kind) (string, error) {
 // wrapped in the http{} or server{} it is read in, and the names are
 // mapped back.
 func (in *fixInput) reload(contents, disk map[string][]byte, o LintOptions) (*nginx.Config, []Finding, error) {
-	opts := nginx.LoadOptions{Prefix: o.Prefix}
+	opts := o.loadOptions(o.Prefix)
+	opts.Stdin = nil
 	if in.kind == nginx.KindDump {
 		var b bytes.Buffer
 		for _, n := range in.names {
@@ -995,7 +999,9 @@ func (in *fixInput) reload(contents, disk map[string][]byte, o LintOptions) (*ng
 		}
 		writeDumpFile(&b, a, contents[n])
 	}
-	cfg := nginx.LoadBytes(main, b.Bytes(), nginx.LoadOptions{Prefix: in.prefix})
+	dumpOpts := o.loadOptions(in.prefix)
+	dumpOpts.Stdin = nil
+	cfg := nginx.LoadBytes(main, b.Bytes(), dumpOpts)
 	if err := sameFiles(cfg, in.names, contents, back); err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"io"
+	"path/filepath"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -17,7 +18,20 @@ type Report struct {
 type LintOptions struct {
 	Options
 	Prefix string    // include prefix; default: each main file's directory
+	Root   string    // a directory absolute include paths are read under (--root)
 	Stdin  io.Reader // read for the path "-"
+}
+
+// loadOptions are how lint reads a configuration: a missing include is a
+// finding (include-not-found), not the end of the analysis.
+func (o LintOptions) loadOptions(prefix string) nginx.LoadOptions {
+	root := o.Root
+	if root != "" {
+		if a, err := filepath.Abs(root); err == nil {
+			root = a
+		}
+	}
+	return nginx.LoadOptions{Prefix: prefix, Root: root, Stdin: o.Stdin, AllowMissing: true}
 }
 
 // LintPaths loads each path as its own configuration and lints it. An
@@ -25,7 +39,7 @@ type LintOptions struct {
 func LintPaths(paths []string, o LintOptions) (*Report, error) {
 	r := &Report{Sources: map[string][]byte{}}
 	for _, p := range paths {
-		cfg, err := nginx.Load(p, nginx.LoadOptions{Prefix: o.Prefix, Stdin: o.Stdin})
+		cfg, err := nginx.Load(p, o.loadOptions(o.Prefix))
 		if err != nil {
 			return nil, err
 		}
@@ -38,6 +52,9 @@ func LintPaths(paths []string, o LintOptions) (*Report, error) {
 // Add records a linted configuration.
 func (r *Report) Add(cfg *nginx.Config, fs []Finding) {
 	for _, f := range cfg.Files {
+		if f.Stock {
+			continue // a stand-in, not one of the user's files
+		}
 		if _, ok := r.Sources[f.Path]; !ok {
 			r.Files++
 			r.Sources[f.Path] = f.Src

@@ -22,8 +22,8 @@ var ruleDocs = map[string]RuleDoc{
 	"syntax": {
 		Short: "The configuration cannot be read as nginx would read it.",
 		Full: "nginx refuses to start with this configuration: an unbalanced or stray brace, an " +
-			"unterminated quote, a block directive without a block, an include whose file is missing, an " +
-			"include cycle or a file that cannot be read. The other rules are not run on a configuration " +
+			"unterminated quote, a block directive without a block, an include cycle or a file that " +
+			"cannot be read (a missing include is include-not-found). The other rules are not run on a configuration " +
 			"with a syntax error, because they would reason about a configuration that never runs.",
 		Help: "Fix the reported token so that `nginx -t` accepts the file, then lint again: the other " +
 			"rules only run on a configuration nginx can load.\n\n" +
@@ -36,6 +36,21 @@ var ruleDocs = map[string]RuleDoc{
 			"    location ^~ /media/ {\n" +
 			"        internal;\n" +
 			"    }",
+	},
+	"include-not-found": {
+		Short: "An included file is not there: the configuration is analysed without it.",
+		Full: "A non-glob include names a file that is missing, as with a configuration kept in a " +
+			"repository whose server-only snippets live on the server. nginx would refuse to start; xaccel " +
+			"analyses the rest without the file, so whatever it holds (locations, internal, roots) is not " +
+			"checked. Stock files of packaged nginx (mime.types, fastcgi_params, fastcgi.conf, " +
+			"uwsgi_params, scgi_params, proxy_params, snippets/fastcgi-php.conf) are read from built-in " +
+			"stand-ins instead, reported as info.",
+		Help: "Lint the complete configuration (`nginx -T | xaccel lint -`), or point xaccel at the " +
+			"files: `--prefix DIR` for relative include paths, `--root DIR` for absolute ones.\n\n" +
+			"Bad (the snippet is only on the server):\n\n" +
+			"    include snippets/headers.conf;\n\n" +
+			"Good:\n\n" +
+			"    xaccel lint --root deploy deploy/etc/nginx/nginx.conf",
 	},
 	"media-not-internal": {
 		Short: "A location serves user media to anyone: it is not internal and nothing else guards it.",

@@ -56,6 +56,7 @@ type Rule struct {
 // Rules is the catalog, in the order the checks run. Names are stable.
 var Rules = []*Rule{
 	ruleSyntax,
+	ruleIncludeNotFound,
 	ruleRootExposesProtected,
 	ruleMediaNotInternal,
 	ruleAliasTraversal,

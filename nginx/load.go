@@ -22,6 +22,17 @@ type LoadOptions struct {
 	Prefix string
 	// Stdin is read when the path is "-".
 	Stdin io.Reader
+	// AllowMissing reads a configuration whose non-glob includes are
+	// missing, as a repository copy often is: each one is recorded in
+	// Config.Missing instead of Config.Errors, and the rest is read. One
+	// that names a stock file of packaged nginx (mime.types,
+	// fastcgi_params, ...) gets a stand-in (see stockFiles). Without it a
+	// missing include is an error, as in nginx.
+	AllowMissing bool
+	// Root maps absolute include paths into a directory, as a chroot
+	// would: with Root "deploy", include /etc/nginx/conf.d/*.conf reads
+	// deploy/etc/nginx/conf.d/*.conf.
+	Root string
 }
 
 // InputError is an input that cannot be read at all (the main file is
@@ -40,11 +51,13 @@ func (e *InputError) Unwrap() error { return e.Err }
 const maxIncludeDepth = 64
 
 type loader struct {
-	cfg     *Config
-	prefix  string
-	virtual map[string][]byte // nginx -T dump: absolute path -> content
-	cache   map[string]*scanned
-	stack   []string
+	cfg      *Config
+	opts     LoadOptions
+	dumpRoot bool // Root applies to the dump's absolute includes (rootInDump)
+	prefix   string
+	virtual  map[string][]byte // nginx -T dump: absolute path -> content
+	cache    map[string]*scanned
+	stack    []string
 }
 
 type scanned struct {
@@ -87,12 +100,13 @@ func readRegular(p string) ([]byte, error) {
 
 // LoadBytes is Load for content already in memory; name is used in positions.
 func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
-	l := &loader{cfg: &Config{Path: name}, cache: map[string]*scanned{}}
+	l := &loader{cfg: &Config{Path: name}, opts: opts, cache: map[string]*scanned{}}
 	l.prefix = opts.Prefix
 	mainName := name
 	if files, order, ok := splitDump(src); ok {
 		l.cfg.Kind = KindDump
 		l.virtual = files
+		l.dumpRoot = l.rootInDump()
 		mainName = order[0]
 		src = files[mainName]
 		if l.prefix == "" {
@@ -215,9 +229,13 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 	if l.virtual != nil {
 		if !path.IsAbs(full) {
 			full = path.Join(l.prefix, full)
+		} else if l.dumpRoot {
+			full = path.Join(filepath.ToSlash(l.opts.Root), full)
 		}
 	} else if !filepath.IsAbs(full) {
 		full = filepath.Join(l.prefix, full)
+	} else if l.opts.Root != "" {
+		full = filepath.Join(l.opts.Root, full)
 	}
 	var names []string
 	glob := strings.ContainsAny(pat, "*?[")
@@ -243,6 +261,19 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 		sc, ok := l.cache[key]
 		if !ok {
 			src, err := l.read(name)
+			if errors.Is(err, errNoSuchFile) && l.opts.AllowMissing {
+				m := &MissingInclude{Dir: d, Pattern: pat, Path: name}
+				l.cfg.Missing = append(l.cfg.Missing, m)
+				stock, stockSrc, ok := stockFor(pat)
+				if !ok {
+					continue
+				}
+				m.Stock = true
+				sc = l.scan("(stock) "+stock, []byte(stockSrc))
+				sc.file.Stock = true
+				l.cache[key] = sc
+				err = nil
+			}
 			if err != nil {
 				if name == pat {
 					l.errorf(d.Pos, "include %q: %v", pat, err)
@@ -251,8 +282,10 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 				}
 				continue
 			}
-			sc = l.scan(name, src)
-			l.cache[key] = sc
+			if sc == nil {
+				sc = l.scan(name, src)
+				l.cache[key] = sc
+			}
 		}
 		l.stack = append(l.stack, key)
 		out = append(out, l.build(sc, parent, depth+1)...)
@@ -261,12 +294,28 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 	return out
 }
 
+// rootInDump reports whether Root applies to a dump: its files are named
+// under Root (a dump made from a configuration read with Root, as the
+// fixes are checked), not by the server's own paths. LoadBytes asks once.
+func (l *loader) rootInDump() bool {
+	if l.opts.Root == "" || !filepath.IsAbs(l.opts.Root) {
+		return false
+	}
+	root := strings.TrimSuffix(filepath.ToSlash(l.opts.Root), "/") + "/"
+	for name := range l.virtual {
+		if strings.HasPrefix(name, root) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *loader) read(name string) ([]byte, error) {
 	if l.virtual != nil {
 		if b, ok := l.virtual[name]; ok {
 			return b, nil
 		}
-		return nil, errors.New("the file is not in the nginx -T dump")
+		return nil, fmt.Errorf("the file is not in the nginx -T dump: %w", errNoSuchFile)
 	}
 	if st, err := os.Stat(name); err == nil && st.IsDir() {
 		return nil, errors.New("is a directory (nginx fails reading it: \"Is a directory\")")
@@ -277,10 +326,13 @@ func (l *loader) read(name string) ([]byte, error) {
 	}
 	b, err := readInclude(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errors.New("no such file (nginx refuses to start when a non-glob include is missing)")
+		return nil, errNoSuchFile
 	}
 	return b, err
 }
+
+// errNoSuchFile is a missing include.
+var errNoSuchFile = errors.New("no such file (nginx refuses to start when a non-glob include is missing)")
 
 // maxIncludeSize bounds one included file. Real configurations are far
 // smaller; the bound keeps a glob such as /*/* from reading pseudo-files

@@ -98,6 +98,9 @@ type File struct {
 	Path     string // as given on the command line, or as named by include or a dump
 	Src      []byte
 	Comments []Comment
+	// Stock is set for a stand-in of a missing stock file (see
+	// MissingInclude): it is not on disk.
+	Stock bool
 }
 
 // Config is a loaded configuration: a main file with its includes, a
@@ -109,6 +112,9 @@ type Config struct {
 	Root    *Directive // the main context; for fragments, holds the synthetic wrapper
 	Servers []*Server  // every http server block, in order
 	Errors  []*SyntaxError
+	// Missing are the includes whose files are not there, when the load
+	// allows it (LoadOptions.AllowMissing).
+	Missing []*MissingInclude
 	// Unconfirmed lists the files whose statement tree gonginx read
 	// differently from our scanner (see gonginx.go); the scanner's reading,
 	// which follows nginx's tokenizer, is used for them.
