@@ -741,6 +741,9 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkNotEmpty(p, cfg); err != nil {
+			return nil, err
+		}
 		if write && p == "-" {
 			return nil, errors.New("cannot fix standard input in place; use --diff to see the fixes")
 		}

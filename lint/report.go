@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"errors"
 	"io"
 	"path/filepath"
 
@@ -41,6 +42,9 @@ func LintPaths(paths []string, o LintOptions) (*Report, error) {
 	for _, p := range paths {
 		cfg, err := nginx.Load(p, o.loadOptions(o.Prefix))
 		if err != nil {
+			return nil, err
+		}
+		if err := checkNotEmpty(p, cfg); err != nil {
 			return nil, err
 		}
 		r.Add(cfg, Run(cfg, o.Options))
@@ -86,4 +90,19 @@ func (r *Report) ExitCode(failOn Severity) int {
 		}
 	}
 	return 0
+}
+
+// checkNotEmpty refuses an input without a single directive: an empty
+// file, or `nginx -T 2>/dev/null | xaccel lint -` where nginx printed
+// nothing (not installed, or the configuration is broken). "No findings"
+// would say it was checked.
+func checkNotEmpty(p string, cfg *nginx.Config) error {
+	if len(cfg.Errors) > 0 || cfg.Root == nil || len(cfg.Root.Block) > 0 {
+		return nil
+	}
+	msg := "no configuration: the input has no directive"
+	if p == "-" {
+		msg += "; if it comes from nginx -T, nginx printed nothing on standard output (run nginx -T alone to see why)"
+	}
+	return &nginx.InputError{Path: p, Err: errors.New(msg)}
 }

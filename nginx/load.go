@@ -77,7 +77,7 @@ func Load(p string, opts LoadOptions) (*Config, error) {
 		if opts.Stdin == nil {
 			return nil, &InputError{Path: "-", Err: errors.New("no standard input")}
 		}
-		src, err = io.ReadAll(opts.Stdin)
+		src, err = readBounded(opts.Stdin)
 	} else {
 		src, err = readRegular(p)
 	}
@@ -95,7 +95,39 @@ func readRegular(p string) ([]byte, error) {
 	if st.IsDir() {
 		return nil, errors.New("is a directory; give the main configuration file (for example nginx.conf)")
 	}
-	return os.ReadFile(p)
+	if !st.Mode().IsRegular() {
+		// a FIFO would block until something writes to it, a device
+		// such as /dev/zero never ends; use - for a pipe
+		what := "not a regular file"
+		switch m := st.Mode(); {
+		case m&fs.ModeNamedPipe != 0:
+			what = "a FIFO, not a regular file"
+		case m&fs.ModeDevice != 0:
+			what = "a device, not a regular file"
+		case m&fs.ModeSocket != 0:
+			what = "a socket, not a regular file"
+		}
+		return nil, fmt.Errorf("is %s; give a file, or - to read standard input", what)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readBounded(f)
+}
+
+// readBounded reads r whole, up to maxIncludeSize: a larger input is no
+// configuration (and would only exhaust memory).
+func readBounded(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxIncludeSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxIncludeSize {
+		return nil, fmt.Errorf("is larger than %d MiB: not a configuration", maxIncludeSize>>20)
+	}
+	return b, nil
 }
 
 // LoadBytes is Load for content already in memory; name is used in positions.
