@@ -30,15 +30,14 @@ func (a *Analysis) aliasTraversal(s *nginx.Server) {
 		}
 		parent := path.Dir(aliasDir)
 		mk := func(ar *Area) *Exposure {
-			return &Exposure{Kind: AliasTraversal, Server: s, Loc: l, At: al, Area: ar, Declared: ar.Declared}
+			return &Exposure{Kind: AliasTraversal, Server: s, Loc: l, At: al, Area: ar, Declared: ar.Declared, a: a}
 		}
 		for _, ar := range a.protectedUnder(parent) {
 			if Within(ar.Dir, aliasDir) || ar.Loc == l {
 				continue
 			}
 			e := mk(ar)
-			e.a = a
-			if ex, ok := e.firstRequest(); ok {
+			if ex, ok := e.firstRequest(SampleNames); ok {
 				e.Example = ex
 				a.add(e)
 			}
@@ -46,41 +45,26 @@ func (a *Analysis) aliasTraversal(s *nginx.Server) {
 		if a.PublicTree(s, parent) != nil {
 			continue
 		}
+		// The directory around the alias: a made-up file beside the
+		// aliased directory, or in a sibling named like it.
 		e := mk(&Area{Dir: parent, Outside: aliasDir, Escape: true})
-		e.a = a
-		for _, probe := range []string{path.Join(parent, escapeProbe), aliasDir + "-old/example.txt"} {
-			for _, ex := range e.requestsFor(probe) {
-				e.Example = ex
-				a.Areas = append(a.Areas, e.Area)
-				a.add(e)
-				break
-			}
-			if e.Example.URI != "" {
-				break
-			}
+		if ex, ok := e.firstRequest([]string{escapeProbe, path.Base(aliasDir) + "-old/example.txt"}); ok {
+			e.Example = ex
+			a.Areas = append(a.Areas, e.Area)
+			a.add(e)
 		}
 	}
 }
 
-// firstRequest confirms the exposure with a made-up file of its area.
-func (e *Exposure) firstRequest() (Example, bool) {
-	for _, n := range SampleNames {
+// firstRequest confirms the exposure with the first of the made-up files
+// of its area (names relative to Area.Dir) that it reaches.
+func (e *Exposure) firstRequest(names []string) (Example, bool) {
+	for _, n := range names {
 		if ex := e.Requests(n); len(ex) > 0 {
 			return ex[0], true
 		}
 	}
 	return Example{}, false
-}
-
-// requestsFor is Requests for a file given by its full path.
-func (e *Exposure) requestsFor(want string) []Example {
-	var out []Example
-	for _, uri := range e.traversalCandidates(want) {
-		if ex, ok := e.confirm(uri, want); ok {
-			out = append(out, ex)
-		}
-	}
-	return out
 }
 
 // aliasLiteralDir is the directory an alias names up to its first

@@ -264,17 +264,13 @@ func (e *Exposure) confirm(uri, want string) (Example, bool) {
 		return Example{}, false
 	}
 	files, ok := fileFor(s, got, uri, caps)
-	if want == "" {
-		f := ""
-		if ok && len(files) > 0 {
-			f = files[0]
-		}
-		return Example{URI: uri, File: f}, ok || e.Kind == NotInternal
+	if f, found := fileAmong(files, want); found {
+		return Example{URI: uri, File: f}, true
 	}
-	for _, f := range files {
-		if path.Clean(f) == want {
-			return Example{URI: uri, File: f}, true
-		}
+	if want == "" && (ok || e.Kind == NotInternal) {
+		// The location takes the request; which file it opens is not
+		// known (a root with a variable), or it tries none.
+		return Example{URI: uri}, true
 	}
 	return Example{}, false
 }

@@ -65,6 +65,17 @@ func EscapePath(p string) string {
 	return b.String()
 }
 
+// fileAmong returns the file of files that is want (a cleaned path), or
+// the first one when want is "" (the area's directory is unknown).
+func fileAmong(files []string, want string) (string, bool) {
+	for _, f := range files {
+		if want == "" || path.Clean(f) == want {
+			return f, true
+		}
+	}
+	return "", false
+}
+
 // unknownVar stands for the value of a variable the model cannot know
 // ($host, $cookie_x) in a try_files argument: it can hold neither "/" nor
 // "..", so a path that has it names no protected file.

@@ -1,8 +1,6 @@
 package exposure
 
 import (
-	"path"
-
 	"github.com/xaccel/xaccel/nginx"
 )
 
@@ -83,6 +81,3 @@ func rewritesInto(rewrites []*Exposure, from, to *nginx.Location) bool {
 	}
 	return false
 }
-
-// sameFile reports whether two paths name the same file once cleaned.
-func sameFile(a, b string) bool { return a != "" && b != "" && path.Clean(a) == path.Clean(b) }

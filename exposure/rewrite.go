@@ -33,7 +33,7 @@ func (a *Analysis) rewriteInto(s *nginx.Server) []*Exposure {
 				continue
 			}
 			e := &Exposure{Kind: RewriteInto, Server: s, Loc: r, At: r.Dir, Area: ar, Internal: ar.Loc, Declared: ar.Declared, a: a}
-			ex, ok := e.firstRequest()
+			ex, ok := e.firstRequest(SampleNames)
 			if !ok {
 				continue
 			}
@@ -131,10 +131,8 @@ func (e *Exposure) confirmRewrite(uri, want string) (Example, bool) {
 		return Example{}, false
 	}
 	files, _ := fileFor(s, to, cur, caps2)
-	for _, f := range files {
-		if want == "" || sameFile(f, want) {
-			return Example{URI: uri, File: f, rewrite: used}, true
-		}
+	if f, ok := fileAmong(files, want); ok {
+		return Example{URI: uri, File: f, rewrite: used}, true
 	}
 	return Example{}, false
 }

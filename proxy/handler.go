@@ -391,7 +391,7 @@ func (h *Handler) readBody(rq *request, lc *locConf) int {
 		rq.bodyErr = http.StatusBadRequest // "client sent invalid chunked body"
 	}
 	if rq.tracing {
-		rq.trace = append(rq.trace, "request body: "+errText(err, rq.bodyErr))
+		rq.trace = append(rq.trace, "request body: "+errText(err))
 	}
 	return rq.bodyErr
 }
@@ -443,7 +443,7 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-func errText(err error, status int) string {
+func errText(err error) string {
 	if err == nil {
 		return "larger than client_max_body_size"
 	}
