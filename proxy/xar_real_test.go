@@ -247,7 +247,7 @@ func xarCases() []xarCase {
 	get("4 app header under proxy_buffer_size", "/p/x?"+hl("X-Big: "+strings.Repeat("b", 2000)))
 	get("4 app header under a larger proxy_buffer_size", "/pbig/x?"+hl("X-Big: "+strings.Repeat("b", 5000)))
 	// A second status line and other odd but accepted names.
-	for _, line := range []string{"HTTP/1.1 200 OK", "X_Under: 1", "X.Dot: 1"} {
+	for _, line := range []string{"HTTP/1.1 200 OK", "X_Under: 1", "X.Dot: 1", "X-CR: a\r", "NoValue\r"} {
 		get("4 odd app header "+strconv.Quote(line), "/p/x?"+hl("X-Before: 1", line))
 	}
 	get("1.1 name case", "/p/x?"+query("h", "x-accel-redirect: /prot/a.txt"))
