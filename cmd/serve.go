@@ -30,6 +30,7 @@ type serveOptions struct {
 	allow      []string
 	demo       bool
 	smoke      bool
+	via        []string
 }
 
 func newServeCmd(stdin io.Reader) *cobra.Command {
@@ -54,8 +55,15 @@ denies or returns an error, nginx refuses requests that serve would answer,
 so serve refuses to start, naming each with its file:line, unless
 --allow-unemulated names the directive.
 
+An --upstream NAME that the configuration never sends a request to (no
+proxy_pass http://NAME, no upstream NAME block) and a --map-root whose
+local directory does not exist are refused at start-up: the message lists
+the names the configuration uses, with their file:line, or says which
+directory to give.
+
 Exit codes: 0 stopped by a signal, 2 usage error, unreadable or unusable
-configuration, or the address cannot be bound.`,
+configuration, an --upstream or --map-root that cannot work, or the address
+cannot be bound. With --smoke, the exit code of the probes (0, 1 or 2).`,
 		Example: `  xaccel serve --demo
   xaccel serve -c deploy/nginx.conf --upstream app=http://127.0.0.1:8000 --map-root /srv/app=./var
   xaccel serve -c nginx.conf --listen 127.0.0.1:0 --ready-file /tmp/addr --trace`,
@@ -77,12 +85,16 @@ configuration, or the address cannot be bound.`,
 	f.StringArrayVar(&o.allow, "allow-unemulated", nil, "start although the configuration uses the access directive `NAME` (deny, auth_basic, if, ...), answering the requests nginx would refuse (repeatable)")
 	f.BoolVar(&o.demo, "demo", false, "serve the embedded demo site instead of a configuration")
 	f.BoolVar(&o.smoke, "smoke", false, "run the xaccel smoke probes against the server once it listens, stop, and exit with their result")
+	f.StringArrayVar(&o.via, "via", nil, "with --smoke: an app download `URL` that must work, optionally =SHA256 or =@FILE for the expected body, as xaccel smoke --via (repeatable)")
 	return c
 }
 
 func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	if o.demo == (o.config != "") {
 		return usagef("give either -c nginx.conf or --demo")
+	}
+	if len(o.via) > 0 && !o.smoke {
+		return usagef("--via is checked by the smoke probes: add --smoke")
 	}
 	host, _, err := net.SplitHostPort(o.listen)
 	if err != nil {
@@ -155,7 +167,8 @@ func serveSmoke(c *cobra.Command, ctx context.Context, o *serveOptions, sopts pr
 		return usagef("serve: %v", err)
 	}
 	opts := smoke.Options{Target: "http://" + r.addr, Model: r.cfg, ServerName: o.serverName, MapRoot: sopts.Handler.MapRoot}
-	if o.demo {
+	opts.Via = o.via
+	if o.demo && len(opts.Via) == 0 {
 		opts.Via = []string{demoDownload}
 	}
 	err := smokeReport(c, ctx, opts, "text")

@@ -127,6 +127,9 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		}
 		return nil, nil, fmt.Errorf("the configuration has no http server block")
 	}
+	if err := checkOptions(cfg, o); err != nil {
+		return nil, nil, err
+	}
 	h := &Handler{srv: srv, opts: o, pool: newConnPool()}
 	h.collectCharsets()
 	h.buildConfs()
