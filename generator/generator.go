@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Options are the generator's inputs, from flags and .xaccel.yaml.
@@ -43,14 +45,15 @@ type Data struct {
 	Backend Backend
 	Front   string // nginx, caddy or apache
 
-	InternalPrefix        string // "/_protected/"
-	InternalPrefixNoSlash string // "/_protected"
-	FilesDir              string // "/srv/app/private/"
-	FilesDirNoSlash       string // "/srv/app/private"
-	DownloadPath          string // "/download/"
-	DownloadPathNoSlash   string // "/download"
-	ServerName            string
-	AppRoot               string // php, laravel: "/srv/app"
+	InternalPrefix        string   // "/_protected/"
+	InternalPrefixNoSlash string   // "/_protected"
+	FilesDir              string   // "/srv/app/private/"
+	FilesDirNoSlash       string   // "/srv/app/private"
+	DownloadPath          string   // "/download/"
+	DownloadPathNoSlash   string   // "/download"
+	ServerName            string   // the names, separated by one space
+	ServerNames           []string // the same, one by one
+	AppRoot               string   // php, laravel: "/srv/app"
 
 	App App
 
@@ -88,7 +91,9 @@ var (
 	urlPathRE = regexp.MustCompile(`^/([A-Za-z0-9._~-]+/)*$`)
 	dirRE     = regexp.MustCompile(`^/[A-Za-z0-9._~+@/-]*$`)
 	hostRE    = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
-	nameRE    = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9_.-]+$`)
+	// labelRE is one label of a host name; '_' is accepted, as nginx
+	// accepts it (the catch-all name "_").
+	labelRE = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$`)
 	// shellSafeRE: words that need no quoting in a shell command line.
 	shellSafeRE = regexp.MustCompile(`^[A-Za-z0-9._~+@/:=,-]+$`)
 )
@@ -96,6 +101,9 @@ var (
 // Resolve checks the options and fills in the defaults; every problem is
 // a *UsageError that says what to give instead.
 func Resolve(o Options) (*Data, error) {
+	if err := checkText(o); err != nil {
+		return nil, err
+	}
 	if o.Backend == "" {
 		return nil, usage("--backend is required (one of: %s; --list describes them)", strings.Join(BackendNames(), ", "))
 	}
@@ -149,15 +157,10 @@ func Resolve(o Options) (*Data, error) {
 	d.DownloadPathNoSlash = strings.TrimSuffix(d.DownloadPath, "/")
 	d.FilesDirNoSlash = strings.TrimSuffix(d.FilesDir, "/")
 
-	d.ServerName = o.ServerName
-	if d.ServerName == "" {
-		d.ServerName = "localhost"
+	if d.ServerNames, err = serverNames(o.ServerName, front); err != nil {
+		return nil, err
 	}
-	for _, n := range strings.Fields(d.ServerName) {
-		if !nameRE.MatchString(n) {
-			return nil, usage("--server-name %q: want host names separated by spaces (letters, digits, '.', '-', a leading '*.')", d.ServerName)
-		}
-	}
+	d.ServerName = strings.Join(d.ServerNames, " ")
 	if d.App, err = appAddress(o.App, b); err != nil {
 		return nil, err
 	}
@@ -255,4 +258,112 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// checkText refuses a control character (a newline above all) or any
+// white space other than a plain space in every option that can end up in
+// a generated file: one value must stay on one line of nginx, Python, PHP
+// or YAML, and a newline would start a directive or a statement of its
+// own.
+func checkText(o Options) error {
+	for _, f := range []struct{ flag, v string }{
+		{"--backend", o.Backend}, {"--front", o.Front}, {"--internal-prefix", o.InternalPrefix},
+		{"--files-dir", o.FilesDir}, {"--download-path", o.DownloadPath}, {"--app", o.App},
+		{"--app-root", o.AppRoot}, {"--server-name", o.ServerName},
+	} {
+		for i, r := range f.v {
+			if r == ' ' {
+				continue // each flag's own check says whether a space may be there
+			}
+			if unicode.IsControl(r) || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+				what := fmt.Sprintf("the character %U", r)
+				switch r {
+				case '\n':
+					what = "a newline"
+				case '\r':
+					what = "a carriage return"
+				case '\t':
+					what = "a tab"
+				case utf8.RuneError:
+					what = "a byte that is not UTF-8"
+				}
+				hint := "give the value on one line, without control characters"
+				if f.flag == "--server-name" {
+					hint = "give the names on one line, separated by single spaces"
+				}
+				return usage("%s %q: %s at byte %d; %s", f.flag, f.v, what, i, hint)
+			}
+		}
+	}
+	return nil
+}
+
+// serverNames splits --server-name at spaces and checks each name the
+// way nginx's server_name reads it: a host name (labels of letters,
+// digits, '-' and '_', separated by dots), "*.example.com",
+// ".example.com" (the name and all its subdomains) or "example.*"; the
+// last two only for nginx, which alone understands them. Regular
+// expressions (~...) are not written by the generator.
+func serverNames(v, front string) ([]string, error) {
+	if v == "" {
+		return []string{"localhost"}, nil
+	}
+	names := strings.Split(v, " ")
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if err := serverName(n, front); err != nil {
+			return nil, usage("--server-name %q: %s", v, err)
+		}
+		if k := strings.ToLower(n); !seen[k] {
+			seen[k] = true
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usage("--server-name %q: no name given; give one or more host names separated by spaces, such as example.com www.example.com", v)
+	}
+	return out, nil
+}
+
+func serverName(n, front string) error {
+	if strings.HasPrefix(n, "~") {
+		return fmt.Errorf("%q is a regular expression; give host names here and edit server_name in the generated file for a regular expression", n)
+	}
+	host := n
+	switch {
+	case strings.HasPrefix(n, "*."):
+		host = n[2:]
+	case strings.HasPrefix(n, "."):
+		host = n[1:]
+		if front != "nginx" {
+			return fmt.Errorf("%q: the leading-dot form is nginx's own; %s needs *.%s (and %s itself if wanted)", n, front, host, host)
+		}
+	case strings.HasSuffix(n, ".*"):
+		host = n[:len(n)-2]
+		if front != "nginx" {
+			return fmt.Errorf("%q: a trailing wildcard is nginx's own; %s needs every full name", n, front)
+		}
+	}
+	if strings.Contains(host, "*") {
+		return fmt.Errorf("%q: a wildcard may only be the first label (*.example.com) or, for nginx, the last (example.*)", n)
+	}
+	if len(host) > 253 {
+		return fmt.Errorf("%q is longer than 253 characters", n)
+	}
+	for _, l := range strings.Split(host, ".") {
+		if l == "" {
+			return fmt.Errorf("%q has an empty label (two dots in a row, or a dot at the end)", n)
+		}
+		if len(l) > 63 {
+			return fmt.Errorf("%q has a label longer than 63 characters", n)
+		}
+		if !labelRE.MatchString(l) {
+			return fmt.Errorf("%q: the label %q is not a host name label (letters, digits, '-' and '_', not starting or ending with '-')", n, l)
+		}
+	}
+	return nil
 }

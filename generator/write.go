@@ -45,6 +45,9 @@ func Write(dir string, files []File, force, dryRun bool) ([]Result, error) {
 	var results []Result
 	var conflicts []string
 	for _, f := range files {
+		if err := checkLinks(dir, f.Path); err != nil {
+			return nil, err
+		}
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
 		r := Result{Path: p, Status: Created}
 		old, err := os.ReadFile(p)
@@ -80,6 +83,59 @@ func Write(dir string, files []File, force, dryRun bool) ([]Result, error) {
 		}
 	}
 	return results, nil
+}
+
+// LinkError is a symbolic link under the output directory that leads
+// outside it; nothing was written.
+type LinkError struct {
+	Link, Target, Dir string
+}
+
+func (e *LinkError) Error() string {
+	return fmt.Sprintf("%s is a symbolic link to %s, outside %s; nothing was written (generate never writes through a link that leaves the output directory): remove the link, or give another --out", e.Link, e.Target, e.Dir)
+}
+
+// checkLinks refuses a symbolic link on the way from dir to the file rel
+// (a folder or the file itself) that leads outside dir: writing there
+// would change a file that was never part of the output. dir itself may
+// be a link; what it leads to is the output directory.
+func checkLinks(dir, rel string) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if os.IsNotExist(err) {
+		return nil // nothing under it exists yet
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", dir, err)
+	}
+	root, _ = filepath.Abs(root)
+	p := dir
+	for _, part := range strings.Split(rel, "/") {
+		p = filepath.Join(p, part)
+		st, err := os.Lstat(p)
+		if os.IsNotExist(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %v", p, err)
+		}
+		if st.Mode()&os.ModeSymlink == 0 {
+			continue
+		}
+		target, _ := os.Readlink(p)
+		resolved, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			// A dangling link: where it would lead once created.
+			resolved = target
+			if !filepath.IsAbs(resolved) {
+				resolved = filepath.Join(filepath.Dir(p), resolved)
+			}
+		}
+		resolved, _ = filepath.Abs(resolved)
+		if r, err := filepath.Rel(root, resolved); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return &LinkError{Link: p, Target: target, Dir: dir}
+		}
+	}
+	return nil
 }
 
 // SelfCheck loads the nginx files written under dir the way xaccel lint
