@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,25 +10,147 @@ import (
 	"github.com/xaccel/xaccel/nginx"
 )
 
-// The access phase. xaccel serve does not emulate nginx's access modules
-// yet; a request nginx would refuse with them must not be answered, so a
-// configuration that uses one makes New refuse to start, unless the user
-// names the directive in Options.AllowUnemulated.
+// The access phase (NGX_HTTP_ACCESS_PHASE) as nginx runs it: the access
+// module (allow, deny), then auth_basic, then auth_request, combined by
+// `satisfy`. It runs for every location a request is handled in, internal
+// and named redirects included, but not for subrequests, and not where
+// `return` (the rewrite phase, earlier) answers first. See access_rules.go,
+// auth_basic.go and auth_request.go for the modules.
+//
+// Access directives serve does not emulate (limit_req, secure_link, ...)
+// make New refuse to start: a request nginx would refuse must not be
+// answered. Only Options.AllowUnemulated, naming the directive, lets it
+// start anyway.
 
-// accessDirectives are the directives of nginx's access phase (and of the
-// modules that refuse requests before content): with any of them nginx
-// answers some requests with 401, 403 or 404 that serve would answer.
-var accessDirectives = map[string]bool{
-	"allow": true, "deny": true,
-	"auth_basic": true, "auth_basic_user_file": true, "auth_request": true, "auth_jwt": true,
-	"secure_link": true, "secure_link_md5": true, "secure_link_secret": true,
-	"disable_symlinks": true, "limit_except": true, "limit_req": true, "limit_conn": true,
+// accessConf is the access phase's configuration of one location.
+type accessConf struct {
+	rules      []accessRule     // allow and deny (see accessRules)
+	satisfyAny bool             // satisfy any
+	realm      *nginx.Directive // auth_basic in effect (nil: none)
+	userFile   *nginx.Directive // auth_basic_user_file in effect
+	// authRequest is auth_request's URI ("" for none or off), authSet the
+	// auth_request_set directives in effect.
+	authRequest string
+	authSet     []*nginx.Directive
 }
 
-// offValues are the arguments with which an access directive lets every
-// request through, as if it were absent.
+func newAccessConf(levels []*nginx.Directive) accessConf {
+	ac := accessConf{rules: accessRules(levels)}
+	if d := nearest(levels, "satisfy"); d != nil && d.Arg(0) == "any" {
+		ac.satisfyAny = true
+	}
+	if d := nearest(levels, "auth_basic"); d != nil && d.Arg(0) != "off" {
+		ac.realm = d
+	}
+	ac.userFile = nearest(levels, "auth_basic_user_file")
+	if d := nearest(levels, "auth_request"); d != nil && d.Arg(0) != "off" {
+		ac.authRequest = d.Arg(0)
+	}
+	ac.authSet = nginx.Effective(levels, "auth_request_set")
+	return ac
+}
+
+// accessPhase runs the access phase for rq in location l. It returns true
+// with the step taken when the request is refused (401, 403, or 500 from
+// auth_request or an unreadable user file), false to go on to the content
+// phase.
+func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Location) (step, bool) {
+	if rq.sub {
+		return step{}, false // ngx_http_core_access_phase: not for subrequests
+	}
+	ac := &h.conf(l).access
+	any := ac.satisfyAny
+	// code is r->access_code under satisfy any: the refusal to answer with
+	// when no module lets the request in (401 wins over 403).
+	code := 0
+	var www []string
+	refuse := func(status int, auth []string) (step, bool) {
+		if status == http.StatusUnauthorized {
+			for _, v := range auth {
+				rq.out.Add("WWW-Authenticate", v)
+			}
+		}
+		return h.fail(w, rq, status, l), true
+	}
+	// decide applies one module's answer: 0 lets the request in, declined
+	// is no answer. It reports whether the phase is over: the request is
+	// let in (satisfy any) or refused (satisfy all, or a status that is
+	// neither 401 nor 403).
+	var result step
+	decide := func(status int, declined bool, auth []string) bool {
+		switch {
+		case declined:
+			return false
+		case status == 0:
+			if any {
+				code = 0
+				return true
+			}
+			return false
+		case any && (status == http.StatusForbidden || status == http.StatusUnauthorized):
+			if code != http.StatusUnauthorized {
+				code = status
+			}
+			if status == http.StatusUnauthorized {
+				www = append(www, auth...)
+			}
+			return false
+		}
+		result, _ = refuse(status, auth)
+		code = -1
+		return true
+	}
+
+	if denied, decided, rule := checkRules(ac.rules, rq.r); decided {
+		status := 0
+		if denied {
+			status = http.StatusForbidden
+			rq.note("access forbidden by rule at " + rule.d.Pos.String())
+		}
+		if decide(status, false, nil) {
+			return result, code == -1
+		}
+	}
+	status, realm, declined := h.authBasic(rq, ac)
+	var auth []string
+	if status == http.StatusUnauthorized {
+		auth = []string{`Basic realm="` + realm + `"`}
+	}
+	if decide(status, declined, auth) {
+		return result, code == -1
+	}
+	status, auth, declined = h.authRequest(rq, ac)
+	if decide(status, declined, auth) {
+		return result, code == -1
+	}
+	if code > 0 {
+		// ngx_http_core_post_access_phase
+		return refuse(code, www)
+	}
+	return step{}, false
+}
+
+// note adds a line to the request's trace.
+func (rq *request) note(s string) {
+	if rq.tracing {
+		rq.trace = append(rq.trace, s)
+	}
+}
+
+// unemulatedAccess are the directives of nginx's access phase (and of the
+// modules that refuse requests before content) that serve does not
+// emulate: with any of them nginx answers some requests with 401, 403, 404
+// or 503 that serve would answer.
+var unemulatedAccess = map[string]bool{
+	"auth_jwt": true, "secure_link": true, "secure_link_md5": true, "secure_link_secret": true,
+	"limit_except": true, "limit_req": true, "limit_conn": true,
+	"disable_symlinks": true,
+}
+
+// offValues are the arguments with which an unemulated access directive
+// lets every request through, as if it were absent.
 var offValues = map[string]string{
-	"auth_basic": "off", "auth_request": "off", "disable_symlinks": "off",
+	"disable_symlinks": "off",
 }
 
 // UnemulatedError is a configuration that would make serve answer more
@@ -63,14 +186,19 @@ func statement(d *nginx.Directive) string {
 	return d.Name + " " + strings.Join(d.Args, " ")
 }
 
-// checkAccess returns an *UnemulatedError for the access directives of the
-// server and of the http level that the user did not allow, and the
-// allowed ones as warnings. An `if` block that refuses requests (a deny, or
-// `return` with a 4xx or 5xx status inside it) counts as an access
-// directive named "if".
-func checkAccess(srv *nginx.Server, allow []string) ([]Warning, error) {
+// checkAccess returns an *UnemulatedError for the unemulated access
+// directives of the server and of the http level that the user did not
+// allow, and the allowed ones as warnings; an error for an allow or deny
+// nginx would not accept; and warnings for auth_basic user files with
+// passwords serve cannot check. An `if` block that refuses requests (a
+// deny, or `return` with a 4xx or 5xx status inside it) counts as an
+// access directive named "if". set_real_ip_from and real_ip_header count
+// as one where allow or deny is used: they change the address the rules
+// see.
+func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, error) {
 	var refused []*nginx.Directive
 	var warns []Warning
+	var bad error
 	note := func(d *nginx.Directive) {
 		if slices.Contains(allow, d.Name) {
 			warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "allowed with --allow-unemulated: requests nginx refuses are answered"})
@@ -78,15 +206,27 @@ func checkAccess(srv *nginx.Server, allow []string) ([]Warning, error) {
 		}
 		refused = append(refused, d)
 	}
+	var realIP []*nginx.Directive
+	rules := false
 	visit := func(d *nginx.Directive) bool {
 		switch {
-		case accessDirectives[d.Name]:
+		case unemulatedAccess[d.Name]:
 			if off, ok := offValues[d.Name]; !ok || d.Arg(0) != off {
 				note(d)
 			}
+			return false
 		case d.Name == "if" && refuses(d):
 			note(d)
 			return false
+		case d.Name == "allow" || d.Name == "deny":
+			rules = true
+			if _, err := parseAccessRule(d); err != nil && bad == nil {
+				bad = err
+			}
+		case d.Name == "set_real_ip_from" || d.Name == "real_ip_header":
+			realIP = append(realIP, d)
+		case d.Name == "auth_basic_user_file":
+			warns = append(warns, userFileWarnings(d, prefix)...)
 		}
 		return d.Name != "types"
 	}
@@ -98,6 +238,14 @@ func checkAccess(srv *nginx.Server, allow []string) ([]Warning, error) {
 		}
 	}
 	srv.Dir.Walk(visit)
+	if bad != nil {
+		return nil, bad
+	}
+	if rules {
+		for _, d := range realIP {
+			note(d)
+		}
+	}
 	if len(refused) > 0 {
 		return warns, &UnemulatedError{Directives: refused}
 	}

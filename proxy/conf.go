@@ -51,6 +51,8 @@ type locConf struct {
 	passHeader      []*nginx.Directive
 	hideHeader      []*nginx.Directive
 	pass            *passConf
+
+	access accessConf
 }
 
 // passConf is a proxy_pass whose URL has no variables, parsed and
@@ -103,6 +105,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 			c.bufferSize = int(n)
 		}
 	}
+	c.access = newAccessConf(c.levels)
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {
 		c.proxySetLower = append(c.proxySetLower, strings.ToLower(s.Arg(0)))

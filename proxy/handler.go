@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,6 +42,9 @@ type Options struct {
 	// serve does not emulate them; without it, any of them makes New fail
 	// (see access.go).
 	AllowUnemulated []string
+	// ConfPrefix is nginx's configuration prefix, where relative
+	// auth_basic_user_file paths start ("" : the main file's directory).
+	ConfPrefix string
 }
 
 // Warning is a directive that changes nginx's behaviour and is not emulated.
@@ -77,6 +81,8 @@ type Handler struct {
 	// reads request header names.
 	underscoresInHeaders bool
 	ignoreInvalidHeaders bool
+	// prefix is nginx's configuration prefix: the main file's directory.
+	prefix string
 }
 
 // emulated are the directives the handler acts on, or that do not change
@@ -99,6 +105,8 @@ var emulated = map[string]bool{
 	"proxy_headers_hash_max_size": true, "proxy_headers_hash_bucket_size": true,
 	"proxy_cache_path": true, "proxy_ignore_client_abort": true, "log_format": true,
 	"underscores_in_headers": true, "ignore_invalid_headers": true,
+	"allow": true, "deny": true, "satisfy": true, "auth_basic": true, "auth_basic_user_file": true,
+	"auth_request": true, "auth_request_set": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -130,18 +138,24 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	if err := checkOptions(cfg, o); err != nil {
 		return nil, nil, err
 	}
-	h := &Handler{srv: srv, opts: o, pool: newConnPool()}
+	h := &Handler{srv: srv, opts: o, pool: newConnPool(), prefix: "."}
 	h.collectCharsets()
 	h.buildConfs()
 	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
 	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
 	h.ignoreInvalidHeaders = d == nil || d.Arg(0) != "off"
-	warns, err := checkAccess(srv, o.AllowUnemulated)
+	switch {
+	case o.ConfPrefix != "":
+		h.prefix = o.ConfPrefix
+	case cfg.Path != "" && cfg.Path != "-":
+		h.prefix = filepath.Dir(cfg.Path)
+	}
+	warns, err := checkAccess(srv, o.AllowUnemulated, h.prefix)
 	if err != nil {
 		return nil, nil, err
 	}
 	check := func(d *nginx.Directive) bool {
-		if accessDirectives[d.Name] || d.Name == "if" && refuses(d) {
+		if unemulatedAccess[d.Name] || d.Name == "if" && refuses(d) {
 			return false // checkAccess has judged it
 		}
 		if w, ok := partlyEmulated(d); ok {
@@ -235,6 +249,11 @@ type request struct {
 	// the request noted in trace.
 	tracing bool
 	trace   []string
+	// sub marks a subrequest (auth_request's): no access phase, no body
+	// sent.
+	sub bool
+	// vars are the variables set by auth_request_set.
+	vars map[string]string
 }
 
 // maxURIChanges is nginx's NGX_HTTP_MAX_URI_CHANGES + 1: a request may be
@@ -456,6 +475,12 @@ func errText(err error) string {
 // content runs the content handler of location l (nil: the server level).
 func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
 	handler := h.conf(l).handler
+	if handler == nil || handler.Name != "return" {
+		// return runs in the rewrite phase, before access.
+		if s, refused := h.accessPhase(w, rq, l); refused {
+			return s
+		}
+	}
 	switch {
 	case handler == nil:
 		return h.doFiles(w, rq, l, caps)
@@ -1133,7 +1158,13 @@ func onlyVariable(v string) (string, bool) {
 
 func (h *Handler) variable(rq *request, name string) string {
 	r := rq.r
+	if v, ok := rq.vars[name]; ok {
+		return v
+	}
 	switch name {
+	case "remote_user":
+		user, _, _ := basicCredentials(r)
+		return user
 	case "uri", "document_uri":
 		return rq.uri
 	case "args", "query_string":

@@ -81,6 +81,9 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	if len(cfg.Errors) > 0 {
 		return &ConfigError{Msg: cfg.Errors[0].Error() + " (run xaccel lint for all problems)"}
 	}
+	if o.Handler.ConfPrefix == "" {
+		o.Handler.ConfPrefix = o.Prefix
+	}
 	h, warns, err := New(cfg, o.Handler)
 	if err != nil {
 		return &ConfigError{Msg: err.Error()}

@@ -911,7 +911,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.WriteHeader(resp.status)
-	if rq.method != http.MethodHead {
+	if rq.method != http.MethodHead && !rq.sub {
 		if _, err := copyBody(hw, resp.body); err != nil {
 			// The app cut its body short (or the client went away):
 			// nginx ends the connection without completing the

@@ -1,0 +1,226 @@
+package proxy
+
+import (
+	"encoding/base64"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// accessApp is the app behind the access test: /auth answers with the
+// status the client asked for in X-Decide (the auth subrequest passes the
+// client's headers on), with a WWW-Authenticate and an X-User header;
+// /xar/NAME answers with X-Accel-Redirect to /NAME; anything else is
+// "app" with the method and URI.
+func accessApp(t *testing.T) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/auth", func(w http.ResponseWriter, r *http.Request) {
+		status, err := strconv.Atoi(r.Header.Get("X-Decide"))
+		if err != nil {
+			status = http.StatusOK
+		}
+		w.Header().Add("WWW-Authenticate", `Bearer realm="app"`)
+		w.Header().Add("WWW-Authenticate", `Basic realm="second"`)
+		w.Header().Set("X-User", "user-"+r.Method)
+		w.WriteHeader(status)
+		w.Write([]byte("auth body"))
+	})
+	mux.HandleFunc("/xar/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Accel-Redirect", "/"+strings.TrimPrefix(r.URL.Path, "/xar/"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("app " + r.Method + " " + r.URL.RequestURI() + " who=" + r.Header.Get("X-Who")))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return ln.Addr().String()
+}
+
+// accessHtpasswd holds one user per password format (the passwords are
+// the user names' second half), comments, an empty line, a user without
+// a password field end, and a user whose format serve does not compute.
+const accessHtpasswd = `# users
+apr1:$apr1$salt$Xxd1irWT9ycqoYxGFn4cb.
+md5:$1$saltsalt$qjXMvbEw8oaL.CzflDtaK/
+
+sha256:$5$rounds=1234$sugar$mclHRZltCxo//dTCfKCtprrDAyZ2AbUXQqmvSZZIVN4
+sha512:$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.:comment
+ssha:{SSHA}4pJXfgnTTNyzp/SFwoAIEwhNBQBhYjEy
+sha:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=
+#plain:{PLAIN}commented
+plain:{PLAIN}secret
+last:{PLAIN}nonewline`
+
+const accessConfText = `
+server {
+    listen 127.0.0.1:{{PORT}};
+    root {{PREFIX}}/www;
+    server_tokens off;
+
+    location /deny/ { deny all; }
+    location /only-local/ { allow 127.0.0.1; deny all; }
+    location /not-local/ { deny 127.0.0.0/8; allow all; }
+    location /masked/ { deny 127.0.0.5/8; }
+    location /v6-rules/ { deny ::1; deny 2001:db8::/32; }
+    location /unix/ { deny unix:; }
+    location /nested/ {
+        deny all;
+        location /nested/own/ { allow all; }
+        location /nested/inherit/ { }
+    }
+    location /basic/ {
+        auth_basic "closed site";
+        auth_basic_user_file {{PREFIX}}/conf/htpasswd;
+        location /basic/off/ { auth_basic off; }
+        location /basic/var/ { auth_basic $arg_realm; }
+    }
+    location /relative/ { auth_basic "rel"; auth_basic_user_file htpasswd; }
+    location /nofile/ { auth_basic "x"; auth_basic_user_file {{PREFIX}}/conf/nope; }
+    location /realm-only/ { auth_basic "x"; }
+    location /any-deny/ { satisfy any; deny all; auth_basic "any"; auth_basic_user_file {{PREFIX}}/conf/htpasswd; }
+    location /any-allow/ { satisfy any; allow 127.0.0.1; deny all; auth_basic "any"; auth_basic_user_file {{PREFIX}}/conf/htpasswd; }
+    location /any-request/ { satisfy any; deny all; auth_request /auth; }
+    location /all/ { allow 127.0.0.1; auth_basic "all"; auth_basic_user_file {{PREFIX}}/conf/htpasswd; }
+    location /return/ { deny all; return 200 "returned\n"; }
+    location /request/ { auth_request /auth; }
+    location /request-set/ {
+        auth_request /auth;
+        auth_request_set $who $upstream_http_x_user;
+        add_header X-Who $who always;
+        proxy_set_header X-Who $who;
+        proxy_pass http://{{APP}};
+    }
+    location /request-off/ { auth_request off; }
+    location /request-file/ { auth_request /auth-file.txt; }
+    location /request-missing/ { auth_request /nope.txt; }
+    location = /auth { internal; proxy_pass http://{{APP}}; }
+    location /xar/ { proxy_pass http://{{APP}}; }
+    location /prot/ { internal; deny all; }
+    location /prot-basic/ { internal; auth_basic "prot"; auth_basic_user_file {{PREFIX}}/conf/htpasswd; }
+    location /to-denied/ { try_files /nope @denied; }
+    location @denied { deny all; }
+    location /err/ { error_page 404 /deny/f.txt; }
+}
+`
+
+// TestAccessAgainstNginx sends the same requests to real nginx and to
+// serve on one configuration using allow, deny, auth_basic (every
+// password format Debian's nginx reads), satisfy and auth_request, and
+// compares the answers: status, body, headers (WWW-Authenticate
+// included).
+func TestAccessAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	app := accessApp(t)
+	conf := strings.ReplaceAll(accessConfText, "{{APP}}", app)
+	files := map[string]string{"conf/htpasswd": accessHtpasswd, "www/auth-file.txt": "auth file\n", "www/e418.html": "teapot\n"}
+	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
+		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
+		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "to-denied", "err"} {
+		files["www/"+dir+"/f.txt"] = dir + " file\n"
+	}
+	ng := realnginx.StartHTTP(t, conf, files)
+	// serve reads the same files, with the configuration where nginx has
+	// it, so that relative user files resolve the same way.
+	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix).Replace(conf)
+	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "nginx.conf"), []byte(src), nginx.LoadOptions{})
+	if len(cfg.Errors) > 0 {
+		t.Fatal(cfg.Errors[0])
+	}
+	h, _, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := serveHandler(t, h)
+
+	basic := func(user, password string) string {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	}
+	type req struct {
+		target string
+		header []string // name, value pairs
+	}
+	reqs := []req{
+		{"/deny/f.txt", nil},
+		{"/only-local/f.txt", nil},
+		{"/not-local/f.txt", nil},
+		{"/masked/f.txt", nil},
+		{"/v6-rules/f.txt", nil},
+		{"/unix/f.txt", nil},
+		{"/nested/f.txt", nil},
+		{"/nested/own/f.txt", nil},
+		{"/nested/inherit/f.txt", nil},
+		{"/basic/f.txt", nil},
+		{"/basic/off/f.txt", nil},
+		{"/basic/var/f.txt?realm=off", nil},
+		{"/basic/var/f.txt?realm=shown", nil},
+		{"/relative/f.txt", []string{"Authorization", basic("plain", "secret")}},
+		{"/relative/f.txt", []string{"Authorization", basic("plain", "wrong")}},
+		{"/nofile/f.txt", []string{"Authorization", basic("plain", "secret")}},
+		{"/nofile/f.txt", nil},
+		{"/realm-only/f.txt", nil},
+		{"/any-deny/f.txt", nil},
+		{"/any-deny/f.txt", []string{"Authorization", basic("plain", "secret")}},
+		{"/any-allow/f.txt", nil},
+		{"/any-request/f.txt", []string{"X-Decide", "204"}},
+		{"/any-request/f.txt", []string{"X-Decide", "401"}},
+		{"/any-request/f.txt", []string{"X-Decide", "403"}},
+		{"/all/f.txt", nil},
+		{"/all/f.txt", []string{"Authorization", basic("apr1", "password")}},
+		{"/return/f.txt", nil},
+		{"/request/f.txt", nil},
+		{"/request/f.txt", []string{"X-Decide", "401"}},
+		{"/request/f.txt", []string{"X-Decide", "403"}},
+		{"/request/f.txt", []string{"X-Decide", "404"}},
+		{"/request/f.txt", []string{"X-Decide", "302"}},
+		{"/request/f.txt", []string{"X-Decide", "500"}},
+		{"/request-set/x?a=1", nil},
+		{"/request-set/x", []string{"X-Decide", "401"}},
+		{"/request-off/f.txt", []string{"X-Decide", "403"}},
+		{"/request-file/f.txt", nil},
+		{"/request-missing/f.txt", nil},
+		{"/xar/prot/f.txt", nil},
+		{"/xar/prot-basic/f.txt", nil},
+		{"/xar/prot-basic/f.txt", []string{"Authorization", basic("sha", "secret")}},
+		{"/to-denied/f.txt", nil},
+		{"/err/missing.txt", nil},
+	}
+	for _, c := range []struct{ user, password string }{
+		{"apr1", "password"}, {"apr1", "Password"}, {"md5", "password"}, {"sha256", "password"}, {"sha512", "secret"},
+		{"ssha", "secret"}, {"ssha", "secreT"}, {"sha", "secret"}, {"plain", "secret"}, {"plain", "commented"},
+		{"last", "nonewline"}, {"nobody", "x"}, {"users", "x"}, {"#plain", "commented"}, {"plain", ""},
+	} {
+		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", basic(c.user, c.password)}})
+	}
+	for _, v := range []string{"Basic", "Basic ", "basic " + base64.StdEncoding.EncodeToString([]byte("plain:secret")),
+		"Basic    " + base64.StdEncoding.EncodeToString([]byte("plain:secret")), "Basic cGxhaW46c2VjcmV0", "Basic cGxhaW46c2VjcmV0==",
+		"Basic !!!", "Basic " + base64.StdEncoding.EncodeToString([]byte("plain")), "Basic " + base64.StdEncoding.EncodeToString([]byte(":secret")),
+		"Bearer x", "Digest username=\"plain\""} {
+		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", v}})
+	}
+	for _, rq := range reqs {
+		hdr := http.Header{}
+		for i := 0; i+1 < len(rq.header); i += 2 {
+			hdr.Add(rq.header[i], rq.header[i+1])
+		}
+		raw := realnginx.RawRequest("GET", rq.target, hdr, "")
+		want, got := sendBoth(t, ng, emu, raw)
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s %v:\n  %s", rq.target, rq.header, strings.Join(problems, "\n  "))
+		}
+	}
+}
