@@ -56,6 +56,7 @@ func accessApp(t *testing.T) string {
 // a password field end, and a user whose format serve does not compute.
 const accessHtpasswd = `# users
 apr1:$apr1$salt$Xxd1irWT9ycqoYxGFn4cb.
+des:sa3tHJ3/KuYvI
 md5:$1$saltsalt$qjXMvbEw8oaL.CzflDtaK/
 
 sha256:$5$rounds=1234$sugar$mclHRZltCxo//dTCfKCtprrDAyZ2AbUXQqmvSZZIVN4
@@ -120,7 +121,7 @@ server {
 
 // TestAccessAgainstNginx sends the same requests to real nginx and to
 // serve on one configuration using allow, deny, auth_basic (every
-// password format Debian's nginx reads), satisfy and auth_request, and
+// password format serve computes, DES included), satisfy and auth_request, and
 // compares the answers: status, body, headers (WWW-Authenticate
 // included).
 func TestAccessAgainstNginx(t *testing.T) {
@@ -200,7 +201,7 @@ func TestAccessAgainstNginx(t *testing.T) {
 		{"/err/missing.txt", nil},
 	}
 	for _, c := range []struct{ user, password string }{
-		{"apr1", "password"}, {"apr1", "Password"}, {"md5", "password"}, {"sha256", "password"}, {"sha512", "secret"},
+		{"apr1", "password"}, {"apr1", "Password"}, {"des", "password"}, {"des", "passwor"}, {"des", "password2"}, {"md5", "password"}, {"sha256", "password"}, {"sha512", "secret"},
 		{"ssha", "secret"}, {"ssha", "secreT"}, {"sha", "secret"}, {"plain", "secret"}, {"plain", "commented"},
 		{"last", "nonewline"}, {"nobody", "x"}, {"users", "x"}, {"#plain", "commented"}, {"plain", ""},
 	} {

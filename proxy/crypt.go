@@ -14,7 +14,8 @@ import (
 
 // The password formats of auth_basic_user_file, as ngx_crypt reads them:
 // $apr1$ (Apache's MD5), {PLAIN}, {SHA}, {SSHA}, and what the C library's
-// crypt() knows on Debian: $1$ (MD5), $5$ (SHA-256), $6$ (SHA-512). nginx compares crypt(password, stored) with the stored
+// crypt() knows on Debian: $1$ (MD5), $5$ (SHA-256), $6$ (SHA-512) and
+// traditional DES (crypt_des.go). nginx compares crypt(password, stored) with the stored
 // text; a stored value crypt() cannot use yields a failure token on
 // Debian's libxcrypt, so the user is refused (401), never let in.
 
@@ -29,7 +30,7 @@ func cryptSupported(stored string) bool {
 		strings.HasPrefix(stored, "$6$"):
 		return true
 	}
-	return false
+	return desSalt(stored)
 }
 
 // passwordMatches reports whether password, crypted with stored as the
@@ -52,6 +53,8 @@ func passwordMatches(password, stored string) bool {
 		got = shaCrypt(password, stored, "$5$", sha256.New, sha256Order)
 	case strings.HasPrefix(stored, "$6$"):
 		got = shaCrypt(password, stored, "$6$", sha512.New, sha512Order)
+	case desSalt(stored):
+		got = desCrypt(password, stored)
 	default:
 		return false
 	}

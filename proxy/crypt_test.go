@@ -1,6 +1,11 @@
 package proxy
 
-import "testing"
+import (
+	"bytes"
+	"crypto/des"
+	"math/rand/v2"
+	"testing"
+)
 
 // cryptVectors were made on Debian 12 with `openssl passwd` and the C
 // library's crypt(3) (the one nginx calls), and with the nginx test
@@ -18,6 +23,12 @@ var cryptVectors = []struct{ password, stored string }{
 	{"secret", "{SSHA}4pJXfgnTTNyzp/SFwoAIEwhNBQBhYjEy"},
 	{"secret", "{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ="},
 	{"secret", "{PLAIN}secret"},
+	{"password", "sa3tHJ3/KuYvI"},
+	{"", "abmF1QH4PEr.E"},
+	{"longerthan8chars", "./haKoGjqSo/Y"},
+	{"zz", "zzYo4aM7if7Z2"},
+	{"password and more", "sa3tHJ3/KuYvI"}, // DES reads 8 characters
+	{"\u00e98", "9A320QeIcu0RU"},
 }
 
 func TestPasswordFormats(t *testing.T) {
@@ -25,8 +36,8 @@ func TestPasswordFormats(t *testing.T) {
 		if !passwordMatches(v.password, v.stored) {
 			t.Errorf("%q does not match %s", v.password, v.stored)
 		}
-		if passwordMatches(v.password+"x", v.stored) {
-			t.Errorf("%q matches %s", v.password+"x", v.stored)
+		if passwordMatches("x"+v.password, v.stored) {
+			t.Errorf("%q matches %s", "x"+v.password, v.stored)
 		}
 		if !cryptSupported(v.stored) {
 			t.Errorf("%s: not supported", v.stored)
@@ -38,6 +49,37 @@ func TestPasswordFormats(t *testing.T) {
 			if passwordMatches(pw, stored) {
 				t.Errorf("%q matches %q", pw, stored)
 			}
+		}
+	}
+}
+
+// TestDESAgainstStdlib: without a salt, the DES of crypt_des.go is the
+// standard cipher (crypto/des), for random keys and blocks.
+func TestDESAgainstStdlib(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	toBits := func(b []byte) (out desBits) {
+		for i := range out {
+			out[i] = b[i/8] >> (7 - i%8) & 1
+		}
+		return out
+	}
+	for n := 0; n < 50; n++ {
+		key, plain := make([]byte, 8), make([]byte, 8)
+		for i := range key {
+			key[i], plain[i] = byte(rng.Uint32()), byte(rng.Uint32())
+		}
+		c, err := des.NewCipher(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]byte, 8)
+		c.Encrypt(want, plain)
+		k, block := toBits(key), toBits(plain)
+		ks := desKeys(&k)
+		e := desE
+		desEncrypt(&block, &ks, &e)
+		if w := toBits(want); !bytes.Equal(block[:], w[:]) {
+			t.Fatalf("key %x block %x: got %v, want %v", key, plain, block, w)
 		}
 	}
 }
