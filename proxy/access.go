@@ -144,13 +144,6 @@ func (rq *request) note(s string) {
 var unemulatedAccess = map[string]bool{
 	"auth_jwt": true, "secure_link": true, "secure_link_md5": true, "secure_link_secret": true,
 	"limit_except": true, "limit_req": true, "limit_conn": true,
-	"disable_symlinks": true,
-}
-
-// offValues are the arguments with which an unemulated access directive
-// lets every request through, as if it were absent.
-var offValues = map[string]string{
-	"disable_symlinks": "off",
 }
 
 // UnemulatedError is a configuration that would make serve answer more
@@ -211,9 +204,7 @@ func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, e
 	visit := func(d *nginx.Directive) bool {
 		switch {
 		case unemulatedAccess[d.Name]:
-			if off, ok := offValues[d.Name]; !ok || d.Arg(0) != off {
-				note(d)
-			}
+			note(d)
 			return false
 		case d.Name == "if" && refuses(d):
 			note(d)

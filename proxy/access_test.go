@@ -20,7 +20,6 @@ var unemulatedCases = []struct {
 	{"limit_req at http level", "limit_req_zone $binary_remote_addr zone=z:1m rate=1r/m; limit_req zone=z;", "", "", "limit_req", 200},
 	{"secure_link at server level", "", "secure_link $arg_md5,$arg_expires; secure_link_md5 \"$secure_link_expires$uri x\";", "if ($secure_link = \"\") { return 403; }", "secure_link", 403},
 	{"real IP header with rules", "", "set_real_ip_from 127.0.0.1; real_ip_header X-Real-IP;", "deny 10.0.0.1; allow all;", "set_real_ip_from", 200},
-	{"disable_symlinks", "", "disable_symlinks on;", "", "disable_symlinks", 200},
 	{"if that returns 403", "", "", "if ($http_user_agent ~ curl) { return 403; } if ($request_method = GET) { return 403; }", "if", 403},
 	{"limit_except", "", "", "limit_except POST { deny all; }", "limit_except", 403},
 }
@@ -33,7 +32,7 @@ func unemulatedConf(http, server, location string) string {
 // does not emulate, naming it with its position, and starts when the user
 // allows it by name; real nginx proves that each one refuses the request
 // (those with 200 refuse only some: a second request within the minute,
-// an address from the header, a symbolic link).
+// an address from the header).
 func TestAccessRefused(t *testing.T) {
 	files := map[string]string{"www/f.txt": "file\n", "conf/htpasswd": "u:$apr1$abcdefgh$0123456789abcdefghijkl\n"}
 	for _, c := range unemulatedCases {

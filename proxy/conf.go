@@ -53,6 +53,8 @@ type locConf struct {
 	pass            *passConf
 
 	access accessConf
+	// symlinks is the disable_symlinks in effect (nil: off).
+	symlinks *nginx.Directive
 }
 
 // passConf is a proxy_pass whose URL has no variables, parsed and
@@ -106,6 +108,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 	}
 	c.access = newAccessConf(c.levels)
+	c.symlinks = nearest(c.levels, "disable_symlinks")
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {
 		c.proxySetLower = append(c.proxySetLower, strings.ToLower(s.Arg(0)))

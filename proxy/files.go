@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -24,12 +25,17 @@ func (h *Handler) path(l *nginx.Location, uri string, caps []string) (string, bo
 	if !ok {
 		return "", false
 	}
+	return h.mapRoot(p), true
+}
+
+// mapRoot applies --map-root to a file system path.
+func (h *Handler) mapRoot(p string) string {
 	for _, m := range h.opts.MapRoot {
 		if p == m[0] || strings.HasPrefix(p, strings.TrimSuffix(m[0], "/")+"/") {
-			return m[1] + p[len(strings.TrimSuffix(m[0], "/")):], true
+			return m[1] + p[len(strings.TrimSuffix(m[0], "/")):]
 		}
 	}
-	return p, true
+	return p
 }
 
 // conditionalHeaders are the request headers of the not-modified and range
@@ -70,10 +76,12 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		saved = hdr.Clone()
 		iw.intercept = true
 	}
+	pol := h.symlinkPolicy(rq, l, caps, p)
 	params := StaticParams{
 		Path: p, URI: rq.uri, Args: rq.args,
 		ContentType: lc.types.typeFor(rq.uri, lc.defaultType),
 		Header:      rq.out,
+		symlinks:    pol,
 	}
 	if multipartRanges(r, p) {
 		// The charset filter runs before the range filter, so the parts
@@ -132,17 +140,44 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 				names = append(names, di.Args...)
 			}
 		}
+		dirTested := false
 		for _, n := range names {
 			n = h.expand(rq, n)
 			if strings.HasPrefix(n, "/") {
 				// an absolute index is the last resort: no test.
 				return h.redirectURI(w, rq, l, n, rq.args)
 			}
-			if _, err := os.Stat(p + n); err == nil {
+			fd, err := openPath(p+n, syscall.O_RDONLY|syscall.O_NONBLOCK, pol)
+			if err == nil {
+				syscall.Close(fd)
 				return h.redirectURI(w, rq, l, rq.uri+n, rq.args)
 			}
+			switch err {
+			case syscall.ELOOP, syscall.EMLINK, syscall.EACCES:
+				return h.fail(w, rq, http.StatusForbidden, l)
+			case syscall.ENOTDIR, syscall.ENAMETOOLONG:
+				return h.fail(w, rq, http.StatusNotFound, l)
+			}
+			if !dirTested {
+				// ngx_http_index_test_dir
+				dirTested = true
+				if _, err := statPath(p, pol); err != nil {
+					switch err {
+					case syscall.ELOOP, syscall.EMLINK:
+						return h.fail(w, rq, http.StatusForbidden, l)
+					case syscall.ENOENT:
+						return h.fail(w, rq, http.StatusNotFound, l)
+					case syscall.EACCES:
+					default:
+						return h.fail(w, rq, http.StatusInternalServerError, l)
+					}
+				}
+			}
+			if err != syscall.ENOENT {
+				return h.fail(w, rq, http.StatusInternalServerError, l)
+			}
 		}
-		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		if st, err := statPath(p, pol); err != nil || !isDirStat(&st) {
 			return h.fail(w, rq, http.StatusNotFound, l)
 		}
 	}
@@ -183,8 +218,8 @@ func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location
 		if !ok {
 			continue
 		}
-		st, err := os.Stat(p)
-		if err != nil || st.IsDir() != dir {
+		st, err := statPath(p, h.symlinkPolicy(rq, l, caps, p))
+		if err != nil || isDirStat(&st) != dir {
 			continue
 		}
 		rq.uri = strings.TrimSuffix(v, "/")

@@ -106,7 +106,7 @@ var emulated = map[string]bool{
 	"proxy_cache_path": true, "proxy_ignore_client_abort": true, "log_format": true,
 	"underscores_in_headers": true, "ignore_invalid_headers": true,
 	"allow": true, "deny": true, "satisfy": true, "auth_basic": true, "auth_basic_user_file": true,
-	"auth_request": true, "auth_request_set": true,
+	"auth_request": true, "auth_request_set": true, "disable_symlinks": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -117,7 +117,7 @@ var httpLevelChecked = map[string]bool{
 	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
 	"etag": true, "if_modified_since": true, "max_ranges": true, "absolute_redirect": true,
 	"port_in_redirect": true, "server_name_in_redirect": true, "msie_padding": true,
-	"msie_refresh": true, "disable_symlinks": true, "merge_slashes": true, "userid": true,
+	"msie_refresh": true, "merge_slashes": true, "userid": true,
 	"xslt_stylesheet": true, "image_filter": true,
 }
 

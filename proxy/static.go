@@ -65,6 +65,8 @@ type StaticParams struct {
 	// a directory redirect, "name[:port]"; "" means RedirectHost(r), which
 	// is what nginx uses.
 	Host string
+	// symlinks is disable_symlinks for Path (see symlinks.go).
+	symlinks symlinkPolicy
 }
 
 // StaticResult says how ServeStatic answered.
@@ -118,7 +120,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		return StaticResult{Declined: true}
 	}
 
-	f, status := openFile(p.Path)
+	f, status := openFile(p.Path, p.symlinks)
 	if status != 0 {
 		return fail(status)
 	}
@@ -300,18 +302,11 @@ func (f *staticFile) send(w io.Writer, n int64) (int64, error) {
 // open(O_RDONLY|O_NONBLOCK), so a FIFO does not hang, then fstat. status is
 // the HTTP status for a failure, 0 on success. nginx hands the path to the
 // C library, which stops at a NUL byte; so does openFile.
-func openFile(path string) (*staticFile, int) {
+func openFile(path string, pol symlinkPolicy) (*staticFile, int) {
 	if i := strings.IndexByte(path, 0); i >= 0 {
 		path = path[:i]
 	}
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, err := openPath(path, syscall.O_RDONLY|syscall.O_NONBLOCK, pol)
 	if err != nil {
 		return nil, openErrorStatus(err)
 	}
