@@ -52,9 +52,10 @@ Rules: syntax, media-not-internal, alias-traversal, regex-bypasses-internal,
 root-exposes-protected, accel-header-exposed, media-missing-nosniff,
 unused-suppression, suppression-missing-reason (see docs/rules.md).
 
-Formats: text, json, sarif, github, checkstyle. A deliberate exception is a
-comment: '# xaccel:ignore RULE -- reason' on the line before the statement
-or at the end of its line, '# xaccel:ignore-file RULE -- reason' for a file.
+Formats: text, json, sarif, github, checkstyle, gitlab, rdjson. A
+deliberate exception is a comment: '# xaccel:ignore RULE -- reason' on the
+line before the statement or at the end of its line,
+'# xaccel:ignore-file RULE -- reason' for a file.
 Settings can live in .xaccel.yaml (xaccel init writes one). All flags, the
 formats and the config keys: docs/usage.md.
 

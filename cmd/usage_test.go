@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
 )
 
 var flagRow = regexp.MustCompile("^\\| `(--[a-z-]+)")
@@ -143,5 +144,42 @@ func TestCIExamples(t *testing.T) {
 	}
 	if ran < 2 {
 		t.Errorf("ran %d example commands, want at least 2", ran)
+	}
+}
+
+// TestGitLabExample: the GitLab CI example publishes the report its
+// xaccel command writes in the gitlab format as a Code Quality report.
+func TestGitLabExample(t *testing.T) {
+	src, err := os.ReadFile("../docs/examples/gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]struct {
+		Script    []string `yaml:"script"`
+		Artifacts struct {
+			Reports struct {
+				CodeQuality string `yaml:"codequality"`
+			} `yaml:"reports"`
+		} `yaml:"artifacts"`
+	}
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for name, job := range doc {
+		for _, line := range job.Script {
+			args := strings.Fields(line)
+			for i := 0; i+3 < len(args); i++ {
+				if args[i] == "--format" && args[i+1] == "gitlab" && args[i+2] == "--output" {
+					found = true
+					if got := job.Artifacts.Reports.CodeQuality; got != args[i+3] {
+						t.Errorf("job %s writes the gitlab format to %s but publishes %q as artifacts: reports: codequality:", name, args[i+3], got)
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("the GitLab example runs no `xaccel lint --format gitlab --output FILE`")
 	}
 }

@@ -6,6 +6,7 @@ package lint
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -60,7 +61,22 @@ type Finding struct {
 	// Fix holds the text edits that repair the finding mechanically, if
 	// there are any (applied by --fix).
 	Fix []Edit
+	// Related are the other statements the message names ("at FILE:LINE"),
+	// in the order it names them: SARIF's relatedLocations, and what the
+	// formats rename when they show paths relative to the working directory.
+	Related []Related
 }
+
+// Related is another statement a finding's message names.
+type Related struct {
+	Pos nginx.Pos
+	// What it is, for a reader of the related location alone: "the
+	// location that handles the request".
+	What string
+}
+
+// Ref is how a message names the statement: FILE:LINE.
+func (r Related) Ref() string { return r.Pos.File + ":" + strconv.Itoa(r.Pos.Line) }
 
 // Edit replaces the bytes [Start, End) of File with Text. Start == End
 // inserts.

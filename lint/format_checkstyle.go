@@ -22,6 +22,7 @@ import (
 // finding are not listed (Checkstyle lists every file it checked, but the
 // readers of this format only need the findings).
 func WriteCheckstyle(w io.Writer, r *Report) error {
+	r = r.displayed() // see paths.go
 	byFile := map[string][]Finding{}
 	var files []string
 	for _, f := range r.Findings {

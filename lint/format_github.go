@@ -18,6 +18,7 @@ import (
 // a region on one line (endColumn inclusive), so a statement head that
 // spans lines is annotated by lines alone.
 func WriteGitHub(w io.Writer, r *Report) error {
+	r = r.displayed() // see paths.go
 	var b bytes.Buffer
 	for _, f := range r.Findings {
 		cmd := "notice"

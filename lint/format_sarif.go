@@ -81,6 +81,9 @@ type sarifRuleConfig struct {
 type sarifRuleProperty struct {
 	Tags      []string `json:"tags"`
 	Precision string   `json:"precision"`
+	// SecuritySeverity is GitHub's score of a security rule, a decimal
+	// number in a string (see securitySeverity).
+	SecuritySeverity string `json:"security-severity,omitempty"`
 }
 
 type sarifResult struct {
@@ -89,11 +92,14 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 }
 
 type sarifLocation struct {
+	ID               int                   `json:"id,omitempty"`
 	PhysicalLocation sarifPhysicalLocation `json:"physicalLocation"`
+	Message          *sarifText            `json:"message,omitempty"`
 }
 
 type sarifPhysicalLocation struct {
@@ -116,11 +122,25 @@ type sarifRegion struct {
 	EndColumn   int `json:"endColumn,omitempty"`
 }
 
+// securitySeverity is the security-severity of a leak rule, by its default
+// severity: GitHub shows 7.0 to 8.9 as high, 4.0 to 6.9 as medium and 0.1
+// to 3.9 as low.
+func securitySeverity(s Severity) string {
+	switch s {
+	case Error:
+		return "8.0"
+	case Warning:
+		return "5.0"
+	}
+	return "2.0"
+}
+
 // WriteSARIF prints the report as a SARIF 2.1.0 log with one run, in the
 // subset GitHub code scanning reads: every rule with its documentation,
 // and every finding with its rule, level, message, region and a partial
 // fingerprint that survives unrelated edits of the file.
 func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
+	r = r.displayed() // see paths.go
 	base := ""
 	if o.BaseDir != "" {
 		if abs, err := filepath.Abs(o.BaseDir); err == nil {
@@ -147,15 +167,17 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 		key := f.Rule + "\x00" + loc.URIBaseID + "\x00" + loc.URI + "\x00" + statementText(src, f)
 		seen[key]++
 		sum := sha256.Sum256([]byte(key + "\x00" + strconv.Itoa(seen[key])))
+		msg, related := sarifRelated(f, r.Sources, base)
 		run.Results = append(run.Results, sarifResult{
 			RuleID:    f.Rule,
 			RuleIndex: index[f.Rule],
 			Level:     sarifLevel(f.Severity),
-			Message:   sarifText{Text: f.Message},
+			Message:   sarifText{Text: msg},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
 				ArtifactLocation: loc,
 				Region:           region(src, f),
 			}}},
+			RelatedLocations:    related,
 			PartialFingerprints: map[string]string{fingerprintKey: hex.EncodeToString(sum[:16])},
 		})
 	}
@@ -182,6 +204,10 @@ func sarifRules(r *Report) ([]sarifRule, map[string]int) {
 			d.Full = d.Short
 			d.Help = "See the documentation of the rule."
 		}
+		props := sarifRuleProperty{Tags: ruleTags(name), Precision: "high"}
+		if rule := RuleByName(name); rule != nil && rule.Leak {
+			props.SecuritySeverity = securitySeverity(rule.Severity)
+		}
 		out = append(out, sarifRule{
 			ID:                   name,
 			Name:                 pascalCase(name),
@@ -190,7 +216,7 @@ func sarifRules(r *Report) ([]sarifRule, map[string]int) {
 			Help:                 sarifText{Text: d.Help, Markdown: d.HelpMarkdown()},
 			HelpURI:              d.HelpURI,
 			DefaultConfiguration: sarifRuleConfig{Level: sarifLevel(sev)},
-			Properties:           sarifRuleProperty{Tags: ruleTags(name), Precision: "high"},
+			Properties:           props,
 		})
 	}
 	for _, rule := range Rules {
@@ -217,13 +243,63 @@ func sarifRules(r *Report) ([]sarifRule, map[string]int) {
 // ruleTags are the rule's tags for code scanning: leak rules are security
 // findings.
 func ruleTags(rule string) []string {
+	if r := RuleByName(rule); r != nil && r.Leak {
+		return []string{"security", "nginx"}
+	}
 	switch rule {
-	case "syntax":
-		return []string{"correctness", "nginx"}
 	case "unused-suppression", "suppression-missing-reason":
 		return []string{"maintainability", "nginx"}
 	}
-	return []string{"security", "nginx"}
+	return []string{"correctness", "nginx"}
+}
+
+// sarifRelated returns the message of f with each statement it names made
+// an embedded link ([FILE:LINE](id)) to one of the relatedLocations it
+// returns, so that code scanning links them; literal square brackets are
+// escaped, as embedded links require.
+func sarifRelated(f Finding, sources map[string][]byte, base string) (string, []sarifLocation) {
+	esc := strings.NewReplacer("[", `\[`, "]", `\]`)
+	msg := esc.Replace(f.Message)
+	var out []sarifLocation
+	from := 0
+	for _, rel := range f.Related {
+		id := len(out) + 1
+		reg := sarifRegion{StartLine: rel.Pos.Line, StartColumn: max(rel.Pos.Column, 1)}
+		if src := sources[rel.Pos.File]; validPos(src, rel.Pos) {
+			reg.StartColumn = utf16Column(src, rel.Pos)
+		}
+		out = append(out, sarifLocation{
+			ID: id,
+			PhysicalLocation: sarifPhysicalLocation{
+				ArtifactLocation: artifactLocation(rel.Pos.File, base),
+				Region:           reg,
+			},
+			Message: &sarifText{Text: upperFirst(rel.What) + "."},
+		})
+		ref := esc.Replace(rel.Ref())
+		if i := indexRef(msg[from:], ref); i >= 0 {
+			link := "[" + ref + "](" + strconv.Itoa(id) + ")"
+			msg = msg[:from+i] + link + msg[from+i+len(ref):]
+			from += i + len(link)
+		}
+	}
+	return msg, out
+}
+
+// indexRef is the index of the first FILE:LINE reference ref in s that is
+// not followed by another digit, or -1.
+func indexRef(s, ref string) int {
+	for off := 0; ; {
+		i := strings.Index(s[off:], ref)
+		if i < 0 {
+			return -1
+		}
+		j := off + i + len(ref)
+		if j == len(s) || s[j] < '0' || s[j] > '9' {
+			return off + i
+		}
+		off = j
+	}
 }
 
 func sarifLevel(s Severity) string {

@@ -88,6 +88,8 @@ var formats = []struct {
 	}},
 	{"github", "txt", func(t *testing.T, w *bytes.Buffer, r *lint.Report) error { return lint.WriteGitHub(w, r) }},
 	{"checkstyle", "xml", func(t *testing.T, w *bytes.Buffer, r *lint.Report) error { return lint.WriteCheckstyle(w, r) }},
+	{"gitlab", "json", func(t *testing.T, w *bytes.Buffer, r *lint.Report) error { return lint.WriteGitLab(w, r) }},
+	{"rdjson", "json", func(t *testing.T, w *bytes.Buffer, r *lint.Report) error { return lint.WriteRDJSON(w, r) }},
 }
 
 // TestFormatGolden writes the report of every fire- fixture in every
@@ -356,10 +358,11 @@ func TestSARIFLocations(t *testing.T) {
 		got = append(got, loc{pl.ArtifactLocation.URI, pl.ArtifactLocation.URIBaseID, pl.Region, res.RuleID, res.Level})
 	}
 	want := []loc{
+		// sorted by the names the formats show: "-", "/etc/...", "sub dir/..."
+		{"-", "", sarifRegion{1, 1, 1, 10}, "media-not-internal", "warning"},
+		{"file:///etc/nginx/sites%20enabled/x:y.conf", "", sarifRegion{4, 5, 6, 4}, "not-a-catalog-rule", "note"},
 		{"sub%20dir/a%23b%25.conf", "%SRCROOT%", sarifRegion{2, 1, 2, 14}, "media-not-internal", "warning"},
 		{"sub%20dir/a%23b%25.conf", "%SRCROOT%", sarifRegion{3, 1, 3, 2}, "syntax", "error"},
-		{"file:///etc/nginx/sites%20enabled/x:y.conf", "", sarifRegion{4, 5, 6, 4}, "not-a-catalog-rule", "note"},
-		{"-", "", sarifRegion{1, 1, 1, 10}, "media-not-internal", "warning"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("locations (-want +got):\n%s", diff)

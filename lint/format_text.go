@@ -21,6 +21,7 @@ const (
 // followed by the source line and a caret under the statement, then a
 // summary line. Colour is used only when color is true.
 func WriteText(w io.Writer, r *Report, color bool) error {
+	r = r.displayed() // see paths.go
 	paint := func(code, s string) string {
 		if !color {
 			return s

@@ -12,7 +12,7 @@ import (
 )
 
 // Formats are the output formats, for --format.
-var Formats = []string{"text", "json", "sarif", "github", "checkstyle"}
+var Formats = []string{"text", "json", "sarif", "github", "checkstyle", "gitlab", "rdjson"}
 
 // Output is one requested format and where it goes: File "" (or "-") is
 // standard output.
@@ -82,6 +82,10 @@ func Render(w io.Writer, format string, r *Report, o RenderOptions, color bool) 
 		return WriteGitHub(w, r)
 	case "checkstyle":
 		return WriteCheckstyle(w, r)
+	case "gitlab":
+		return WriteGitLab(w, r)
+	case "rdjson":
+		return WriteRDJSON(w, r)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

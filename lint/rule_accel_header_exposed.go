@@ -10,6 +10,7 @@ var ruleAccelHeaderExposed = &Rule{
 	Name:     "accel-header-exposed",
 	Severity: Warning,
 	Summary:  "an X-Accel-* header is passed or added to client responses",
+	Leak:     true,
 	check: func(p *pass, r *Rule) {
 		p.cfg.Root.Walk(func(d *nginx.Directive) bool {
 			switch d.Name {

@@ -13,6 +13,7 @@ var ruleAliasTraversal = &Rule{
 	Name:     "alias-traversal",
 	Severity: Error,
 	Summary:  "an alias and its location disagree about trailing slashes, or a regex capture can climb out of the alias",
+	Leak:     true,
 	check: func(p *pass, r *Rule) {
 		for _, s := range p.cfg.Servers {
 			for _, l := range s.AllLocations() {

@@ -11,6 +11,7 @@ var ruleMediaMissingNosniff = &Rule{
 	Name:     "media-missing-nosniff",
 	Severity: Warning,
 	Summary:  "an internal location serves files without X-Content-Type-Options: nosniff",
+	Leak:     true,
 	check: func(p *pass, r *Rule) {
 		for _, s := range p.cfg.Servers {
 			for _, l := range s.AllLocations() {
@@ -25,7 +26,7 @@ var ruleMediaMissingNosniff = &Rule{
 				}
 				msg := "`" + l.String() + "` serves protected files without `X-Content-Type-Options: nosniff`; nginx keeps only Content-Type, Content-Disposition, Cache-Control, Expires, Set-Cookie and Accept-Ranges from the app's response, so a nosniff set by the app never reaches the browser, which may then run an uploaded file as HTML or script"
 				if len(headers) > 0 && headers[0].Parent != l.Dir {
-					msg += " (the add_header lines inherited from " + rel(headers[0]) + " do not include it)"
+					msg += " (the add_header lines inherited from " + p.at(headers[0], "the inherited add_header lines") + " do not include it)"
 				} else if len(headers) > 0 {
 					msg += " (this location has add_header lines of its own, so it inherits none from the server or http level)"
 				}

@@ -8,6 +8,7 @@ var ruleMediaNotInternal = &Rule{
 	Name:     "media-not-internal",
 	Severity: Warning,
 	Summary:  "a location serves user media to anyone: it is not internal and nothing else guards it",
+	Leak:     true,
 	check: func(p *pass, r *Rule) {
 		for _, e := range p.exposures(exposure.NotInternal) {
 			l := e.Loc

@@ -5,7 +5,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/xaccel/xaccel/exposure"
@@ -50,7 +49,11 @@ type Rule struct {
 	Name     string
 	Severity Severity // the default severity
 	Summary  string
-	check    func(*pass, *Rule)
+	// Leak: the rule reports a way protected files reach outsiders (a
+	// security finding for code scanning), not a problem of the
+	// configuration's text or of the suppressions.
+	Leak  bool
+	check func(*pass, *Rule)
 }
 
 // Rules is the catalog, in the order the checks run. Names are stable.
@@ -87,6 +90,8 @@ type pass struct {
 	findings []Finding
 	// sharedFixes tracks fixes of statements that occur more than once (see fix.go).
 	sharedFixes *sharedState
+	// related are the statements named (p.at) for the next finding.
+	related []Related
 }
 
 // Run applies every rule to cfg and returns the findings, sorted.
@@ -169,8 +174,10 @@ func ignoredFile(file string, globs []string) bool {
 
 // report records a finding of rule r at severity sev (usually
 // r.Severity: the rule's name and default level are bound in its Rule).
+// The statements the message names through p.at become its Related.
 func (p *pass) report(r *Rule, sev Severity, d *nginx.Directive, msg string) {
-	p.findings = append(p.findings, Finding{Rule: r.Name, Severity: sev, Pos: d.Pos, End: d.End, Message: msg, Len: len(d.Name)})
+	p.findings = append(p.findings, Finding{Rule: r.Name, Severity: sev, Pos: d.Pos, End: d.End, Message: msg, Len: len(d.Name), Related: p.related})
+	p.related = nil
 }
 
 // reportFix is report with the text edits that repair the finding
@@ -180,7 +187,12 @@ func (p *pass) reportFix(r *Rule, sev Severity, d *nginx.Directive, msg string, 
 	p.attachFix(d, fix)
 }
 
-// rel returns a location's file:line for messages.
-func rel(d *nginx.Directive) string {
-	return d.Pos.File + ":" + strconv.Itoa(d.Pos.Line)
+// at returns the statement's FILE:LINE for the message of the finding
+// reported next, and records the statement, with what it is, as one of
+// that finding's Related: a message names another statement only through
+// at, so the two cannot disagree.
+func (p *pass) at(d *nginx.Directive, what string) string {
+	rel := Related{Pos: d.Pos, What: what}
+	p.related = append(p.related, rel)
+	return rel.Ref()
 }
