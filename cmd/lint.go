@@ -30,6 +30,9 @@ type lintOptions struct {
 	fix         bool
 	diff        bool
 	backup      bool
+	disable     []string
+	enable      []string
+	quiet       bool
 }
 
 func newLintCmd(stdin io.Reader) *cobra.Command {
@@ -90,12 +93,50 @@ Exit codes:
 	f.BoolVar(&o.fix, "fix", false, "apply the mechanical fixes to the files in place (atomically), then report what remains")
 	f.BoolVar(&o.diff, "diff", false, "print the fixes as a unified diff instead of applying them; exit 1 when anything would change")
 	f.BoolVar(&o.backup, "backup", false, "with --fix, keep each changed file's previous content as FILE.orig")
+	f.StringArrayVar(&o.disable, "disable", nil, "switch off the rule `RULE` (repeatable); over its level in "+lint.ConfigFileName)
+	f.StringArrayVar(&o.enable, "enable", nil, "switch on the rule `RULE` at its default severity (repeatable), although "+lint.ConfigFileName+" switches it off or sets another level")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the findings: no summary line, nothing at all on a clean run")
 	c.MarkFlagsMutuallyExclusive("config", "no-config")
 	c.MarkFlagsMutuallyExclusive("fix", "diff")
 	c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"conf"}, cobra.ShellCompDirectiveFilterFileExt
 	}
+	registerLintCompletions(c)
 	return c
+}
+
+// registerLintCompletions offers the values of the enumerated flags, and
+// directories or YAML files where a flag takes one.
+func registerLintCompletions(c *cobra.Command) {
+	values := func(vs ...string) cobra.CompletionFunc {
+		return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			var out []string
+			for _, v := range vs {
+				if strings.HasPrefix(v, prefix) {
+					out = append(out, v)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	dirs := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	}
+	for name, fn := range map[string]cobra.CompletionFunc{
+		"format":  values(lint.Formats...),
+		"fail-on": values("error", "warning", "info"),
+		"color":   values("auto", "always", "never"),
+		"disable": values(lint.ConfigurableRules()...),
+		"enable":  values(lint.ConfigurableRules()...),
+		"prefix":  dirs,
+		"root":    dirs,
+		"config": func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+		},
+	} {
+		// Registering on a flag that exists cannot fail.
+		_ = c.RegisterFlagCompletionFunc(name, fn)
+	}
 }
 
 // lintConfig returns the .xaccel.yaml to use, or nil.
@@ -121,8 +162,12 @@ func lintConfig(o *lintOptions) (*lint.ConfigFile, error) {
 }
 
 func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) error {
+	levels, err := lint.RuleFlags(o.disable, o.enable)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	opts := lint.LintOptions{
-		Options: lint.Options{Protect: o.protect, ProtectDirs: o.protectDirs, Public: o.public, NoSuppress: o.noSuppress},
+		Options: lint.Options{Protect: o.protect, ProtectDirs: o.protectDirs, Public: o.public, NoSuppress: o.noSuppress, Levels: levels},
 		Prefix:  o.prefix,
 		Root:    o.root,
 		Stdin:   stdin,
@@ -164,11 +209,11 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 		return usagef("--backup only works with --fix")
 	}
 	if o.diff {
-		return runDiff(c, args, opts, failOn)
+		return runDiff(c, args, opts, failOn, o.quiet)
 	}
 	var report *lint.Report
 	if o.fix {
-		report, err = runFix(c, args, opts, o.backup)
+		report, err = runFix(c, args, opts, o.backup, o.quiet)
 	} else {
 		report, err = lint.LintPaths(args, opts)
 	}
@@ -180,7 +225,7 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 		return err
 	}
 	wd, _ := os.Getwd()
-	ro := lint.RenderOptions{Color: color, ColorFiles: o.color == "always", BaseDir: lint.RepoRoot(wd), Version: version()}
+	ro := lint.RenderOptions{Color: color, ColorFiles: o.color == "always", BaseDir: lint.RepoRoot(wd), Version: version(), Quiet: o.quiet}
 	if err := lint.WriteOutputs(c.OutOrStdout(), outputs, report, ro); err != nil {
 		return usagef("%v", err)
 	}
@@ -256,7 +301,7 @@ func (f *outputsFlag) String() string {
 func (f *outputsFlag) Type() string { return "string" }
 
 // runFix applies the fixes and returns the findings that remain.
-func runFix(c *cobra.Command, args []string, opts lint.LintOptions, backup bool) (*lint.Report, error) {
+func runFix(c *cobra.Command, args []string, opts lint.LintOptions, backup, quiet bool) (*lint.Report, error) {
 	mode := lint.FixWrite
 	if backup {
 		mode = lint.FixWriteBackup
@@ -265,13 +310,13 @@ func runFix(c *cobra.Command, args []string, opts lint.LintOptions, backup bool)
 	if err != nil {
 		return nil, err
 	}
-	reportFixes(c.ErrOrStderr(), res)
+	reportFixes(c.ErrOrStderr(), res, quiet)
 	return res.Remaining, nil
 }
 
 // runDiff prints the fixes as a unified diff: exit 1 when anything would
 // change, else the exit code of the findings.
-func runDiff(c *cobra.Command, args []string, opts lint.LintOptions, failOn lint.Severity) error {
+func runDiff(c *cobra.Command, args []string, opts lint.LintOptions, failOn lint.Severity, quiet bool) error {
 	res, err := lint.Fix(args, opts, lint.FixDiff)
 	if err != nil {
 		var ie *nginx.InputError
@@ -280,14 +325,14 @@ func runDiff(c *cobra.Command, args []string, opts lint.LintOptions, failOn lint
 		}
 		return err
 	}
-	reportFixes(c.ErrOrStderr(), res)
+	reportFixes(c.ErrOrStderr(), res, quiet)
 	if _, err := io.WriteString(c.OutOrStdout(), res.Diff()); err != nil {
 		return err
 	}
 	if res.Changed() {
 		return &exitError{ExitFindings}
 	}
-	if n := len(res.Remaining.Findings); n > 0 {
+	if n := len(res.Remaining.Findings); n > 0 && !quiet {
 		fmt.Fprintf(c.ErrOrStderr(), "xaccel: nothing to fix; %d finding(s) need a change by hand (run xaccel lint without --diff to see them)\n", n)
 	}
 	if code := res.Remaining.ExitCode(failOn); code != 0 {
@@ -296,11 +341,11 @@ func runDiff(c *cobra.Command, args []string, opts lint.LintOptions, failOn lint
 	return nil
 }
 
-// reportFixes tells, on standard error, which files were changed and which
-// fixes were left out.
-func reportFixes(w io.Writer, res *lint.FixResult) {
+// reportFixes tells, on standard error, which files were changed (unless
+// quiet) and which fixes were left out.
+func reportFixes(w io.Writer, res *lint.FixResult, quiet bool) {
 	for _, f := range res.Files {
-		if f.Written {
+		if f.Written && !quiet {
 			msg := "xaccel: fixed " + f.Path
 			if f.Backup != "" {
 				msg += " (previous content in " + f.Backup + ")"

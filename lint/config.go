@@ -230,6 +230,51 @@ func ruleLevels(v *yaml.Node, fail func(*yaml.Node, string, ...any) error) (map[
 	return out, nil
 }
 
+// ConfigurableRules are the rules a level can be set for (in rules: of
+// .xaccel.yaml, with --disable and --enable): every rule but syntax.
+func ConfigurableRules() []string {
+	var out []string
+	for _, r := range Rules {
+		if r.Name != "syntax" {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// RuleFlags turns --disable and --enable into rule levels: a disabled rule
+// is off, an enabled one is back at its default severity (over a level
+// .xaccel.yaml gives it). An unknown rule, syntax, or a rule named by both
+// is an error that says what to write.
+func RuleFlags(disable, enable []string) (map[string]Level, error) {
+	levels := map[string]Level{}
+	check := func(flag, name string) error {
+		if name == "syntax" {
+			return fmt.Errorf("%s syntax: the syntax rule cannot be switched off: nginx refuses such a configuration, so nothing else can be checked; fix the syntax error", flag)
+		}
+		if RuleByName(name) == nil {
+			return fmt.Errorf("%s %s: no such rule; the rules are %s", flag, name, strings.Join(ConfigurableRules(), ", "))
+		}
+		return nil
+	}
+	for _, name := range disable {
+		if err := check("--disable", name); err != nil {
+			return nil, err
+		}
+		levels[name] = Off
+	}
+	for _, name := range enable {
+		if err := check("--enable", name); err != nil {
+			return nil, err
+		}
+		if levels[name] == Off {
+			return nil, fmt.Errorf("--enable %s and --disable %s: give one of them", name, name)
+		}
+		levels[name] = Level(RuleByName(name).Severity)
+	}
+	return levels, nil
+}
+
 // DefaultConfig is what `xaccel init` writes: every key, commented.
 const DefaultConfig = `# xaccel configuration: found by walking up from the working directory.
 # Flags given on the command line add to the lists and override the rest.

@@ -17,11 +17,23 @@ const (
 	ansiGray   = "\x1b[90m"
 )
 
+// TextOptions are the settings of the text format.
+type TextOptions struct {
+	Color bool // colour the output
+	Quiet bool // no summary line: only the findings, nothing on a clean run
+}
+
 // WriteText prints each finding as `file:line:col: severity: message [rule]`
 // followed by the source line and a caret under the statement, then a
 // summary line. Colour is used only when color is true.
 func WriteText(w io.Writer, r *Report, color bool) error {
+	return WriteTextWith(w, r, TextOptions{Color: color})
+}
+
+// WriteTextWith is WriteText with all of its settings.
+func WriteTextWith(w io.Writer, r *Report, o TextOptions) error {
 	r = r.displayed() // see paths.go
+	color := o.Color
 	paint := func(code, s string) string {
 		if !color {
 			return s
@@ -48,7 +60,9 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 		}
 	}
 	e, wn, in := r.Count()
-	if len(r.Findings) == 0 {
+	if o.Quiet {
+		// nothing more
+	} else if len(r.Findings) == 0 {
 		fmt.Fprintf(&b, "no findings in %d %s\n", r.Files, plural(r.Files, "file"))
 	} else {
 		fmt.Fprintf(&b, "%d %s (%d %s, %d %s, %d info) in %d %s\n", len(r.Findings), plural(len(r.Findings), "finding"),

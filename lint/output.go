@@ -67,13 +67,14 @@ type RenderOptions struct {
 	ColorFiles bool   // colour text written to a file too
 	BaseDir    string // SARIF paths are relative to it (the repository root)
 	Version    string // the tool version SARIF reports
+	Quiet      bool   // text: no summary line
 }
 
 // Render writes r in one format.
 func Render(w io.Writer, format string, r *Report, o RenderOptions, color bool) error {
 	switch format {
 	case "text":
-		return WriteText(w, r, color)
+		return WriteTextWith(w, r, TextOptions{Color: color, Quiet: o.Quiet})
 	case "json":
 		return WriteJSON(w, r)
 	case "sarif":
