@@ -857,9 +857,10 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 	rep.Findings = Sort(rep.Findings)
 	res.Remaining = rep
 
+	names := newPathNamer() // the diff names files as the formats do
 	for name, content := range cur {
 		if !bytes.Equal(content, orig[name]) {
-			res.Files = append(res.Files, FixedFile{Path: name, Old: orig[name], New: content, Diff: UnifiedDiff(name, orig[name], content)})
+			res.Files = append(res.Files, FixedFile{Path: name, Old: orig[name], New: content, Diff: UnifiedDiff(filepath.ToSlash(names.name(name)), orig[name], content)})
 		}
 	}
 	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
@@ -1210,8 +1211,9 @@ func syncDir(dir string) {
 const diffContext = 3
 
 // UnifiedDiff returns the unified diff (diff -u, 3 lines of context) that
-// turns old into new, headed `--- path` / `+++ path` (apply it with
-// `patch -p0`); "" when they are equal. A last line without a line feed is
+// turns old into new, headed `--- a/path` / `+++ b/path` as git writes it
+// (apply it with `git apply` or `patch -p1` in the directory path is
+// relative to); "" when they are equal. A last line without a line feed is
 // marked `\ No newline at end of file`; carriage returns are kept.
 func UnifiedDiff(path string, old, new []byte) string {
 	if bytes.Equal(old, new) {
@@ -1220,7 +1222,7 @@ func UnifiedDiff(path string, old, new []byte) string {
 	a, b := splitLines(old), splitLines(new)
 	ops := diffLines(a, b)
 	var out strings.Builder
-	out.WriteString("--- " + path + "\n+++ " + path + "\n")
+	out.WriteString("--- a/" + path + "\n+++ b/" + path + "\n")
 	// apos[i], bpos[i]: lines of old and new before ops[i]
 	apos := make([]int, len(ops)+1)
 	bpos := make([]int, len(ops)+1)

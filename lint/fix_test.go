@@ -595,12 +595,12 @@ func TestUnifiedDiff(t *testing.T) {
 	if got := lint.UnifiedDiff("x", []byte("a\n"), []byte("a\n")); got != "" {
 		t.Errorf("equal inputs: %q", got)
 	}
-	want := "--- x.conf\n+++ x.conf\n@@ -1,4 +1,5 @@\n a\n+b\n c\n d\n e\n@@ -7,4 +8,4 @@\n h\n i\n j\n-k\n\\ No newline at end of file\n+k\n"
+	want := "--- a/x.conf\n+++ b/x.conf\n@@ -1,4 +1,5 @@\n a\n+b\n c\n d\n e\n@@ -7,4 +8,4 @@\n h\n i\n j\n-k\n\\ No newline at end of file\n+k\n"
 	got := lint.UnifiedDiff("x.conf", []byte("a\nc\nd\ne\nf\ng\nh\ni\nj\nk"), []byte("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n"))
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if got := lint.UnifiedDiff("e", nil, []byte("x\n")); got != "--- e\n+++ e\n@@ -0,0 +1 @@\n+x\n" {
+	if got := lint.UnifiedDiff("e", nil, []byte("x\n")); got != "--- a/e\n+++ b/e\n@@ -0,0 +1 @@\n+x\n" {
 		t.Errorf("from empty: %q", got)
 	}
 	gnu, _ := exec.LookPath("diff")
@@ -797,6 +797,7 @@ func TestFixSharedSnippet(t *testing.T) {
 			"location /files/ {\n    alias /srv/files;\n}\n" +
 			"location /uploads/ {\n    alias /srv/uploads/;\n}\n",
 	})
+	t.Chdir(dir) // the diff names the file relative to the working directory
 	main := filepath.Join(dir, "site.conf")
 	r, err := lint.LintPaths([]string{main}, lint.LintOptions{})
 	if err != nil {
@@ -815,7 +816,7 @@ func TestFixSharedSnippet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "--- " + filepath.Join(dir, "media.conf") + "\n+++ " + filepath.Join(dir, "media.conf") + "\n" +
+	want := "--- a/media.conf\n+++ b/media.conf\n" +
 		"@@ -3,7 +3,7 @@\n     alias /srv/media/;\n }\n location /files/ {\n-    alias /srv/files;\n+    alias /srv/files/;\n }\n location /uploads/ {\n     alias /srv/uploads/;\n"
 	if diff := cmp.Diff(want, res.Diff()); diff != "" {
 		t.Errorf("diff (-want +got):\n%s", diff)
