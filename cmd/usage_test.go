@@ -183,3 +183,58 @@ func TestGitLabExample(t *testing.T) {
 		t.Error("the GitLab example runs no `xaccel lint --format gitlab --output FILE`")
 	}
 }
+
+// TestPreCommitHook: the hook lints the main configuration named in its
+// args (file names are not passed), and its command line works.
+func TestPreCommitHook(t *testing.T) {
+	src, err := os.ReadFile("../.pre-commit-hooks.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooks []struct {
+		ID            string   `yaml:"id"`
+		Entry         string   `yaml:"entry"`
+		Args          []string `yaml:"args"`
+		PassFilenames *bool    `yaml:"pass_filenames"`
+		Files         string   `yaml:"files"`
+	}
+	if err := yaml.Unmarshal(src, &hooks); err != nil {
+		t.Fatal(err)
+	}
+	if len(hooks) != 1 || hooks[0].ID != "xaccel-lint" {
+		t.Fatalf("want the one hook xaccel-lint, got %+v", hooks)
+	}
+	h := hooks[0]
+	if h.PassFilenames == nil || *h.PassFilenames {
+		t.Error("pass_filenames must be false: the hook lints the main configuration, not each changed file")
+	}
+	if len(h.Args) == 0 {
+		t.Fatal("no default args naming the configuration")
+	}
+	files := regexp.MustCompile(h.Files)
+	for _, name := range []string{"nginx.conf", "deploy/nginx/conf.d/app.conf", ".xaccel.yaml", "sub/.xaccel.yaml"} {
+		if !files.MatchString(name) {
+			t.Errorf("a change of %s does not run the hook (files: %s)", name, h.Files)
+		}
+	}
+	if files.MatchString("README.md") {
+		t.Errorf("files: %s matches README.md", h.Files)
+	}
+	entry := strings.Fields(h.Entry)
+	if len(entry) < 2 || entry[0] != "xaccel" {
+		t.Fatalf("entry %q does not run xaccel", h.Entry)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, h.Args[len(h.Args)-1])
+	if err := os.MkdirAll(filepath.Dir(conf), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte("server {\n    location /media/ { alias /srv/media/; }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	var stdout, stderr bytes.Buffer
+	if code := Main(append(entry[1:], h.Args...), strings.NewReader(""), &stdout, &stderr); code != ExitFindings {
+		t.Errorf("`%s %s` exited %d, want %d on a leaking configuration; stderr:\n%s", h.Entry, strings.Join(h.Args, " "), code, ExitFindings, stderr.String())
+	}
+}
