@@ -166,6 +166,12 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if err := lint.CheckURLPrefixes("--protect", o.protect); err != nil {
+		return usagef("%v", err)
+	}
+	if err := lint.CheckURLPrefixes("--public", o.public); err != nil {
+		return usagef("%v", err)
+	}
 	opts := lint.LintOptions{
 		Options: lint.Options{Protect: o.protect, ProtectDirs: o.protectDirs, Public: o.public, NoSuppress: o.noSuppress, Levels: levels},
 		Prefix:  o.prefix,

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -53,16 +55,101 @@ func (e *ConfigError) Error() string {
 	return e.Path + ": " + e.Msg
 }
 
-// ConfigKeys are the keys a .xaccel.yaml may have, with what they hold.
-var ConfigKeys = map[string]string{
-	"protect":      "list of URL prefixes that hold protected files",
-	"protect_dirs": "list of directories that hold protected files",
-	"public":       "list of URL prefixes that are public on purpose",
-	"prefix":       "directory that relative includes are resolved against",
-	"rules":        "map of rule name to off, info, warning or error",
-	"ignore":       "list of file globs whose findings are dropped",
-	"fail_on":      "error, warning or info",
-	"generate":     "map of xaccel generate settings (backend, front, internal_prefix, ...)",
+// ValueKind is the shape of a key's value in .xaccel.yaml.
+type ValueKind int
+
+const (
+	// KindList is a list of non-empty strings.
+	KindList ValueKind = iota
+	// KindString is a non-empty string.
+	KindString
+	// KindEnum is one of Enum, spelled exactly (lower case).
+	KindEnum
+	// KindRules maps rule names (ConfigurableRules) to a level, one of Enum.
+	KindRules
+	// KindSection maps the keys of Section to their values.
+	KindSection
+)
+
+// ConfigKey describes one key of .xaccel.yaml. The loader checks a file
+// with these descriptions, and a test compares them with the JSON Schema
+// (docs/xaccel.schema.json) both ways, so the two accept the same files.
+type ConfigKey struct {
+	Name string
+	What string // what it holds, for messages and docs
+	Kind ValueKind
+	Enum []string // KindEnum, KindRules: the values
+	// Slash: the value (each entry of a list) must start with "/": a URL
+	// path, or an absolute directory.
+	Slash   bool
+	Section []ConfigKey // KindSection: its keys
+}
+
+// Levels are the values of a rule in rules:.
+var Levels = []string{"off", "info", "warning", "error"}
+
+// GenerateBackends and GenerateFronts are the values of generate:
+// backend and front; a test checks them against the generator's lists.
+var (
+	GenerateBackends = []string{"django", "flask", "fastapi", "rails", "laravel", "php", "express", "go", "spring", "aspnet"}
+	GenerateFronts   = []string{"nginx", "caddy", "apache"}
+)
+
+// ConfigKeys are the keys a .xaccel.yaml may have, in the order docs list
+// them.
+var ConfigKeys = []ConfigKey{
+	{Name: "protect", What: "URL prefixes that hold protected files (like --protect)", Kind: KindList, Slash: true},
+	{Name: "protect_dirs", What: "directories that hold protected files (like --protect-dir)", Kind: KindList},
+	{Name: "public", What: "URL prefixes that are public on purpose (like --public)", Kind: KindList, Slash: true},
+	{Name: "prefix", What: "the directory that relative includes are resolved against (like --prefix)", Kind: KindString},
+	{Name: "rules", What: "rule levels: off, info, warning or error", Kind: KindRules, Enum: Levels},
+	{Name: "ignore", What: "file globs whose findings are dropped", Kind: KindList},
+	{Name: "fail_on", What: "the lowest severity that makes xaccel lint exit 1 (like --fail-on)", Kind: KindEnum, Enum: []string{"error", "warning", "info"}},
+	{Name: "generate", What: "settings of xaccel generate", Kind: KindSection, Section: []ConfigKey{
+		{Name: "backend", What: "the app's framework (like --backend)", Kind: KindEnum, Enum: GenerateBackends},
+		{Name: "front", What: "the front server (like --front)", Kind: KindEnum, Enum: GenerateFronts},
+		{Name: "internal_prefix", What: "the internal location's URL prefix (like --internal-prefix)", Kind: KindString, Slash: true},
+		{Name: "files_dir", What: "the private directory on the server (like --files-dir)", Kind: KindString, Slash: true},
+		{Name: "download_path", What: "the app URL that checks permissions (like --download-path)", Kind: KindString, Slash: true},
+		{Name: "app", What: "where the front server reaches the app (like --app)", Kind: KindString},
+		{Name: "app_root", What: "where the PHP code is deployed (like --app-root)", Kind: KindString, Slash: true},
+		{Name: "server_name", What: "the server_name (like --server-name)", Kind: KindString},
+		{Name: "out", What: "the output directory, relative to the file (like --out)", Kind: KindString},
+		{Name: "template_dir", What: "templates that replace the built-in ones, relative to the file (like --template-dir)", Kind: KindString},
+	}},
+}
+
+func keyNames(keys []ConfigKey) string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, k.Name)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+func findKey(keys []ConfigKey, name string) (ConfigKey, bool) {
+	for _, k := range keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return ConfigKey{}, false
+}
+
+// CheckURLPrefixes checks the values of a flag that takes URL prefixes
+// (--protect, --public): each must start with "/".
+func CheckURLPrefixes(flag string, values []string) error {
+	for _, v := range values {
+		if !strings.HasPrefix(v, "/") {
+			hint := ""
+			if flag == "--protect" {
+				hint = " (a directory on disk is --protect-dir DIR)"
+			}
+			return fmt.Errorf("%s %q: a URL prefix starts with /; write %s /%s%s", flag, v, flag, strings.TrimLeft(v, "./"), hint)
+		}
+	}
+	return nil
 }
 
 // FindConfig looks for .xaccel.yaml in dir and each directory above it; ""
@@ -95,12 +182,13 @@ func LoadConfig(path string) (*ConfigFile, error) {
 	return ParseConfig(path, src)
 }
 
-// ParseConfig checks the content of a .xaccel.yaml read from path.
+// ParseConfig checks the content of a .xaccel.yaml read from path: every
+// key and value against ConfigKeys. Each error names the line.
 func ParseConfig(path string, src []byte) (*ConfigFile, error) {
 	c := &ConfigFile{Path: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, &ConfigError{Path: path, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, yamlError(path, err)
 	}
 	if len(doc.Content) == 0 {
 		return c, nil // an empty file
@@ -119,89 +207,144 @@ func ParseConfig(path string, src []byte) (*ConfigFile, error) {
 			return nil, fail(k, "key %q is given twice", k.Value)
 		}
 		seen[k.Value] = true
-		var err error
-		switch k.Value {
-		case "protect":
-			c.Protect, err = stringList(v, fail, k.Value)
-		case "protect_dirs":
-			c.ProtectDirs, err = stringList(v, fail, k.Value)
-		case "public":
-			c.Public, err = stringList(v, fail, k.Value)
-		case "ignore":
-			c.Ignore, err = stringList(v, fail, k.Value)
-			for _, g := range c.Ignore {
-				if _, perr := filepath.Match(g, ""); perr != nil {
-					return nil, fail(v, "ignore: %q is not a valid glob", g)
+		spec, ok := findKey(ConfigKeys, k.Value)
+		if !ok {
+			return nil, fail(k, "unknown key %q (known keys: %s)", k.Value, keyNames(ConfigKeys))
+		}
+		switch spec.Kind {
+		case KindList:
+			list, err := stringList(v, fail, spec)
+			if err != nil {
+				return nil, err
+			}
+			switch spec.Name {
+			case "protect":
+				c.Protect = list
+			case "protect_dirs":
+				c.ProtectDirs = list
+			case "public":
+				c.Public = list
+			case "ignore":
+				c.Ignore = list
+				for j, g := range c.Ignore {
+					if _, perr := filepath.Match(g, ""); perr != nil {
+						return nil, fail(v.Content[j], "ignore: %q is not a valid glob", g)
+					}
 				}
 			}
-		case "prefix":
-			if v.Kind != yaml.ScalarNode || v.Value == "" {
-				return nil, fail(v, "prefix: want a directory path")
+		case KindString, KindEnum:
+			val, err := scalar(v, fail, spec.Name, spec)
+			if err != nil {
+				return nil, err
 			}
-			c.Prefix = v.Value
-			if !filepath.IsAbs(c.Prefix) {
-				c.Prefix = filepath.Join(filepath.Dir(path), c.Prefix)
+			switch spec.Name {
+			case "prefix":
+				c.Prefix = val
+				if !filepath.IsAbs(c.Prefix) {
+					c.Prefix = filepath.Join(filepath.Dir(path), c.Prefix)
+				}
+			case "fail_on":
+				c.FailOn = val
 			}
-		case "fail_on":
-			if v.Kind != yaml.ScalarNode {
-				return nil, fail(v, "fail_on: want error, warning or info")
+		case KindRules:
+			levels, err := ruleLevels(v, fail)
+			if err != nil {
+				return nil, err
 			}
-			if _, perr := ParseSeverity(v.Value); perr != nil {
-				return nil, fail(v, "fail_on: %v", perr)
+			c.Levels = levels
+		case KindSection:
+			es, err := section(v, fail, spec)
+			if err != nil {
+				return nil, err
 			}
-			c.FailOn = v.Value
-		case "rules":
-			c.Levels, err = ruleLevels(v, fail)
-		case "generate":
-			c.Generate, err = entries(v, fail, k.Value)
-		default:
-			return nil, fail(k, "unknown key %q (known keys: %s)", k.Value, strings.Join(sortedKeys(), ", "))
-		}
-		if err != nil {
-			return nil, err
+			c.Generate = es
 		}
 	}
 	return c, nil
 }
 
-// entries reads a mapping of scalar values.
-func entries(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, key string) ([]ConfigEntry, error) {
+// yamlError turns an error of the YAML parser into a ConfigError with its
+// line ("yaml: line 3: ...").
+func yamlError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ": "); i > 0 {
+			if n, perr := strconv.Atoi(rest[:i]); perr == nil {
+				line, msg = n, rest[i+2:]
+			}
+		}
+	}
+	if line == 0 {
+		line = 1 // the parser names no line: the error is about the file as a whole
+	}
+	return &ConfigError{Path: path, Line: line, Msg: "not valid YAML: " + msg}
+}
+
+// scalar checks a single value against spec; name is how messages call the
+// key (generate.backend).
+func scalar(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, name string, spec ConfigKey) (string, error) {
+	want := "a single value"
+	if spec.Kind == KindEnum {
+		want = strings.Join(spec.Enum, ", ")
+	}
+	if v.Kind != yaml.ScalarNode || v.Value == "" || v.Tag != "!!str" {
+		if v.Kind == yaml.ScalarNode && v.Value != "" && v.Tag != "!!null" && spec.Kind == KindString {
+			return "", fail(v, "%s: want a string; write it in quotes: %s: \"%s\"", name, spec.Name, v.Value)
+		}
+		return "", fail(v, "%s: want %s", name, want)
+	}
+	if spec.Kind == KindEnum && !slices.Contains(spec.Enum, v.Value) {
+		msg := fmt.Sprintf("%s: %q is not one of %s", name, v.Value, want)
+		if low := strings.ToLower(v.Value); slices.Contains(spec.Enum, low) {
+			msg += fmt.Sprintf(" (lower case: write %s: %s)", spec.Name, low)
+		}
+		return "", fail(v, "%s", msg)
+	}
+	if spec.Slash && !strings.HasPrefix(v.Value, "/") {
+		return "", fail(v, "%s: %q must start with /; write %s: /%s", name, v.Value, spec.Name, strings.TrimLeft(v.Value, "./"))
+	}
+	return v.Value, nil
+}
+
+// section reads a mapping of the keys of spec.Section.
+func section(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, spec ConfigKey) ([]ConfigEntry, error) {
 	if v.Kind != yaml.MappingNode {
-		return nil, fail(v, "%s: want a mapping of settings", key)
+		return nil, fail(v, "%s: want a mapping of settings (%s)", spec.Name, keyNames(spec.Section))
 	}
 	var out []ConfigEntry
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
 		if seen[k.Value] {
-			return nil, fail(k, "%s: key %q is given twice", key, k.Value)
+			return nil, fail(k, "%s: key %q is given twice", spec.Name, k.Value)
 		}
 		seen[k.Value] = true
-		if val.Kind != yaml.ScalarNode {
-			return nil, fail(val, "%s.%s: want a single value", key, k.Value)
+		sub, ok := findKey(spec.Section, k.Value)
+		if !ok {
+			return nil, fail(k, "%s: unknown key %q (known keys: %s)", spec.Name, k.Value, keyNames(spec.Section))
 		}
-		out = append(out, ConfigEntry{Key: k.Value, Value: val.Value, KeyLine: k.Line, ValueLine: val.Line})
+		value, err := scalar(val, fail, spec.Name+"."+k.Value, sub)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ConfigEntry{Key: k.Value, Value: value, KeyLine: k.Line, ValueLine: val.Line})
 	}
 	return out, nil
 }
 
-func sortedKeys() []string {
-	var out []string
-	for k := range ConfigKeys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func stringList(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, key string) ([]string, error) {
+func stringList(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, spec ConfigKey) ([]string, error) {
+	key := spec.Name
 	if v.Kind != yaml.SequenceNode {
 		return nil, fail(v, "%s: want a list, e.g. %s: [\"/media/\"]", key, key)
 	}
 	var out []string
 	for _, e := range v.Content {
-		if e.Kind != yaml.ScalarNode || e.Value == "" {
-			return nil, fail(e, "%s: every entry must be a non-empty string", key)
+		if e.Kind != yaml.ScalarNode || e.Value == "" || e.Tag != "!!str" {
+			return nil, fail(e, "%s: every entry must be a non-empty string (quote one that YAML reads as a number or a boolean)", key)
+		}
+		if spec.Slash && !strings.HasPrefix(e.Value, "/") {
+			return nil, fail(e, "%s: %q is a URL prefix and must start with /; write /%s", key, e.Value, strings.TrimLeft(e.Value, "./"))
 		}
 		out = append(out, e.Value)
 	}
@@ -215,16 +358,23 @@ func ruleLevels(v *yaml.Node, fail func(*yaml.Node, string, ...any) error) (map[
 	out := map[string]Level{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, lv := v.Content[i], v.Content[i+1]
-		if RuleByName(k.Value) == nil {
-			return nil, fail(k, "rules: unknown rule %q (see docs/rules.md)", k.Value)
-		}
 		if k.Value == "syntax" {
 			return nil, fail(k, "rules: syntax cannot be configured: nginx refuses such a configuration")
 		}
-		l, err := ParseLevel(lv.Value)
-		if err != nil || lv.Kind != yaml.ScalarNode {
-			return nil, fail(lv, "rules: %s: want off, info, warning or error", k.Value)
+		if RuleByName(k.Value) == nil {
+			return nil, fail(k, "rules: unknown rule %q (the rules: %s; see docs/rules.md)", k.Value, strings.Join(ConfigurableRules(), ", "))
 		}
+		if _, dup := out[k.Value]; dup {
+			return nil, fail(k, "rules: %s is given twice", k.Value)
+		}
+		if lv.Kind != yaml.ScalarNode || lv.Tag != "!!str" || !slices.Contains(Levels, lv.Value) {
+			msg := fmt.Sprintf("rules: %s: want off, info, warning or error", k.Value)
+			if low := strings.ToLower(lv.Value); lv.Kind == yaml.ScalarNode && slices.Contains(Levels, low) {
+				msg += fmt.Sprintf(" (lower case: write %s: %s)", k.Value, low)
+			}
+			return nil, fail(lv, "%s", msg)
+		}
+		l, _ := ParseLevel(lv.Value)
 		out[k.Value] = l
 	}
 	return out, nil

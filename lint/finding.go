@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -33,9 +32,10 @@ func (s Severity) String() string {
 	return "unknown"
 }
 
-// ParseSeverity reads "info", "warning" or "error".
+// ParseSeverity reads "info", "warning" or "error", in lower case (as
+// .xaccel.yaml and its JSON Schema spell them).
 func ParseSeverity(s string) (Severity, error) {
-	switch strings.ToLower(s) {
+	switch s {
 	case "info":
 		return Info, nil
 	case "warning":
@@ -43,7 +43,7 @@ func ParseSeverity(s string) (Severity, error) {
 	case "error":
 		return Error, nil
 	}
-	return 0, fmt.Errorf("unknown severity %q (want error, warning or info)", s)
+	return 0, fmt.Errorf("unknown severity %q (want error, warning or info, in lower case)", s)
 }
 
 // Finding is one problem, at the start of the statement it is about.
