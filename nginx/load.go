@@ -182,18 +182,12 @@ func (l *loader) key(name string) string {
 
 func (l *loader) scan(name string, src []byte) *scanned {
 	f := &File{Path: name, Src: src}
-	// gonginx checks the file's chunks while the scanner goes on; the tree
-	// is only changed (by build) once every check is done.
-	v := newVerifier()
-	dirs, comments, err := scanFile(name, src, func(d *Directive) { v.submit(src, d) })
-	confirmed := v.wait()
+	dirs, comments, err := scanFile(name, src)
 	f.Comments = comments
 	l.cfg.Files = append(l.cfg.Files, f)
 	sc := &scanned{file: f, dirs: dirs, err: err}
 	if err != nil {
 		l.cfg.Errors = append(l.cfg.Errors, err)
-	} else if !confirmed {
-		l.cfg.Unconfirmed = append(l.cfg.Unconfirmed, name)
 	}
 	return sc
 }

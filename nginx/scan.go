@@ -37,7 +37,6 @@ type Comment struct {
 // `;`, `{` and `}` as terminators, `#` comments at the start of a word, quoted
 // strings with nginx's escapes, and opaque `*_by_lua_block` bodies.
 type scanner struct {
-	done     func(*Directive)
 	names    map[string]string
 	file     string
 	src      []byte
@@ -52,12 +51,10 @@ type scanner struct {
 // real configuration stays far below it and deep junk must not exhaust the stack.
 const maxDepth = 1000
 
-// scanFile reads one file into directives. done, if not nil, is called
-// with every statement that is complete and will not change any more
-// (the top-level simple statements and the children of top-level blocks),
-// so that it can be checked while scanning goes on.
-func scanFile(file string, src []byte, done func(*Directive)) ([]*Directive, []Comment, *SyntaxError) {
-	s := &scanner{file: file, src: src, line: 1, col: 1, done: done}
+// scanFile reads one file into directives. It alone builds the tree;
+// gonginx only checks it, in tests (oracle_test.go).
+func scanFile(file string, src []byte) ([]*Directive, []Comment, *SyntaxError) {
+	s := &scanner{file: file, src: src, line: 1, col: 1}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		return nil, nil, s.errAt(s.pos(), "the file starts with a UTF-8 byte order mark, which nginx reads as part of the first directive name; save the file without a BOM")
 	}
@@ -133,7 +130,6 @@ func (s *scanner) block(parent *Directive) ([]*Directive, *SyntaxError) {
 				return out, err
 			}
 			out = append(out, st)
-			s.complete(st)
 		case '{':
 			if parent != nil && customHandlerBlocks[parent.Name] {
 				// ngx_conf_parse refuses any block inside a block whose
@@ -150,7 +146,6 @@ func (s *scanner) block(parent *Directive) ([]*Directive, *SyntaxError) {
 				if err := s.luaBody(st); err != nil {
 					return out, err
 				}
-				s.complete(st)
 				continue
 			}
 			s.depth++
@@ -163,17 +158,7 @@ func (s *scanner) block(parent *Directive) ([]*Directive, *SyntaxError) {
 			if err != nil {
 				return out, err
 			}
-			s.complete(st)
 		}
-	}
-}
-
-// complete hands a finished statement to the done callback when it is a
-// chunk: a simple statement at the top level or a child of a top-level
-// block (a server of http{}, say).
-func (s *scanner) complete(st *Directive) {
-	if s.done != nil && (s.depth == 1 || s.depth == 0 && !st.IsBlock) {
-		s.done(st)
 	}
 }
 

@@ -115,10 +115,6 @@ type Config struct {
 	// Missing are the includes whose files are not there, when the load
 	// allows it (LoadOptions.AllowMissing).
 	Missing []*MissingInclude
-	// Unconfirmed lists the files whose statement tree gonginx read
-	// differently from our scanner (see gonginx.go); the scanner's reading,
-	// which follows nginx's tokenizer, is used for them.
-	Unconfirmed []string
 }
 
 // Kind says what a loaded input was.
