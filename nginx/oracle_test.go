@@ -20,7 +20,7 @@ import (
 // text with gonginx, independently, and require that its tree has every
 // statement the scanner found, with the same name, arguments, end line and
 // nesting, unless the text runs into one of gonginx's gaps documented in
-// /work/shared/design/parser-notes.md (see oracleGap).
+// the design notes (parser-notes.md; see oracleGap).
 
 // oracleGap names the documented gap of gonginx that a file the scanner
 // read as dirs runs into, or "" when gonginx must read it as the scanner
