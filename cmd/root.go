@@ -71,6 +71,6 @@ unreadable input.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%v (see 'xaccel %s --help')", err, c.Name())
 	})
-	root.AddCommand(newLintCmd(stdin), newServeCmd(stdin), newSmokeCmd(stdin), newGenerateCmd(), newInitCmd(), newDocsCmd())
+	root.AddCommand(newLintCmd(stdin), newServeCmd(stdin), newSmokeCmd(stdin), newGenerateCmd(), newInitCmd(), newDocsCmd(), newVersionCmd())
 	return root
 }
