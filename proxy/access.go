@@ -17,6 +17,9 @@ import (
 // `return` (the rewrite phase, earlier) answers first. See access_rules.go,
 // auth_basic.go and auth_request.go for the modules.
 //
+// limit_except gives the methods it does not name the access configuration
+// of its block (serve emulates blocks of access directives only).
+//
 // Access directives serve does not emulate (limit_req, secure_link, ...)
 // make New refuse to start: a request nginx would refuse must not be
 // answered. Only Options.AllowUnemulated, naming the directive, lets it
@@ -58,7 +61,13 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 	if rq.sub {
 		return step{}, false // ngx_http_core_access_phase: not for subrequests
 	}
-	ac := &h.conf(l).access
+	lc := h.conf(l)
+	ac := &lc.access
+	if lc.limitExcept != nil && !methodAllowed(lc.limitExcept, rq.method) {
+		// ngx_http_core_find_config_phase: the limit_except block's
+		// configuration for the other methods.
+		ac = lc.limitAccess
+	}
 	any := ac.satisfyAny
 	// code is r->access_code under satisfy any: the refusal to answer with
 	// when no module lets the request in (401 wins over 403).
@@ -143,7 +152,38 @@ func (rq *request) note(s string) {
 // or 503 that serve would answer.
 var unemulatedAccess = map[string]bool{
 	"auth_jwt": true, "secure_link": true, "secure_link_md5": true, "secure_link_secret": true,
-	"limit_except": true, "limit_req": true, "limit_conn": true,
+	"limit_req": true, "limit_conn": true,
+}
+
+// limitExceptEmulated are the directives serve emulates inside a
+// limit_except block; one with anything else is refused.
+var limitExceptEmulated = map[string]bool{
+	"allow": true, "deny": true, "auth_basic": true, "auth_basic_user_file": true,
+	"auth_request": true, "auth_request_set": true,
+}
+
+// limitExceptOK reports whether every directive of a limit_except block is
+// one serve emulates there.
+func limitExceptOK(d *nginx.Directive) bool {
+	for _, c := range d.Block {
+		if !limitExceptEmulated[c.Name] {
+			return false
+		}
+	}
+	return len(d.Args) > 0
+}
+
+// methodAllowed reports whether limit_except d lets method through with
+// the location's own configuration: it is one of the methods named (GET
+// names HEAD too). Any other method, an unknown one included, gets the
+// block's configuration.
+func methodAllowed(d *nginx.Directive, method string) bool {
+	for _, m := range d.Args {
+		if m == method || m == "GET" && method == "HEAD" {
+			return true
+		}
+	}
+	return false
 }
 
 // UnemulatedError is a configuration that would make serve answer more
@@ -207,6 +247,9 @@ func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, e
 			note(d)
 			return false
 		case d.Name == "if" && refuses(d):
+			note(d)
+			return false
+		case d.Name == "limit_except" && !limitExceptOK(d):
 			note(d)
 			return false
 		case d.Name == "allow" || d.Name == "deny":

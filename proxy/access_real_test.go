@@ -116,6 +116,16 @@ server {
     location /to-denied/ { try_files /nope @denied; }
     location @denied { deny all; }
     location /err/ { error_page 404 /deny/f.txt; }
+    location /lx/ { limit_except GET { deny all; } }
+    location /lx-basic/ {
+        limit_except GET POST { auth_basic "lx"; auth_basic_user_file {{PREFIX}}/conf/htpasswd; }
+        proxy_pass http://{{APP}};
+    }
+    location /lx-outer/ {
+        limit_except GET { deny all; }
+        location /lx-outer/inner/ { allow all; }
+        location /lx-outer/empty/ { }
+    }
 }
 `
 
@@ -123,7 +133,8 @@ server {
 // serve on one configuration using allow, deny, auth_basic (every
 // password format serve computes, DES included), satisfy and auth_request, and
 // compares the answers: status, body, headers (WWW-Authenticate
-// included).
+// included). limit_except blocks of access directives are among them, with
+// the methods they name and the others.
 func TestAccessAgainstNginx(t *testing.T) {
 	realnginx.Require(t)
 	app := accessApp(t)
@@ -131,7 +142,8 @@ func TestAccessAgainstNginx(t *testing.T) {
 	files := map[string]string{"conf/htpasswd": accessHtpasswd, "www/auth-file.txt": "auth file\n", "www/e418.html": "teapot\n"}
 	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
 		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
-		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "to-denied", "err"} {
+		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "to-denied", "err",
+		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty"} {
 		files["www/"+dir+"/f.txt"] = dir + " file\n"
 	}
 	ng := realnginx.StartHTTP(t, conf, files)
@@ -154,74 +166,85 @@ func TestAccessAgainstNginx(t *testing.T) {
 	type req struct {
 		target string
 		header []string // name, value pairs
+		method string   // GET when empty
 	}
 	reqs := []req{
-		{"/deny/f.txt", nil},
-		{"/only-local/f.txt", nil},
-		{"/not-local/f.txt", nil},
-		{"/masked/f.txt", nil},
-		{"/v6-rules/f.txt", nil},
-		{"/unix/f.txt", nil},
-		{"/nested/f.txt", nil},
-		{"/nested/own/f.txt", nil},
-		{"/nested/inherit/f.txt", nil},
-		{"/basic/f.txt", nil},
-		{"/basic/off/f.txt", nil},
-		{"/basic/var/f.txt?realm=off", nil},
-		{"/basic/var/f.txt?realm=shown", nil},
-		{"/relative/f.txt", []string{"Authorization", basic("plain", "secret")}},
-		{"/relative/f.txt", []string{"Authorization", basic("plain", "wrong")}},
-		{"/nofile/f.txt", []string{"Authorization", basic("plain", "secret")}},
-		{"/nofile/f.txt", nil},
-		{"/realm-only/f.txt", nil},
-		{"/any-deny/f.txt", nil},
-		{"/any-deny/f.txt", []string{"Authorization", basic("plain", "secret")}},
-		{"/any-allow/f.txt", nil},
-		{"/any-request/f.txt", []string{"X-Decide", "204"}},
-		{"/any-request/f.txt", []string{"X-Decide", "401"}},
-		{"/any-request/f.txt", []string{"X-Decide", "403"}},
-		{"/all/f.txt", nil},
-		{"/all/f.txt", []string{"Authorization", basic("apr1", "password")}},
-		{"/return/f.txt", nil},
-		{"/request/f.txt", nil},
-		{"/request/f.txt", []string{"X-Decide", "401"}},
-		{"/request/f.txt", []string{"X-Decide", "403"}},
-		{"/request/f.txt", []string{"X-Decide", "404"}},
-		{"/request/f.txt", []string{"X-Decide", "302"}},
-		{"/request/f.txt", []string{"X-Decide", "500"}},
-		{"/request-set/x?a=1", nil},
-		{"/request-set/x", []string{"X-Decide", "401"}},
-		{"/request-off/f.txt", []string{"X-Decide", "403"}},
-		{"/request-file/f.txt", nil},
-		{"/request-missing/f.txt", nil},
-		{"/xar/prot/f.txt", nil},
-		{"/xar/prot-basic/f.txt", nil},
-		{"/xar/prot-basic/f.txt", []string{"Authorization", basic("sha", "secret")}},
-		{"/to-denied/f.txt", nil},
-		{"/err/missing.txt", nil},
+		{"/deny/f.txt", nil, ""},
+		{"/only-local/f.txt", nil, ""},
+		{"/not-local/f.txt", nil, ""},
+		{"/masked/f.txt", nil, ""},
+		{"/v6-rules/f.txt", nil, ""},
+		{"/unix/f.txt", nil, ""},
+		{"/nested/f.txt", nil, ""},
+		{"/nested/own/f.txt", nil, ""},
+		{"/nested/inherit/f.txt", nil, ""},
+		{"/basic/f.txt", nil, ""},
+		{"/basic/off/f.txt", nil, ""},
+		{"/basic/var/f.txt?realm=off", nil, ""},
+		{"/basic/var/f.txt?realm=shown", nil, ""},
+		{"/relative/f.txt", []string{"Authorization", basic("plain", "secret")}, ""},
+		{"/relative/f.txt", []string{"Authorization", basic("plain", "wrong")}, ""},
+		{"/nofile/f.txt", []string{"Authorization", basic("plain", "secret")}, ""},
+		{"/nofile/f.txt", nil, ""},
+		{"/realm-only/f.txt", nil, ""},
+		{"/any-deny/f.txt", nil, ""},
+		{"/any-deny/f.txt", []string{"Authorization", basic("plain", "secret")}, ""},
+		{"/any-allow/f.txt", nil, ""},
+		{"/any-request/f.txt", []string{"X-Decide", "204"}, ""},
+		{"/any-request/f.txt", []string{"X-Decide", "401"}, ""},
+		{"/any-request/f.txt", []string{"X-Decide", "403"}, ""},
+		{"/all/f.txt", nil, ""},
+		{"/all/f.txt", []string{"Authorization", basic("apr1", "password")}, ""},
+		{"/return/f.txt", nil, ""},
+		{"/request/f.txt", nil, ""},
+		{"/request/f.txt", []string{"X-Decide", "401"}, ""},
+		{"/request/f.txt", []string{"X-Decide", "403"}, ""},
+		{"/request/f.txt", []string{"X-Decide", "404"}, ""},
+		{"/request/f.txt", []string{"X-Decide", "302"}, ""},
+		{"/request/f.txt", []string{"X-Decide", "500"}, ""},
+		{"/request-set/x?a=1", nil, ""},
+		{"/request-set/x", []string{"X-Decide", "401"}, ""},
+		{"/request-off/f.txt", []string{"X-Decide", "403"}, ""},
+		{"/request-file/f.txt", nil, ""},
+		{"/request-missing/f.txt", nil, ""},
+		{"/xar/prot/f.txt", nil, ""},
+		{"/xar/prot-basic/f.txt", nil, ""},
+		{"/xar/prot-basic/f.txt", []string{"Authorization", basic("sha", "secret")}, ""},
+		{"/to-denied/f.txt", nil, ""},
+		{"/err/missing.txt", nil, ""},
 	}
 	for _, c := range []struct{ user, password string }{
 		{"apr1", "password"}, {"apr1", "Password"}, {"des", "password"}, {"des", "passwor"}, {"des", "password2"}, {"md5", "password"}, {"sha256", "password"}, {"sha512", "secret"},
 		{"ssha", "secret"}, {"ssha", "secreT"}, {"sha", "secret"}, {"plain", "secret"}, {"plain", "commented"},
 		{"last", "nonewline"}, {"nobody", "x"}, {"users", "x"}, {"#plain", "commented"}, {"plain", ""},
 	} {
-		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", basic(c.user, c.password)}})
+		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", basic(c.user, c.password)}, ""})
 	}
 	for _, v := range []string{"Basic", "Basic ", "basic " + base64.StdEncoding.EncodeToString([]byte("plain:secret")),
 		"Basic    " + base64.StdEncoding.EncodeToString([]byte("plain:secret")), "Basic cGxhaW46c2VjcmV0", "Basic cGxhaW46c2VjcmV0==",
 		"Basic !!!", "Basic " + base64.StdEncoding.EncodeToString([]byte("plain")), "Basic " + base64.StdEncoding.EncodeToString([]byte(":secret")),
 		"Bearer x", "Digest username=\"plain\""} {
-		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", v}})
+		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", v}, ""})
+	}
+	for _, target := range []string{"/lx/f.txt", "/lx-basic/x", "/lx-outer/f.txt", "/lx-outer/inner/f.txt", "/lx-outer/empty/f.txt"} {
+		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PROPFIND", "FOO"} {
+			reqs = append(reqs, req{target: target, method: m})
+		}
+		reqs = append(reqs, req{target, []string{"Authorization", basic("plain", "secret")}, "PUT"})
 	}
 	for _, rq := range reqs {
 		hdr := http.Header{}
 		for i := 0; i+1 < len(rq.header); i += 2 {
 			hdr.Add(rq.header[i], rq.header[i+1])
 		}
-		raw := realnginx.RawRequest("GET", rq.target, hdr, "")
+		method := rq.method
+		if method == "" {
+			method = "GET"
+		}
+		raw := realnginx.RawRequest(method, rq.target, hdr, "")
 		want, got := sendBoth(t, ng, emu, raw)
 		if problems := diffResponses(want, got); len(problems) > 0 {
-			t.Errorf("GET %s %v:\n  %s", rq.target, rq.header, strings.Join(problems, "\n  "))
+			t.Errorf("%s %s %v:\n  %s", method, rq.target, rq.header, strings.Join(problems, "\n  "))
 		}
 	}
 }

@@ -53,6 +53,10 @@ type locConf struct {
 	pass            *passConf
 
 	access accessConf
+	// limitExcept is the location's limit_except (nil: none), and
+	// limitAccess the access configuration of its block.
+	limitExcept *nginx.Directive
+	limitAccess *accessConf
 	// symlinks is the disable_symlinks in effect (nil: off).
 	symlinks *nginx.Directive
 }
@@ -108,6 +112,15 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 	}
 	c.access = newAccessConf(c.levels)
+	if l != nil {
+		// Only the location that holds it: nested locations do not
+		// inherit a limit_except (checked with nginx 1.22).
+		if d := l.Dir.First("limit_except"); d != nil {
+			c.limitExcept = d
+			ac := newAccessConf(append([]*nginx.Directive{d}, c.levels...))
+			c.limitAccess = &ac
+		}
+	}
 	c.symlinks = nearest(c.levels, "disable_symlinks")
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {

@@ -106,7 +106,7 @@ var emulated = map[string]bool{
 	"proxy_cache_path": true, "proxy_ignore_client_abort": true, "log_format": true,
 	"underscores_in_headers": true, "ignore_invalid_headers": true,
 	"allow": true, "deny": true, "satisfy": true, "auth_basic": true, "auth_basic_user_file": true,
-	"auth_request": true, "auth_request_set": true, "disable_symlinks": true,
+	"auth_request": true, "auth_request_set": true, "disable_symlinks": true, "limit_except": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -155,7 +155,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		return nil, nil, err
 	}
 	check := func(d *nginx.Directive) bool {
-		if unemulatedAccess[d.Name] || d.Name == "if" && refuses(d) {
+		if unemulatedAccess[d.Name] || d.Name == "if" && refuses(d) || d.Name == "limit_except" {
 			return false // checkAccess has judged it
 		}
 		if w, ok := partlyEmulated(d); ok {
