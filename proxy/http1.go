@@ -440,9 +440,9 @@ func (b *exactBody) Read(p []byte) (int, error) {
 // maxTrailer bounds the trailer of a chunked body.
 const maxTrailer = 4 * lineLimit
 
-// chunkedBody is a chunked body whose trailer is read up to the empty line
-// that ends it, as nginx's chunked parser reads it: the trailer is part of
-// the request, not the start of the next one.
+// chunkedBody is a chunked body (a client's or an app's) whose trailer is
+// read up to the empty line that ends it, as nginx's chunked parser reads
+// it: the trailer is part of the message, not the start of the next one.
 type chunkedBody struct {
 	br      *bufio.Reader
 	r       io.Reader // httputil's chunked reader: EOF after the last chunk's size line

@@ -105,3 +105,98 @@ server {
 		}
 	}
 }
+
+// TestUpstreamKeepaliveChunkedEnd: an app whose chunked bodies end with a
+// trailer line, or with the empty line after the last chunk sent late,
+// keeps its connection with nginx and with serve alike: the next response
+// comes on the same connection and is read whole. An app that closes
+// before that empty line has cut its body: both servers end the client's
+// connection without a last chunk.
+func TestUpstreamKeepaliveChunkedEnd(t *testing.T) {
+	realnginx.Require(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var connID atomic.Int64
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			id := connID.Add(1)
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				buf := make([]byte, 4096)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						return
+					}
+					req := string(buf[:n])
+					head := fmt.Sprintf("HTTP/1.1 200 OK\r\nX-Connection: %d\r\nTransfer-Encoding: chunked\r\n\r\n", id)
+					switch {
+					case strings.Contains(req, "/late"):
+						fmt.Fprint(c, head+"5\r\nhello\r\n0\r\n")
+						time.Sleep(50 * time.Millisecond)
+						fmt.Fprint(c, "\r\n")
+					case strings.Contains(req, "/trailer"):
+						fmt.Fprint(c, head+"5\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n")
+					case strings.Contains(req, "/cut"):
+						fmt.Fprint(c, head+"5\r\nhello\r\n0\r\n")
+						return
+					}
+				}
+			}(c)
+		}
+	}()
+	conf := `upstream app {
+    server ` + ln.Addr().String() + `;
+    keepalive 1;
+}
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    location / { proxy_pass http://app; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	cfg := nginx.LoadBytes("ka.conf", []byte(strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix).Replace(conf)), nginx.LoadOptions{Prefix: ng.Prefix})
+	if len(cfg.Errors) > 0 {
+		t.Fatal(cfg.Errors[0])
+	}
+	h, _, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := serveHandler(t, h)
+	for _, front := range []struct{ name, addr string }{{"nginx", ng.Addr}, {"serve", emu}} {
+		for _, path := range []string{"/late", "/trailer"} {
+			first, err := realnginx.Send(front.addr, "GET", path+"1", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := realnginx.Send(front.addr, "GET", path+"2", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []*realnginx.Response{first, second} {
+				if r.Status != 200 || string(r.Body) != "hello" {
+					t.Errorf("%s %s: %d %q, want 200 \"hello\"", front.name, path, r.Status, r.Body)
+				}
+			}
+			if a, b := first.Header.Get("X-Connection"), second.Header.Get("X-Connection"); a == "" || a != b {
+				t.Errorf("%s %s: app connections %q then %q, want the same one kept", front.name, path, a, b)
+			}
+		}
+		raw := realnginx.RawRequest("GET", "/cut", nil, "")
+		if _, err := realnginx.SendRaw(front.addr, raw); err == nil {
+			t.Errorf("%s /cut: a complete response, want the client's connection ended without a last chunk", front.name)
+		}
+	}
+}

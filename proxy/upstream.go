@@ -709,7 +709,10 @@ func upstreamBody(br *bufio.Reader, resp *upstreamResponse, method string) io.Re
 		return http.NoBody
 	}
 	if _, ok := resp.first("Transfer-Encoding"); ok {
-		return httputil.NewChunkedReader(br)
+		// Read up to the empty line after the trailer, as nginx's chunked
+		// parser does: a connection kept alive starts clean at the next
+		// response, and one closed before that line has cut its body.
+		return &chunkedBody{br: br, r: httputil.NewChunkedReader(br)}
 	}
 	if cl, ok := resp.first("Content-Length"); ok {
 		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil && n >= 0 {
