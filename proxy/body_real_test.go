@@ -187,3 +187,48 @@ func TestLargeBodyAgainstNginx(t *testing.T) {
 		t.Errorf("serve left temporary files: %v", left)
 	}
 }
+
+// TestRequestBodyVariables: $request_body holds a body kept in memory
+// (within client_body_buffer_size) and is empty for one in a file, where
+// $request_body_file names the file; client_body_in_file_only sends every
+// body to a file. The file's name differs between the two servers, so only
+// whether there is one is compared.
+func TestRequestBodyVariables(t *testing.T) {
+	realnginx.Require(t)
+	app := accessApp(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    client_body_buffer_size 2k;
+    location / {
+        add_header X-Body "$request_body";
+        add_header X-Has-File "${request_body_file}x";
+        proxy_pass http://` + app + `;
+    }
+    location /file/ {
+        client_body_in_file_only clean;
+        add_header X-Body "$request_body";
+        add_header X-Has-File "${request_body_file}x";
+        proxy_pass http://` + app + `;
+    }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, c := range []struct {
+		target string
+		size   int
+	}{{"/x", 10}, {"/x", 1280}, {"/x", 2048}, {"/x", 2049}, {"/x", 5120}, {"/file/x", 10}, {"/x", 0}} {
+		body := strings.Repeat("0123456789", c.size/10+1)[:c.size]
+		raw := realnginx.RawRequest("POST", c.target, http.Header{"Content-Length": {fmt.Sprint(c.size)}}, body)
+		want, got := sendBoth(t, ng, emu, raw)
+		fileOf := func(r *realnginx.Response) bool { return r.Header.Get("X-Has-File") != "x" }
+		if fileOf(want) != fileOf(got) {
+			t.Errorf("POST %s with %d bytes: $request_body_file set by nginx %v, by serve %v", c.target, c.size, fileOf(want), fileOf(got))
+		}
+		if problems := diffResponses(want, got, "X-Has-File"); len(problems) > 0 {
+			t.Errorf("POST %s with %d bytes:\n  %s", c.target, c.size, strings.Join(problems, "\n  "))
+		}
+	}
+}

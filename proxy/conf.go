@@ -34,6 +34,9 @@ type locConf struct {
 	// bodyBuffer is client_body_buffer_size: the part of a request body
 	// kept in memory; the rest goes to a temporary file.
 	bodyBuffer int
+	// bodyInFile is client_body_in_file_only (on or clean): every body
+	// goes to a file.
+	bodyInFile bool
 	timeouts   upTimeouts
 
 	// error_page.
@@ -104,6 +107,9 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {
 			c.bodyBuffer = int(n)
 		}
+	}
+	if d := nearest(c.levels, "client_body_in_file_only"); d != nil && d.Arg(0) != "off" {
+		c.bodyInFile = true
 	}
 	c.bufferSize = defaultBufferSize
 	if d := nearest(c.levels, "proxy_buffer_size"); d != nil {

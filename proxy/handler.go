@@ -83,6 +83,9 @@ type Handler struct {
 	ignoreInvalidHeaders bool
 	// prefix is nginx's configuration prefix: the main file's directory.
 	prefix string
+	// bodyFileVar is set when the configuration uses $request_body_file:
+	// a spooled body then keeps its file name until the request ends.
+	bodyFileVar bool
 }
 
 // emulated are the directives the handler acts on, or that do not change
@@ -107,6 +110,7 @@ var emulated = map[string]bool{
 	"underscores_in_headers": true, "ignore_invalid_headers": true,
 	"allow": true, "deny": true, "satisfy": true, "auth_basic": true, "auth_basic_user_file": true,
 	"auth_request": true, "auth_request_set": true, "disable_symlinks": true, "limit_except": true,
+	"client_body_buffer_size": true, "client_body_in_file_only": true, "client_body_in_single_buffer": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -150,6 +154,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	case cfg.Path != "" && cfg.Path != "-":
 		h.prefix = filepath.Dir(cfg.Path)
 	}
+	h.bodyFileVar = usesVariable(srv, "request_body_file")
 	warns, err := checkAccess(srv, o.AllowUnemulated, h.prefix)
 	if err != nil {
 		return nil, nil, err
@@ -188,6 +193,26 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	return h, warns, nil
 }
 
+// usesVariable reports whether a directive of the server or of the http
+// level names variable name.
+func usesVariable(srv *nginx.Server, name string) bool {
+	found := false
+	check := func(d *nginx.Directive) bool {
+		for _, a := range d.Args {
+			if strings.Contains(a, "$"+name) || strings.Contains(a, "${"+name+"}") {
+				found = true
+			}
+		}
+		return !found
+	}
+	if srv.HTTP != nil {
+		srv.HTTP.Walk(check)
+	} else {
+		srv.Dir.Walk(check)
+	}
+	return found
+}
+
 // partlyEmulated reports the forms of emulated directives that are not.
 func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 	switch d.Name {
@@ -221,7 +246,10 @@ type request struct {
 	// bodyFile holds a body larger than client_body_buffer_size (body is
 	// then nil), unlinked as soon as it is made; bodyLen is the body's
 	// length either way.
-	bodyFile  *os.File
+	bodyFile *os.File
+	// bodyPath is bodyFile's name while the request lasts, for
+	// $request_body_file ("" when the file was unlinked at once).
+	bodyPath  string
 	bodyLen   int64
 	method    string
 	uri, args string
@@ -297,6 +325,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := h.process(w, rq, first)
 	if rq.bodyFile != nil {
 		rq.bodyFile.Close()
+		if rq.bodyPath != "" {
+			os.Remove(rq.bodyPath)
+		}
 	}
 	if h.opts.Trace != nil {
 		fmt.Fprintf(h.opts.Trace, "%s %s %s -> %d\n", r.Method, r.RequestURI, strings.Join(rq.trace, " "), status)
@@ -419,20 +450,27 @@ func (h *Handler) readBody(rq *request, lc *locConf) int {
 }
 
 // spoolBody reads the body: into rq.body when it fits in
-// client_body_buffer_size, else into rq.bodyFile. tooLarge is set when it
+// client_body_buffer_size and client_body_in_file_only is off, else into
+// rq.bodyFile. tooLarge is set when it
 // is over client_max_body_size (0: no limit).
 func (h *Handler) spoolBody(rq *request, lc *locConf) (n int64, tooLarge bool, err error) {
 	limit := lc.maxBody
+	// nginx reads what is left of the body after the header's buffer into
+	// one buffer of up to 1.25 times client_body_buffer_size; a body that
+	// fits stays in memory. What came with the header (at most
+	// client_header_buffer_size) is not counted here, so a body up to that
+	// much longer goes to a file in serve and not in nginx.
+	memLimit := int64(lc.bodyBuffer) + int64(lc.bodyBuffer)>>2
 	var mem bytes.Buffer
-	n, err = io.CopyN(&mem, rq.r.Body, int64(lc.bodyBuffer)+1)
-	if err == io.EOF {
+	n, err = io.CopyN(&mem, rq.r.Body, memLimit)
+	if err == io.EOF && !lc.bodyInFile {
 		if limit > 0 && n > limit {
 			return n, true, nil
 		}
 		rq.body = mem.Bytes()
 		return n, false, nil
 	}
-	if err != nil {
+	if err != nil && err != io.EOF {
 		return n, false, err
 	}
 	if limit > 0 && n > limit {
@@ -442,7 +480,11 @@ func (h *Handler) spoolBody(rq *request, lc *locConf) (n int64, tooLarge bool, e
 	if err != nil {
 		return n, false, err
 	}
-	os.Remove(f.Name()) // gone when closed, whatever happens
+	if h.bodyFileVar {
+		rq.bodyPath = f.Name() // removed when the request ends
+	} else {
+		os.Remove(f.Name()) // gone when closed, whatever happens
+	}
 	rq.bodyFile = f
 	if _, err := f.Write(mem.Bytes()); err != nil {
 		return n, false, err
@@ -1202,6 +1244,14 @@ func (h *Handler) variable(rq *request, name string) string {
 			return xff + ", " + remoteAddr(r)
 		}
 		return remoteAddr(r)
+	case "request_body":
+		// In memory only, as nginx has it (not_found for a body in a file).
+		if rq.bodyRead && rq.bodyFile == nil {
+			return string(rq.body)
+		}
+		return ""
+	case "request_body_file":
+		return rq.bodyPath
 	case "content_type":
 		return r.Header.Get("Content-Type")
 	case "content_length":
