@@ -62,7 +62,16 @@ type Data struct {
 
 	// Command is the xaccel generate command line that reproduces the output.
 	Command string
+
+	// Check is set when the setup comes with xaccel-check.sh and a CI
+	// workflow that run it: an nginx front, an app on a TCP port, and a
+	// backend whose app the script knows how to start (checkBackends).
+	Check bool
 }
+
+// checkBackends are the backends whose generated app xaccel-check.sh can
+// start as it is (templates/docs/_run.tmpl).
+var checkBackends = map[string]bool{"django": true, "flask": true, "go": true}
 
 // App is where the front server reaches the app.
 type App struct {
@@ -165,6 +174,7 @@ func Resolve(o Options) (*Data, error) {
 		return nil, err
 	}
 	d.Command = command(o, d)
+	d.Check = d.Front == "nginx" && d.App.Socket == "" && checkBackends[b.Name]
 	return d, nil
 }
 

@@ -23,7 +23,8 @@ type File struct {
 }
 
 // Plan lists the templates a setup is made of, in output order: the
-// front server's files, the backend's files, then NEXT-STEPS.md. Each
+// front server's files, the backend's files, the check script and its CI
+// workflow (when d.Check), then NEXT-STEPS.md. Each
 // entry maps a template name to its output path.
 func Plan(d *Data) ([][2]string, error) {
 	var plan [][2]string
@@ -55,6 +56,11 @@ func Plan(d *Data) ([][2]string, error) {
 	for _, n := range names {
 		out := d.Backend.Name + "/" + strings.TrimSuffix(strings.TrimPrefix(n, dir+"/"), ".tmpl")
 		plan = append(plan, [2]string{n, out})
+	}
+	if d.Check {
+		plan = append(plan,
+			[2]string{"docs/xaccel-check.sh.tmpl", "xaccel-check.sh"},
+			[2]string{"docs/xaccel.yml.tmpl", ".github/workflows/xaccel.yml"})
 	}
 	plan = append(plan, [2]string{"docs/NEXT-STEPS.md.tmpl", "NEXT-STEPS.md"})
 	return plan, nil

@@ -18,7 +18,9 @@ def create_app():
     app = Flask(__name__)
     # These must agree with Apache's configuration:
     #   XSendFilePath /srv/example/private-files
-    app.config["PRIVATE_ROOT"] = "/srv/example/private-files"
+    # XACCEL_FILES_DIR in the environment points the app at a local copy
+    # of the private directory (development, and the check in xaccel-check.sh).
+    app.config["PRIVATE_ROOT"] = os.environ.get("XACCEL_FILES_DIR") or "/srv/example/private-files"
     # XACCEL_ENABLED=0 in the environment switches X-Accel off: the view
     # then streams the file itself (development, or no Apache in front).
     app.config["XACCEL_ENABLED"] = os.environ.get("XACCEL_ENABLED") != "0"

@@ -18,7 +18,9 @@ def create_app():
     app = Flask(__name__)
     # These must agree with Caddy's configuration:
     #   handle_response: root * /srv/example/private-files, uri strip_prefix /_private
-    app.config["PRIVATE_ROOT"] = "/srv/example/private-files"
+    # XACCEL_FILES_DIR in the environment points the app at a local copy
+    # of the private directory (development, and the check in xaccel-check.sh).
+    app.config["PRIVATE_ROOT"] = os.environ.get("XACCEL_FILES_DIR") or "/srv/example/private-files"
     app.config["XACCEL_PREFIX"] = "/_private/"
     # XACCEL_ENABLED=0 in the environment switches X-Accel off: the view
     # then streams the file itself (development, or no Caddy in front).

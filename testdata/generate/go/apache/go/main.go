@@ -15,8 +15,15 @@ import (
 )
 
 func main() {
+	// XACCEL_FILES_DIR in the environment points the app at a local copy
+	// of the private directory (development, and the check in
+	// xaccel-check.sh).
+	root := os.Getenv("XACCEL_FILES_DIR")
+	if root == "" {
+		root = "/srv/example/private-files"
+	}
 	h, err := download.New(download.Config{
-		Root:  "/srv/example/private-files",
+		Root:  root,
 		Accel: os.Getenv("XACCEL_ENABLED") != "0",
 	})
 	if err != nil {
