@@ -57,7 +57,7 @@ func (h *Handler) authRequest(rq *request, ac *accessConf) (status int, www []st
 		return got, nil, false
 	case got == http.StatusUnauthorized:
 		if sub.upstream != nil {
-			if v, ok := sub.upstream.first("Www-Authenticate"); ok {
+			if v, ok := sub.upstream.First("Www-Authenticate"); ok {
 				www = []string{v}
 			}
 		}

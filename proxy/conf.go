@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"github.com/xaccel/xaccel/proxy/internal/upstream"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"strings"
 	"time"
 
@@ -37,7 +39,7 @@ type locConf struct {
 	// bodyInFile is client_body_in_file_only (on or clean): every body
 	// goes to a file.
 	bodyInFile bool
-	timeouts   upTimeouts
+	timeouts   upstream.Timeouts
 
 	// error_page.
 	errorPages          bool // some error_page is in effect
@@ -97,10 +99,10 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 			c.maxBody = n
 		}
 	}
-	c.timeouts = upTimeouts{
-		connect: timeoutOf(c.levels, "proxy_connect_timeout", upstreamTimeout),
-		send:    timeoutOf(c.levels, "proxy_send_timeout", upstreamTimeout),
-		read:    timeoutOf(c.levels, "proxy_read_timeout", upstreamTimeout),
+	c.timeouts = upstream.Timeouts{
+		Connect: timeoutOf(c.levels, "proxy_connect_timeout", upstreamTimeout),
+		Send:    timeoutOf(c.levels, "proxy_send_timeout", upstreamTimeout),
+		Read:    timeoutOf(c.levels, "proxy_read_timeout", upstreamTimeout),
 	}
 	c.bodyBuffer = defaultBodyBuffer
 	if d := nearest(c.levels, "client_body_buffer_size"); d != nil {
@@ -155,11 +157,6 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 // defaultMaxBody is client_max_body_size's default, 1m.
 const defaultMaxBody = 1 << 20
 
-// upTimeouts are proxy_connect_timeout, proxy_send_timeout and
-// proxy_read_timeout: each bounds one operation (connecting, one write,
-// one read), not the whole exchange.
-type upTimeouts struct{ connect, send, read time.Duration }
-
 // parseTime is ngx_parse_time for the usual forms: a number of seconds, or
 // numbers with ms, s, m, h, d units in a row ("1m30s", "500ms").
 func parseTime(s string) (time.Duration, bool) {
@@ -172,7 +169,7 @@ func parseTime(s string) (time.Duration, bool) {
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
-		n, ok := parseDigits(s[:i])
+		n, ok := wire.ParseDigits(s[:i])
 		if !ok || n > 1<<31 {
 			return 0, false
 		}
@@ -222,7 +219,7 @@ func parseSize(s string) (int64, bool) {
 			mult, s = 1<<30, s[:n-1]
 		}
 	}
-	n, ok := parseDigits(s)
+	n, ok := wire.ParseDigits(s)
 	if !ok || n > (1<<62)/mult {
 		return 0, false
 	}

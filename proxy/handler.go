@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/xaccel/xaccel/proxy/internal/upstream"
 	"io"
 	"net"
 	"net/http"
@@ -67,7 +68,7 @@ func (w Warning) String() string {
 type Handler struct {
 	srv  *nginx.Server
 	opts Options
-	pool *connPool // kept upstream connections (upstream keepalive)
+	pool *upstream.Pool // kept upstream connections (upstream keepalive)
 	// charsets are the charsets nginx knows (lower-cased), charsetMaps
 	// the pairs a charset_map links, both ways.
 	charsets    map[string]bool
@@ -142,7 +143,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	if err := checkOptions(cfg, o); err != nil {
 		return nil, nil, err
 	}
-	h := &Handler{srv: srv, opts: o, pool: newConnPool(), prefix: "."}
+	h := &Handler{srv: srv, opts: o, pool: upstream.NewPool(), prefix: "."}
 	h.collectCharsets()
 	h.buildConfs()
 	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
@@ -269,10 +270,10 @@ type request struct {
 	// errStatus is r->err_status: the status of the error being answered,
 	// which replaces whatever status the error page's content has.
 	errStatus int
-	out       http.Header       // headers kept from an upstream by X-Accel-Redirect
-	charset   string            // X-Accel-Charset (r->headers_out.override_charset)
-	upstream  *upstreamResponse // the last upstream's response ($upstream_http_*)
-	proxyHost string            // $proxy_host of the request being proxied
+	out       http.Header        // headers kept from an upstream by X-Accel-Redirect
+	charset   string             // X-Accel-Charset (r->headers_out.override_charset)
+	upstream  *upstream.Response // the last upstream's response ($upstream_http_*)
+	proxyHost string             // $proxy_host of the request being proxied
 	// tracing is set when Options.Trace is: only then are the steps of
 	// the request noted in trace.
 	tracing bool
@@ -1268,7 +1269,7 @@ func (h *Handler) variable(rq *request, name string) string {
 			}
 		}
 	case strings.HasPrefix(name, "upstream_http_") && rq.upstream != nil:
-		v, _ := rq.upstream.first(http.CanonicalHeaderKey(strings.ReplaceAll(name[14:], "_", "-")))
+		v, _ := rq.upstream.First(http.CanonicalHeaderKey(strings.ReplaceAll(name[14:], "_", "-")))
 		return v
 	case strings.HasPrefix(name, "cookie_"):
 		if c, err := r.Cookie(name[7:]); err == nil {

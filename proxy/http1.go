@@ -2,13 +2,12 @@ package proxy
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"strings"
 	"sync"
@@ -278,7 +277,7 @@ func (c *conn) serveRequest() bool {
 	if length > 0 || chunked {
 		body = &bodyReader{c: c}
 		if chunked {
-			body.r = &chunkedBody{br: c.br, r: httputil.NewChunkedReader(c.br)}
+			body.r = wire.NewChunked(c.br, maxTrailer)
 		} else {
 			body.r = &exactBody{r: c.br, n: length}
 		}
@@ -437,44 +436,7 @@ func (b *exactBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// maxTrailer bounds the trailer of a chunked body.
+// maxTrailer bounds the trailer of a chunked request body.
 const maxTrailer = 4 * lineLimit
-
-// chunkedBody is a chunked body (a client's or an app's) whose trailer is
-// read up to the empty line that ends it, as nginx's chunked parser reads
-// it: the trailer is part of the message, not the start of the next one.
-type chunkedBody struct {
-	br      *bufio.Reader
-	r       io.Reader // httputil's chunked reader: EOF after the last chunk's size line
-	trailer bool
-}
-
-func (b *chunkedBody) Read(p []byte) (int, error) {
-	if b.trailer {
-		return 0, io.EOF
-	}
-	n, err := b.r.Read(p)
-	if err != io.EOF {
-		return n, err
-	}
-	read := 0
-	for {
-		line, err := b.br.ReadSlice('\n')
-		read += len(line)
-		if err == bufio.ErrBufferFull || read > maxTrailer {
-			return n, errors.New("chunked body trailer too large")
-		}
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return n, err
-		}
-		if len(bytes.TrimRight(line, "\r\n")) == 0 {
-			b.trailer = true
-			return n, io.EOF
-		}
-	}
-}
 
 func (b *bodyReader) Close() error { return nil }

@@ -2,7 +2,7 @@ package proxy
 
 import (
 	"bytes"
-	"math"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"net/http"
 	"strings"
 )
@@ -190,7 +190,7 @@ func checkRequestHeader(rl requestLine, h http.Header) (length int64, chunked bo
 		return length, false, http.StatusBadRequest
 	}
 	if v, ok := h["Content-Length"]; ok {
-		n, ok := parseDigits(v[0])
+		n, ok := wire.ParseDigits(v[0])
 		if !ok {
 			return length, false, http.StatusBadRequest
 		}
@@ -228,27 +228,6 @@ func wantsKeepAlive(minor int, h http.Header) bool {
 		}
 	}
 	return keep
-}
-
-// parseDigits is ngx_atoof: one or more decimal digits, no sign, no
-// overflow.
-func parseDigits[T string | []byte](s T) (int64, bool) {
-	if len(s) == 0 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := int64(c - '0')
-		if n > (math.MaxInt64-d)/10 {
-			return 0, false
-		}
-		n = n*10 + d
-	}
-	return n, true
 }
 
 // containsFold reports whether s contains sub, ignoring ASCII case.

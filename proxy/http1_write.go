@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"io"
 	"net"
 	"net/http"
@@ -120,7 +121,7 @@ func (w *respWriter) WriteHeader(status int) {
 	w.bodyAllowed = method != http.MethodHead && status >= 200 && status != 204 && status != 304
 	w.cl = -1
 	if v, ok := hdr["Content-Length"]; ok && len(v) > 0 {
-		if n, ok := parseDigits(v[0]); ok {
+		if n, ok := wire.ParseDigits(v[0]); ok {
 			w.cl = n
 		}
 	}

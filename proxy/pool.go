@@ -1,19 +1,18 @@
 package proxy
 
 import (
-	"bufio"
 	"io"
 	"sync"
+
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 )
 
 // copyBufSize is the size of the buffers bodies are copied with, and the
 // largest file the static handler sends with a single write.
-const copyBufSize = 32 << 10
+const copyBufSize = wire.CopyBufSize
 
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
-
-func getCopyBuf() *[]byte  { return copyBufPool.Get().(*[]byte) }
-func putCopyBuf(b *[]byte) { copyBufPool.Put(b) }
+func getCopyBuf() *[]byte  { return wire.GetBuf() }
+func putCopyBuf(b *[]byte) { wire.PutBuf(b) }
 
 // writerOnly hides the ReadFrom of a writer from io.Copy.
 type writerOnly struct{ io.Writer }
@@ -24,24 +23,6 @@ func copyBody(w io.Writer, src io.Reader) (int64, error) {
 	b := getCopyBuf()
 	defer putCopyBuf(b)
 	return io.CopyBuffer(writerOnly{w}, src, *b)
-}
-
-// upstreamReaderSize is the buffer an upstream response is read with.
-const upstreamReaderSize = 16 << 10
-
-var upstreamReaderPool sync.Pool
-
-func getUpstreamReader(r io.Reader) *bufio.Reader {
-	if br, ok := upstreamReaderPool.Get().(*bufio.Reader); ok {
-		br.Reset(r)
-		return br
-	}
-	return bufio.NewReaderSize(r, upstreamReaderSize)
-}
-
-func putUpstreamReader(br *bufio.Reader) {
-	br.Reset(nil)
-	upstreamReaderPool.Put(br)
 }
 
 // reqBufPool holds the buffers upstream requests are built in.

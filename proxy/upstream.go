@@ -1,19 +1,15 @@
 package proxy
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
+	"github.com/xaccel/xaccel/proxy/internal/upstream"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -28,17 +24,6 @@ var hiddenByDefault = []string{"Date", "Server", "X-Pad", "X-Accel-Expires", "X-
 // neverCopied are the upstream headers ngx_http_upstream_headers_in[]
 // ignores on the way to the client, whatever proxy_pass_header says.
 var neverCopied = []string{"Connection", "Keep-Alive", "Transfer-Encoding"}
-
-// uniqueUpstream are the upstream headers nginx 1.23+ keeps once: a later
-// duplicate is logged ("upstream sent duplicate header line") and ignored,
-// for the client and for processing alike (nginx-semantics 8). nginx 1.22
-// copied the duplicates and let the last Content-Type win.
-var uniqueUpstream = map[string]bool{
-	"Status": true, "Content-Type": true, "Date": true, "Last-Modified": true, "Etag": true,
-	"Server": true, "Location": true, "Expires": true, "Accept-Ranges": true,
-	"X-Accel-Expires": true, "X-Accel-Redirect": true, "X-Accel-Limit-Rate": true,
-	"X-Accel-Buffering": true, "X-Accel-Charset": true, "Content-Encoding": true,
-}
 
 // keptOnRedirect are the upstream headers X-Accel-Redirect copies into
 // the response (the "redirect" column of ngx_http_upstream_headers_in[],
@@ -85,12 +70,9 @@ func parsePass(v string) (passTarget, bool) {
 
 // upstreamDest is where a proxy_pass connects and what it sends as Host.
 type upstreamDest struct {
-	network, addr string
-	key           string         // network + " " + addr: the connPool key
-	ap            netip.AddrPort // addr when it is an IP address and port
-	prefix        string         // path of an Options.Upstreams URL, put before the URI
-	hostHeader    string         // $proxy_host
-	keepalive     int            // `keepalive N` of the upstream block: idle connections kept
+	upstream.Dest
+	prefix     string // path of an Options.Upstreams URL, put before the URI
+	hostHeader string // $proxy_host
 }
 
 // resolveUpstream finds where proxy_pass target t connects:
@@ -118,7 +100,7 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 		d.hostHeader = name
 	}
 	if !hasPort {
-		d.keepalive = h.upstreamKeepalive(name)
+		d.Keepalive = h.upstreamKeepalive(name)
 	}
 	mapped, ok := h.opts.Upstreams[t.host]
 	if !ok {
@@ -177,19 +159,7 @@ func mappedDest(d upstreamDest, mapped string) (upstreamDest, error) {
 // hostDest connects to host[:port] (defaultPort when there is none) or to
 // unix:/path.
 func hostDest(d upstreamDest, host, defaultPort string) (upstreamDest, error) {
-	if strings.HasPrefix(host, "unix:") {
-		d.network, d.addr = "unix", host[5:]
-		d.key = d.network + " " + d.addr
-		return d, nil
-	}
-	d.network = "tcp"
-	if _, _, err := net.SplitHostPort(host); err == nil {
-		d.addr = host
-	} else {
-		d.addr = net.JoinHostPort(strings.Trim(host, "[]"), defaultPort)
-	}
-	d.key = d.network + " " + d.addr
-	d.ap = ipAddrPort(d.addr)
+	d.Dest = upstream.HostDest(host, defaultPort, d.Keepalive)
 	return d, nil
 }
 
@@ -226,502 +196,11 @@ func (h *Handler) upstreamBlock(name string) string {
 	return ""
 }
 
-// headerLine is one upstream response header, as received.
-type headerLine struct {
-	name, value string
-	key         string // http.CanonicalHeaderKey(name)
-	dup         bool   // a duplicate of a unique header: ignored (nginx 1.23+)
-}
-
-// upstreamResponse is the status and header of an upstream response, with
-// its body to read.
-type upstreamResponse struct {
-	status int
-	lines  []headerLine
-	body   io.Reader
-	conn   upstreamConn
-	br     *bufio.Reader // conn's reader, pooled
-	// pool is where the connection goes back when it can be kept alive
-	// (see connPool); nil closes it.
-	pool     *connPool
-	key      string
-	keepable bool // HTTP/1.1, no Connection: close, a body with known length
-	proto11  bool
-
-	limited   io.LimitedReader // body of a response with Content-Length
-	lineSpace [12]headerLine   // lines of most responses
-}
-
-// close ends the exchange: a keep-alive connection whose response was read
-// to its end goes back to the pool (nginx's keepalive module drains and
-// keeps it the same way); any other is closed.
-func (u *upstreamResponse) close() {
-	kept := false
-	if u.pool != nil && u.keepable {
-		if u.body == &u.limited && u.limited.N == 0 {
-			kept = true // nothing (left) to read
-		} else if _, err := io.CopyN(io.Discard, u.body, 64<<10+1); err == io.EOF {
-			kept = true
-		}
-	}
-	if kept {
-		u.pool.put(u.key, u.conn)
-	} else {
-		u.conn.Close()
-	}
-	if u.br != nil {
-		putUpstreamReader(u.br)
-		u.br = nil
-	}
-	u.body = nil
-}
-
-// first returns the first value of the header called key (in canonical
-// form, as http.CanonicalHeaderKey gives it), duplicates of unique headers
-// left out.
-func (u *upstreamResponse) first(key string) (string, bool) {
-	for i := range u.lines {
-		if hl := &u.lines[i]; !hl.dup && hl.key == key {
-			return hl.value, true
-		}
-	}
-	return "", false
-}
-
-// count returns the number of header lines called key (canonical),
-// duplicates of unique headers left out.
-func (u *upstreamResponse) count(key string) int {
-	n := 0
-	for i := range u.lines {
-		if hl := &u.lines[i]; !hl.dup && hl.key == key {
-			n++
-		}
-	}
-	return n
-}
-
-// errInvalidHeader is nginx's "upstream sent invalid header" (502).
-var errInvalidHeader = errors.New("upstream sent invalid header")
-
-// errTooBigHeader is nginx's "upstream sent too big header" (502): the
-// status line and header lines do not fit in proxy_buffer_size.
-var errTooBigHeader = errors.New("upstream sent too big header")
-
 // defaultBufferSize is proxy_buffer_size's default: one memory page.
 const defaultBufferSize = 4096
 
 // defaultBodyBuffer is client_body_buffer_size's default: two pages.
 const defaultBodyBuffer = 8192
-
-// roundTrip sends req, the request nginx's proxy module would build
-// (ngx_http_proxy_create_request, see Handler.doProxy), and reads the
-// response header the way ngx_http_proxy_process_status_line and
-// ngx_http_parse_header_line do.
-//
-// body, when set, is a spooled request body sent after req (from its start
-// on every attempt).
-func roundTrip(d upstreamDest, req []byte, body *io.SectionReader, method string, limit int, to upTimeouts, pool *connPool, mayKeep bool) (*upstreamResponse, error) {
-	key := d.key
-	// A kept connection the app has closed in the meantime fails at once:
-	// then the request goes once more on a new connection, as nginx retries
-	// a cached keepalive connection.
-	for attempt := 0; ; attempt++ {
-		conn, reused := pool.get(key)
-		send := req
-		if conn == nil {
-			var err error
-			conn, err = connectSend(d, req, to) // sets the deadline
-			if err != nil {
-				return nil, err
-			}
-			send = nil
-		}
-		resp, err := exchange(conn, send, body, method, limit, to)
-		if err != nil {
-			conn.Close()
-			if reused && attempt == 0 {
-				continue
-			}
-			return nil, err
-		}
-		if pool != nil && mayKeep {
-			resp.pool, resp.key = pool, key
-		}
-		return resp, nil
-	}
-}
-
-// exchange writes req (unless it is nil: already sent) on conn and reads
-// the response header, of at most limit bytes.
-func exchange(conn upstreamConn, req []byte, body *io.SectionReader, method string, limit int, to upTimeouts) (*upstreamResponse, error) {
-	tc := timedConn{conn, to}
-	if req != nil {
-		if _, err := tc.Write(req); err != nil {
-			return nil, err
-		}
-	}
-	if body != nil {
-		if _, err := io.Copy(tc, io.NewSectionReader(body, 0, body.Size())); err != nil {
-			return nil, err
-		}
-	}
-	br := getUpstreamReader(tc)
-	resp, err := readUpstreamHeader(br, limit)
-	if err != nil {
-		putUpstreamReader(br)
-		return nil, err
-	}
-	resp.conn, resp.br = conn, br
-	resp.body = upstreamBody(br, resp, method)
-	conn0, _ := resp.first("Connection")
-	resp.keepable = resp.proto11 && !strings.EqualFold(strings.TrimSpace(conn0), "close") && framed(resp, method)
-	return resp, nil
-}
-
-// emptyBody reports whether the response has no body: HEAD, 1xx, 204,
-// 304 or Content-Length: 0.
-func emptyBody(resp *upstreamResponse, method string) bool {
-	if method == http.MethodHead || resp.status == 204 || resp.status == 304 || resp.status < 200 {
-		return true
-	}
-	cl, ok := resp.first("Content-Length")
-	return ok && strings.TrimSpace(cl) == "0"
-}
-
-// framed reports whether the end of the body is known without the end of
-// the connection.
-func framed(resp *upstreamResponse, method string) bool {
-	if method == http.MethodHead || resp.status == 204 || resp.status == 304 || resp.status < 200 {
-		return true
-	}
-	if _, ok := resp.first("Transfer-Encoding"); ok {
-		return true
-	}
-	_, ok := resp.first("Content-Length")
-	return ok
-}
-
-// connPool keeps idle upstream connections for upstream blocks with
-// `keepalive N`, used when the location sends HTTP/1.1 without a
-// Connection header (proxy_http_version 1.1; proxy_set_header Connection "").
-type connPool struct {
-	mu   sync.Mutex
-	idle map[string][]upstreamConn
-	max  map[string]int
-}
-
-func newConnPool() *connPool {
-	return &connPool{idle: map[string][]upstreamConn{}, max: map[string]int{}}
-}
-
-// get returns an idle connection for key, or nil; a nil pool has none.
-func (p *connPool) get(key string) (upstreamConn, bool) {
-	if p == nil {
-		return nil, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l := p.idle[key]
-	if len(l) == 0 {
-		return nil, false
-	}
-	c := l[len(l)-1]
-	p.idle[key] = l[:len(l)-1]
-	return c, true
-}
-
-// put keeps conn for key unless the pool for key is full. Its deadline
-// stays: a deadline that passes while the connection is idle does nothing,
-// and roundTrip sets a new one before using it again.
-func (p *connPool) put(key string, conn upstreamConn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.idle[key]) >= p.max[key] {
-		conn.Close()
-		return
-	}
-	p.idle[key] = append(p.idle[key], conn)
-}
-
-// use returns the pool for a request to d (nil without `keepalive` in its
-// upstream block: then every request has a connection of its own), and
-// whether the connection may be kept afterwards: only for HTTP/1.1 without
-// a Connection header in the request. Like nginx's keepalive module, a
-// cached connection is taken for any request to the block.
-func (p *connPool) use(d upstreamDest, version string, hasConnection bool) (*connPool, bool) {
-	if d.keepalive <= 0 {
-		return nil, false
-	}
-	p.mu.Lock()
-	if p.max[d.key] != d.keepalive {
-		p.max[d.key] = d.keepalive
-	}
-	p.mu.Unlock()
-	if version != "1.1" || hasConnection {
-		return p, false
-	}
-	return p, true
-}
-
-// readLine returns the next line of br without its "\n" and one "\r"
-// before it, and subtracts its length from *room: a line that does not fit
-// in what is left is errTooBigHeader, read no further. The bytes are br's
-// (or *long's, for a line longer than br's buffer) and valid until the
-// next read.
-func readLine(br *bufio.Reader, long *[]byte, room *int) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		*long = append((*long)[:0], line...)
-		for err == bufio.ErrBufferFull {
-			if len(*long) > *room {
-				return nil, errTooBigHeader
-			}
-			line, err = br.ReadSlice('\n')
-			*long = append(*long, line...)
-		}
-		line = *long
-	}
-	if len(line) > *room {
-		return nil, errTooBigHeader
-	}
-	*room -= len(line)
-	if err != nil {
-		return nil, err
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line, nil
-}
-
-// uniqueBits numbers the uniqueUpstream headers, for the set of those seen.
-var uniqueBits = func() map[string]uint32 {
-	m := map[string]uint32{}
-	for k := range uniqueUpstream {
-		m[k] = 1 << len(m)
-	}
-	return m
-}()
-
-// knownKeys are header names that are their own canonical form, so that
-// the key of a line that has one is found without allocating.
-var knownKeys = func() map[string]string {
-	m := map[string]string{}
-	for _, k := range []string{
-		"Status", "Content-Type", "Date", "Last-Modified", "Etag", "Server", "Location", "Expires",
-		"Accept-Ranges", "X-Accel-Expires", "X-Accel-Redirect", "X-Accel-Limit-Rate",
-		"X-Accel-Buffering", "X-Accel-Charset", "Content-Encoding", "Content-Length",
-		"Transfer-Encoding", "Connection", "Keep-Alive", "Set-Cookie", "Content-Disposition",
-		"Cache-Control", "Vary", "X-Pad", "Refresh", "Www-Authenticate", "Pragma",
-		"X-Content-Type-Options", "X-Frame-Options", "Content-Language",
-	} {
-		m[k] = k
-	}
-	return m
-}()
-
-// canonicalKey is http.CanonicalHeaderKey(string(name)).
-func canonicalKey(name []byte) string {
-	if k, ok := knownKeys[string(name)]; ok {
-		return k
-	}
-	return http.CanonicalHeaderKey(string(name))
-}
-
-// parseLength is strconv.ParseInt(string(b), 10, 64) for a Content-Length:
-// ok is false when that fails or gives a negative number.
-func parseLength(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	n, ok := parseDigits(b)
-	if !ok || neg && n != 0 {
-		return 0, false // not digits, out of range, or negative
-	}
-	return n, true
-}
-
-// trimSpaces is strings.Trim(s, " ") for bytes.
-func trimSpaces(b []byte) []byte {
-	for len(b) > 0 && b[0] == ' ' {
-		b = b[1:]
-	}
-	for len(b) > 0 && b[len(b)-1] == ' ' {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// What appHeaderLine makes of an app's header line.
-const (
-	lineOK      = iota
-	lineInvalid // "upstream sent invalid header": 502
-	lineIgnored // a status line where a header line should be
-)
-
-// appHeaderLine judges a header line of an app's response (without its
-// LF and one CR) as ngx_http_parse_header_line does for upstreams (nginx
-// 1.21.1+, underscores allowed): a name that starts with ":" or holds a
-// space or control byte (a folded line, "X-Foo : bar", "X Foo: bar"), a
-// NUL anywhere, or a CR followed by anything but CRs makes the header
-// invalid; "HTTP/..." where a name should be is skipped; other odd bytes
-// in a name ("X.Dot", "X@At") are accepted.
-func appHeaderLine(line []byte) int {
-	if len(line) > 0 && line[0] == ':' {
-		return lineInvalid
-	}
-	i := 0
-	for ; i < len(line) && line[i] != ':'; i++ {
-		c := line[i]
-		switch {
-		case c == '\r':
-			if i == 0 || len(bytes.Trim(line[i:], "\r")) > 0 {
-				return lineInvalid
-			}
-			return lineOK // a name without a value
-		case c <= 0x20 || c == 0x7f:
-			return lineInvalid
-		case c == '/' && i == 4 && string(line[:4]) == "HTTP":
-			return lineIgnored
-		}
-	}
-	value := line[min(i+1, len(line)):]
-	if bytes.IndexByte(value, 0) >= 0 {
-		return lineInvalid
-	}
-	if j := bytes.IndexByte(value, '\r'); j >= 0 && len(bytes.Trim(value[j:], "\r")) > 0 {
-		return lineInvalid
-	}
-	return lineOK
-}
-
-// readUpstreamHeader parses the status line and the header lines, limit
-// bytes at most (proxy_buffer_size): only spaces (not tabs) around a value
-// are dropped, a line nginx's parser refuses makes the header invalid
-// (appHeaderLine), names are matched case-insensitively later on.
-func readUpstreamHeader(br *bufio.Reader, limit int) (*upstreamResponse, error) {
-	var long []byte
-	room := limit
-	for {
-		line, err := readLine(br, &long, &room)
-		if err != nil {
-			return nil, err
-		}
-		// "HTTP/1.1 200 OK": the status is the three digits after the
-		// first space.
-		if !bytes.HasPrefix(line, []byte("HTTP/")) || len(line) < 12 || line[8] != ' ' {
-			return nil, errInvalidHeader
-		}
-		d0, d1, d2 := line[9]-'0', line[10]-'0', line[11]-'0'
-		if d0 > 9 || d1 > 9 || d2 > 9 || d0 == 0 {
-			// strconv.Atoi of the three bytes fails, or (with a sign or
-			// a leading zero) gives less than 100.
-			return nil, errInvalidHeader
-		}
-		status := int(d0)*100 + int(d1)*10 + int(d2)
-		resp := &upstreamResponse{status: status, proto11: bytes.HasPrefix(line, []byte("HTTP/1.1 "))}
-		resp.lines = resp.lineSpace[:0]
-		// The names and values are collected in text and made strings
-		// with one allocation once the header is complete.
-		type span struct{ name, value [2]int }
-		var spaceSpans [len(resp.lineSpace)]span
-		spans := spaceSpans[:0]
-		textBuf := getCopyBuf()
-		text := (*textBuf)[:0]
-		var seen uint32
-		hasLength := false
-		for {
-			line, err := readLine(br, &long, &room)
-			if err != nil {
-				putCopyBuf(textBuf)
-				return nil, err
-			}
-			if len(line) == 0 {
-				break
-			}
-			switch appHeaderLine(line) {
-			case lineInvalid:
-				putCopyBuf(textBuf)
-				return nil, errInvalidHeader
-			case lineIgnored:
-				continue
-			}
-			name, value, found := bytes.Cut(line, []byte(":"))
-			if !found {
-				name = bytes.TrimRight(name, "\r") // a name without a value
-			}
-			if i := bytes.IndexByte(value, '\r'); i >= 0 {
-				value = value[:i] // only CRs follow (appHeaderLine)
-			}
-			value = trimSpaces(value)
-			key := canonicalKey(name)
-			hl := headerLine{key: key}
-			if bit := uniqueBits[key]; bit != 0 {
-				hl.dup = seen&bit != 0
-				seen |= bit
-			}
-			if key == "Content-Length" {
-				// nginx 1.23+: a duplicate or invalid Content-Length is
-				// an invalid header (nginx 1.22 used the last one).
-				if _, ok := parseLength(value); !ok || hasLength {
-					putCopyBuf(textBuf)
-					return nil, errInvalidHeader
-				}
-				hasLength = true
-			}
-			var sp span
-			sp.name[0] = len(text)
-			text = append(text, name...)
-			sp.name[1] = len(text)
-			text = append(text, value...)
-			sp.value = [2]int{sp.name[1], len(text)}
-			spans = append(spans, sp)
-			resp.lines = append(resp.lines, hl)
-		}
-		all := string(text)
-		putCopyBuf(textBuf)
-		for i, sp := range spans {
-			resp.lines[i].name = all[sp.name[0]:sp.name[1]]
-			resp.lines[i].value = all[sp.value[0]:sp.value[1]]
-		}
-		if status >= 100 && status < 200 && status != 101 {
-			continue // an interim response; the real one follows
-		}
-		// nginx 1.23+ (ngx_http_upstream_process_transfer_encoding): a
-		// Transfer-Encoding other than one "chunked", or together with a
-		// Content-Length, is an invalid header.
-		if te, ok := resp.first("Transfer-Encoding"); ok {
-			if resp.count("Transfer-Encoding") > 1 || !strings.EqualFold(te, "chunked") || hasLength {
-				return nil, errInvalidHeader
-			}
-		}
-		return resp, nil
-	}
-}
-
-// upstreamBody is the body of resp: none for HEAD, 1xx, 204 and 304,
-// chunked, Content-Length bytes, or up to the end of the connection.
-func upstreamBody(br *bufio.Reader, resp *upstreamResponse, method string) io.Reader {
-	if method == http.MethodHead || resp.status == 204 || resp.status == 304 || resp.status < 200 {
-		return http.NoBody
-	}
-	if _, ok := resp.first("Transfer-Encoding"); ok {
-		// Read up to the empty line after the trailer, as nginx's chunked
-		// parser does: a connection kept alive starts clean at the next
-		// response, and one closed before that line has cut its body.
-		return &chunkedBody{br: br, r: httputil.NewChunkedReader(br)}
-	}
-	if cl, ok := resp.first("Content-Length"); ok {
-		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil && n >= 0 {
-			resp.limited = io.LimitedReader{R: br, N: n}
-			return &resp.limited
-		}
-	}
-	return br
-}
 
 // proxyHeaders are the request headers nginx's proxy module sets itself
 // (ngx_http_proxy_headers) unless proxy_set_header names them; an empty
@@ -847,8 +326,8 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if rq.bodyFile != nil {
 		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
 	}
-	pool, mayKeep := h.pool.use(dest, version, hasConnection)
-	resp, err := roundTrip(dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
+	pool, mayKeep := h.pool.Use(dest.Dest, version, hasConnection)
+	resp, err := upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
@@ -860,30 +339,30 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		}
 		return h.fail(w, rq, status, l)
 	}
-	defer resp.close()
+	defer resp.Close()
 	rq.upstream = resp
 	if rq.tracing {
-		rq.trace = append(rq.trace, fmt.Sprintf("proxied %s %s -> %d", rq.method, reqURI, resp.status))
+		rq.trace = append(rq.trace, fmt.Sprintf("proxied %s %s -> %d", rq.method, reqURI, resp.Status))
 	}
 
 	// ngx_http_upstream_intercept_errors runs first, for status >= 300.
-	if resp.status >= 300 && lc.interceptErrors && errorPageFor(lc.levels, resp.status) != nil {
-		if resp.status == http.StatusUnauthorized {
-			if v, ok := resp.first("Www-Authenticate"); ok {
+	if resp.Status >= 300 && lc.interceptErrors && errorPageFor(lc.levels, resp.Status) != nil {
+		if resp.Status == http.StatusUnauthorized {
+			if v, ok := resp.First("Www-Authenticate"); ok {
 				rq.out.Add("WWW-Authenticate", v)
 			}
 		}
-		return h.fail(w, rq, resp.status, l)
+		return h.fail(w, rq, resp.Status, l)
 	}
 	// X-Accel-Charset is processed while the header is parsed, also on the
 	// X-Accel-Redirect path, where it survives the redirect.
-	if v, ok := resp.first("X-Accel-Charset"); ok && !lc.ignoreCharset {
+	if v, ok := resp.First("X-Accel-Charset"); ok && !lc.ignoreCharset {
 		rq.charset = v
 	}
-	if xar, ok := resp.first("X-Accel-Redirect"); ok && !lc.ignoreRedirect {
+	if xar, ok := resp.First("X-Accel-Redirect"); ok && !lc.ignoreRedirect {
 		// nginx leaves the body of an X-Accel-Redirect response unread, so
 		// it keeps the connection only when there is no body to read.
-		resp.keepable = resp.keepable && emptyBody(resp, rq.method)
+		resp.Keepable = resp.Keepable && upstream.EmptyBody(resp, rq.method)
 		return h.accelRedirect(w, rq, l, resp, xar)
 	}
 
@@ -891,31 +370,31 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	// come first, then the upstream's own, unless hidden.
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)
-	for _, hl := range resp.lines {
-		key := hl.key
-		if hl.dup || lc.hidden(key) {
+	for _, hl := range resp.Lines {
+		key := hl.Key
+		if hl.Dup || lc.hidden(key) {
 			continue
 		}
 		switch key {
 		case "Content-Type":
-			hdr.Set(key, hl.value)
+			hdr.Set(key, hl.Value)
 		case "Content-Length":
-			hdr.Set(key, hl.value)
+			hdr.Set(key, hl.Value)
 		case "Location":
-			hdr.Set(key, h.rewriteLocation(rq, l, t, hl.value))
+			hdr.Set(key, h.rewriteLocation(rq, l, t, hl.Value))
 		case "Refresh":
-			hdr.Add(key, h.rewriteRefresh(rq, l, t, hl.value))
+			hdr.Add(key, h.rewriteRefresh(rq, l, t, hl.Value))
 		default:
-			hdr[key] = append(hdr[key], hl.value)
+			hdr[key] = append(hdr[key], hl.Value)
 		}
 	}
 	if len(hdr.Values("Content-Type")) == 0 {
 		hdr["Content-Type"] = nil // present but nil: net/http does not sniff one
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
-	hw.WriteHeader(resp.status)
+	hw.WriteHeader(resp.Status)
 	if rq.method != http.MethodHead && !rq.sub {
-		if _, err := copyBody(hw, resp.body); err != nil {
+		if _, err := copyBody(hw, resp.Body); err != nil {
 			// The app cut its body short (or the client went away):
 			// nginx ends the connection without completing the
 			// response, so a chunked one has no last chunk.
@@ -925,7 +404,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 			abortResponse(w)
 		}
 	}
-	status := resp.status
+	status := resp.Status
 	if rq.errStatus != 0 {
 		status = rq.errStatus
 	}
@@ -1066,22 +545,22 @@ func (h *Handler) passURL(l *nginx.Location, rq *request) string {
 // accelRedirect does what nginx does with X-Accel-Redirect
 // (ngx_http_upstream_process_headers): copy the six kept headers, then an
 // internal redirect to the URI or a named location.
-func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstreamResponse, value string) step {
+func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response, value string) step {
 	forceRanges := h.conf(l).forceRanges
-	for _, hl := range resp.lines {
-		key := hl.key
-		if hl.dup {
+	for _, hl := range resp.Lines {
+		key := hl.Key
+		if hl.Dup {
 			continue
 		}
 		switch key {
 		case "Content-Type":
-			rq.out.Set(key, hl.value)
+			rq.out.Set(key, hl.Value)
 		case "Accept-Ranges":
 			if !forceRanges {
-				rq.out.Add(key, hl.value)
+				rq.out.Add(key, hl.Value)
 			}
 		case "Set-Cookie", "Content-Disposition", "Cache-Control", "Expires":
-			rq.out.Add(key, hl.value)
+			rq.out.Add(key, hl.Value)
 		}
 	}
 	if rq.tracing {

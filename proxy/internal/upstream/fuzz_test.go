@@ -1,4 +1,4 @@
-package proxy
+package upstream
 
 import (
 	"bufio"
@@ -26,22 +26,22 @@ func FuzzUpstreamHeader(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		resp, err := readUpstreamHeader(bufio.NewReader(bytes.NewReader(b)), defaultBufferSize)
+		resp, err := readHeader(bufio.NewReader(bytes.NewReader(b)), 4096)
 		if err != nil {
 			return
 		}
-		if resp.status < 100 || resp.status > 999 {
-			t.Fatalf("status %d", resp.status)
+		if resp.Status < 100 || resp.Status > 999 {
+			t.Fatalf("status %d", resp.Status)
 		}
-		for _, hl := range resp.lines {
-			if hl.name == "" && hl.value != "" {
-				t.Fatalf("a value without a name: %q", hl.value)
+		for _, hl := range resp.Lines {
+			if hl.Name == "" && hl.Value != "" {
+				t.Fatalf("a value without a name: %q", hl.Value)
 			}
-			if strings.ContainsAny(hl.name, " \t\r\n\x00:\x7f") || strings.ContainsFunc(hl.name, func(r rune) bool { return r < 0x20 }) {
-				t.Fatalf("name %q reaches the client", hl.name)
+			if strings.ContainsAny(hl.Name, " \t\r\n\x00:\x7f") || strings.ContainsFunc(hl.Name, func(r rune) bool { return r < 0x20 }) {
+				t.Fatalf("name %q reaches the client", hl.Name)
 			}
-			if strings.ContainsAny(hl.value, "\r\n\x00") {
-				t.Fatalf("value %q of %q reaches the client", hl.value, hl.name)
+			if strings.ContainsAny(hl.Value, "\r\n\x00") {
+				t.Fatalf("value %q of %q reaches the client", hl.Value, hl.Name)
 			}
 		}
 	})

@@ -1,4 +1,4 @@
-package proxy
+package upstream
 
 import (
 	"io"
@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// upstreamConn is a connection to the app.
-type upstreamConn interface {
+// Conn is a connection to the app.
+type Conn interface {
 	io.ReadWriteCloser
 	SetDeadline(t time.Time) error
 }
@@ -29,29 +29,29 @@ type upstreamConn interface {
 // *os.File. This spares what net.Dial adds for its own sake (the address
 // lookup, TCP_NODELAY, SO_KEEPALIVE, getsockname and getpeername, a
 // context with a timer). Errors read as net.Dial's do.
-func connectSend(d upstreamDest, req []byte, to upTimeouts) (upstreamConn, error) {
+func connectSend(d Dest, req []byte, to Timeouts) (Conn, error) {
 	start := time.Now()
-	if !d.ap.IsValid() {
-		dialer := net.Dialer{Timeout: to.connect, KeepAlive: -1}
-		c, err := dialer.Dial(d.network, d.addr)
+	if !d.AP.IsValid() {
+		dialer := net.Dialer{Timeout: to.Connect, KeepAlive: -1}
+		c, err := dialer.Dial(d.Network, d.Addr)
 		if err != nil {
 			return nil, err
 		}
-		c.SetDeadline(time.Now().Add(to.send))
+		c.SetDeadline(time.Now().Add(to.Send))
 		if _, err := c.Write(req); err != nil {
 			c.Close()
 			return nil, err
 		}
-		c.SetDeadline(time.Now().Add(to.read))
+		c.SetDeadline(time.Now().Add(to.Read))
 		return c, nil
 	}
 	family := syscall.AF_INET
 	var sa syscall.Sockaddr
-	if d.ap.Addr().Is4() {
-		sa = &syscall.SockaddrInet4{Port: int(d.ap.Port()), Addr: d.ap.Addr().As4()}
+	if d.AP.Addr().Is4() {
+		sa = &syscall.SockaddrInet4{Port: int(d.AP.Port()), Addr: d.AP.Addr().As4()}
 	} else {
 		family = syscall.AF_INET6
-		sa = &syscall.SockaddrInet6{Port: int(d.ap.Port()), Addr: d.ap.Addr().As16()}
+		sa = &syscall.SockaddrInet6{Port: int(d.AP.Port()), Addr: d.AP.Addr().As16()}
 	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -63,8 +63,8 @@ func connectSend(d upstreamDest, req []byte, to upTimeouts) (upstreamConn, error
 		syscall.Close(fd)
 		return nil, dialError(d, "connect", err)
 	}
-	f := os.NewFile(uintptr(fd), d.addr)
-	f.SetDeadline(start.Add(to.connect))
+	f := os.NewFile(uintptr(fd), d.Addr)
+	f.SetDeadline(start.Add(to.Connect))
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
@@ -100,13 +100,13 @@ func connectSend(d upstreamDest, req []byte, to upTimeouts) (upstreamConn, error
 		if sent == 0 {
 			return nil, dialError(d, "connect", err)
 		}
-		return nil, &net.OpError{Op: "write", Net: d.network, Addr: net.TCPAddrFromAddrPort(d.ap), Err: os.NewSyscallError("write", err)}
+		return nil, &net.OpError{Op: "write", Net: d.Network, Addr: net.TCPAddrFromAddrPort(d.AP), Err: os.NewSyscallError("write", err)}
 	}
 	if calls > 1 || time.Since(start) > time.Millisecond {
 		// The poller was waited on: the read timeout counts from now.
-		f.SetDeadline(time.Now().Add(to.read))
-	} else if to.read != to.connect {
-		f.SetDeadline(start.Add(to.read))
+		f.SetDeadline(time.Now().Add(to.Read))
+	} else if to.Read != to.Connect {
+		f.SetDeadline(start.Add(to.Read))
 	}
 	return f, nil
 }
@@ -115,27 +115,27 @@ func connectSend(d upstreamDest, req []byte, to upTimeouts) (upstreamConn, error
 // deadline, as nginx's proxy_read_timeout and proxy_send_timeout bound the
 // time between two operations, not the whole exchange.
 type timedConn struct {
-	upstreamConn
-	to upTimeouts
+	Conn
+	to Timeouts
 }
 
 func (c timedConn) Read(p []byte) (int, error) {
-	c.SetDeadline(time.Now().Add(c.to.read))
-	return c.upstreamConn.Read(p)
+	c.SetDeadline(time.Now().Add(c.to.Read))
+	return c.Conn.Read(p)
 }
 
 func (c timedConn) Write(p []byte) (int, error) {
-	c.SetDeadline(time.Now().Add(c.to.send))
-	return c.upstreamConn.Write(p)
+	c.SetDeadline(time.Now().Add(c.to.Send))
+	return c.Conn.Write(p)
 }
 
 // dialError is the error net.Dial gives for a failed step (syscall) of a
 // connection to d.
-func dialError(d upstreamDest, step string, err error) error {
+func dialError(d Dest, step string, err error) error {
 	if _, ok := err.(syscall.Errno); ok {
 		err = os.NewSyscallError(step, err)
 	}
-	return &net.OpError{Op: "dial", Net: d.network, Addr: net.TCPAddrFromAddrPort(d.ap), Err: err}
+	return &net.OpError{Op: "dial", Net: d.Network, Addr: net.TCPAddrFromAddrPort(d.AP), Err: err}
 }
 
 // ipAddrPort is host:port when host is an IP address nginx would connect

@@ -1,0 +1,195 @@
+// Package upstream is xaccel serve's side towards the app: connecting
+// (dial.go), sending a request built by the caller and reading the
+// response header and body framing the way nginx's proxy module reads them
+// (response.go), and the connections kept for `keepalive` upstreams
+// (RoundTrip, Pool). What the response means (X-Accel-Redirect, headers
+// passed or hidden, error pages) is the caller's.
+package upstream
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dest is where a request to the app goes.
+type Dest struct {
+	Network, Addr string
+	Key           string         // Network + " " + Addr: the Pool key
+	AP            netip.AddrPort // Addr when it is an IP address and port
+	Keepalive     int            // `keepalive N` of the upstream block: idle connections kept
+}
+
+// HostDest is the Dest of host[:port] (defaultPort when there is none) or
+// of unix:/path, with keepalive idle connections.
+func HostDest(host, defaultPort string, keepalive int) Dest {
+	d := Dest{Keepalive: keepalive}
+	if strings.HasPrefix(host, "unix:") {
+		d.Network, d.Addr = "unix", host[5:]
+		d.Key = d.Network + " " + d.Addr
+		return d
+	}
+	d.Network = "tcp"
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		d.Addr = host
+	} else {
+		d.Addr = net.JoinHostPort(strings.Trim(host, "[]"), defaultPort)
+	}
+	d.Key = d.Network + " " + d.Addr
+	d.AP = ipAddrPort(d.Addr)
+	return d
+}
+
+// Timeouts are proxy_connect_timeout, proxy_send_timeout and
+// proxy_read_timeout: each bounds one operation (connecting, one write,
+// one read), not the whole exchange.
+type Timeouts struct{ Connect, Send, Read time.Duration }
+
+// RoundTrip sends req, the request nginx's proxy module would build
+// (ngx_http_proxy_create_request, see Handler.doProxy), and reads the
+// response header the way ngx_http_proxy_process_status_line and
+// ngx_http_parse_header_line do.
+//
+// body, when set, is a spooled request body sent after req (from its start
+// on every attempt).
+func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit int, to Timeouts, pool *Pool, mayKeep bool) (*Response, error) {
+	key := d.Key
+	// A kept connection the app has closed in the meantime fails at once:
+	// then the request goes once more on a new connection, as nginx retries
+	// a cached keepalive connection.
+	for attempt := 0; ; attempt++ {
+		conn, reused := pool.get(key)
+		send := req
+		if conn == nil {
+			var err error
+			conn, err = connectSend(d, req, to) // sets the deadline
+			if err != nil {
+				return nil, err
+			}
+			send = nil
+		}
+		resp, err := exchange(conn, send, body, method, limit, to)
+		if err != nil {
+			conn.Close()
+			if reused && attempt == 0 {
+				continue
+			}
+			return nil, err
+		}
+		if pool != nil && mayKeep {
+			resp.pool, resp.key = pool, key
+		}
+		return resp, nil
+	}
+}
+
+// exchange writes req (unless it is nil: already sent) on conn and reads
+// the response header, of at most limit bytes.
+func exchange(conn Conn, req []byte, body *io.SectionReader, method string, limit int, to Timeouts) (*Response, error) {
+	tc := timedConn{conn, to}
+	if req != nil {
+		if _, err := tc.Write(req); err != nil {
+			return nil, err
+		}
+	}
+	if body != nil {
+		if _, err := io.Copy(tc, io.NewSectionReader(body, 0, body.Size())); err != nil {
+			return nil, err
+		}
+	}
+	br := getReader(tc)
+	resp, err := readHeader(br, limit)
+	if err != nil {
+		putReader(br)
+		return nil, err
+	}
+	resp.conn, resp.br = conn, br
+	resp.Body = bodyOf(br, resp, method)
+	conn0, _ := resp.First("Connection")
+	resp.Keepable = resp.proto11 && !strings.EqualFold(strings.TrimSpace(conn0), "close") && framed(resp, method)
+	return resp, nil
+}
+
+// Pool keeps idle upstream connections for upstream blocks with
+// `keepalive N`, used when the location sends HTTP/1.1 without a
+// Connection header (proxy_http_version 1.1; proxy_set_header Connection "").
+type Pool struct {
+	mu   sync.Mutex
+	idle map[string][]Conn
+	max  map[string]int
+}
+
+func NewPool() *Pool {
+	return &Pool{idle: map[string][]Conn{}, max: map[string]int{}}
+}
+
+// get returns an idle connection for key, or nil; a nil pool has none.
+func (p *Pool) get(key string) (Conn, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.idle[key]
+	if len(l) == 0 {
+		return nil, false
+	}
+	c := l[len(l)-1]
+	p.idle[key] = l[:len(l)-1]
+	return c, true
+}
+
+// put keeps conn for key unless the pool for key is full. Its deadline
+// stays: a deadline that passes while the connection is idle does nothing,
+// and RoundTrip sets a new one before using it again.
+func (p *Pool) put(key string, conn Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle[key]) >= p.max[key] {
+		conn.Close()
+		return
+	}
+	p.idle[key] = append(p.idle[key], conn)
+}
+
+// use returns the pool for a request to d (nil without `keepalive` in its
+// upstream block: then every request has a connection of its own), and
+// whether the connection may be kept afterwards: only for HTTP/1.1 without
+// a Connection header in the request. Like nginx's keepalive module, a
+// cached connection is taken for any request to the block.
+func (p *Pool) Use(d Dest, version string, hasConnection bool) (*Pool, bool) {
+	if d.Keepalive <= 0 {
+		return nil, false
+	}
+	p.mu.Lock()
+	if p.max[d.Key] != d.Keepalive {
+		p.max[d.Key] = d.Keepalive
+	}
+	p.mu.Unlock()
+	if version != "1.1" || hasConnection {
+		return p, false
+	}
+	return p, true
+}
+
+// readerSize is the buffer an upstream response is read with.
+const readerSize = 16 << 10
+
+var readerPool sync.Pool
+
+func getReader(r io.Reader) *bufio.Reader {
+	if br, ok := readerPool.Get().(*bufio.Reader); ok {
+		br.Reset(r)
+		return br
+	}
+	return bufio.NewReaderSize(r, readerSize)
+}
+
+func putReader(br *bufio.Reader) {
+	br.Reset(nil)
+	readerPool.Put(br)
+}

@@ -1,0 +1,89 @@
+// Package wire holds what both sides of xaccel serve read the same way:
+// the numbers and the chunked bodies of HTTP/1.x messages (a client's
+// request, an app's response), and the buffers they are copied with.
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"net/http/httputil"
+	"sync"
+)
+
+// ParseDigits is ngx_atoof: one or more decimal digits, no sign, no
+// overflow.
+func ParseDigits[T string | []byte](s T) (int64, bool) {
+	if len(s) == 0 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// Chunked is a chunked body whose trailer is read up to the empty line
+// that ends it, as nginx's chunked parser reads it: the trailer is part of
+// the message, not the start of the next one, and a connection that ends
+// before that line has cut the body (io.ErrUnexpectedEOF).
+type Chunked struct {
+	br         *bufio.Reader
+	r          io.Reader // httputil's chunked reader: EOF after the last chunk's size line
+	maxTrailer int
+	trailer    bool
+}
+
+// NewChunked reads a chunked body from br, with a trailer of at most
+// maxTrailer bytes.
+func NewChunked(br *bufio.Reader, maxTrailer int) *Chunked {
+	return &Chunked{br: br, r: httputil.NewChunkedReader(br), maxTrailer: maxTrailer}
+}
+
+func (b *Chunked) Read(p []byte) (int, error) {
+	if b.trailer {
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p)
+	if err != io.EOF {
+		return n, err
+	}
+	read := 0
+	for {
+		line, err := b.br.ReadSlice('\n')
+		read += len(line)
+		if err == bufio.ErrBufferFull || read > b.maxTrailer {
+			return n, errors.New("chunked body trailer too large")
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return n, err
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			b.trailer = true
+			return n, io.EOF
+		}
+	}
+}
+
+// CopyBufSize is the size of the buffers GetBuf hands out.
+const CopyBufSize = 32 << 10
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, CopyBufSize); return &b }}
+
+// GetBuf returns a buffer of CopyBufSize bytes; PutBuf gives it back.
+func GetBuf() *[]byte  { return copyBufPool.Get().(*[]byte) }
+func PutBuf(b *[]byte) { copyBufPool.Put(b) }
