@@ -145,7 +145,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 	}
 
 	size := f.st.Size
-	mtime := f.st.Mtim.Sec
+	mtime := statMtime(&f.st)
 	// nginx keeps the mtime in last_modified_time, where -1 means "none":
 	// a file whose mtime is exactly -1 gets no Last-Modified and skips the
 	// date logic.

@@ -84,10 +84,6 @@ func (h *Handler) docRoot(l *nginx.Location, caps []string) string {
 	return h.mapRoot(p)
 }
 
-// search is NGX_FILE_SEARCH|NGX_FILE_NONBLOCK on Linux: how a directory
-// component is opened.
-const search = unix.O_PATH | syscall.O_RDONLY | syscall.O_DIRECTORY | syscall.O_NONBLOCK | syscall.O_CLOEXEC
-
 // openPath opens path with flags (those of its last component) under the
 // policy, as ngx_open_file_wrapper does. It returns the descriptor or the
 // errno nginx would see.

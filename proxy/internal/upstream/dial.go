@@ -53,7 +53,7 @@ func connectSend(d Dest, req []byte, to Timeouts) (Conn, error) {
 		family = syscall.AF_INET6
 		sa = &syscall.SockaddrInet6{Port: int(d.AP.Port()), Addr: d.AP.Addr().As16()}
 	}
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	fd, err := newSocket(family)
 	if err != nil {
 		return nil, dialError(d, "socket", err)
 	}
