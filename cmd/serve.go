@@ -22,6 +22,10 @@ type serveOptions struct {
 	prefix     string
 	serverName string
 	listen     string
+	listenMap  []string
+	portOffset int
+	asConfig   bool
+	skipListen bool
 	upstreams  []string
 	mapRoots   []string
 	readyFile  string
@@ -38,11 +42,44 @@ func newServeCmd(stdin io.Reader) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "serve (-c nginx.conf | --demo)",
 		Short: "Run a stand-in for nginx that performs X-Accel-Redirect as nginx does",
-		Long: `Serve one server block of an nginx configuration the way nginx would:
-location choice, internal, return, proxy_pass to your app, X-Accel-Redirect
-(with the headers nginx keeps and drops), and static files. Use it in
-development instead of a "redirect to the public URL" fallback, so the app's
-permission code runs exactly as in production.
+		Long: `Serve the server blocks of an nginx configuration the way nginx would:
+server choice, location choice, internal, return, proxy_pass to your app,
+X-Accel-Redirect (with the headers nginx keeps and drops), and static files.
+Use it in development instead of a "redirect to the public URL" fallback, so
+the app's permission code runs exactly as in production.
+
+Listening. Without --listen, serve binds the addresses the listen
+directives of the http servers name (a server without listen has nginx's
+*:80 when started as root, *:8000 otherwise), and chooses the server block
+as nginx does: by the address and port the connection came in on (an
+address named explicitly beats the wildcard of its port), then by the
+request's host (the request target's, else the Host header's; lower-cased,
+port and trailing dot removed) against server_name: exact name, longest
+leading wildcard (*.example.com, .example.com), longest trailing wildcard
+(www.example.*), first matching regex in configuration order, else the
+address's default_server, else its first server. A request without a host
+(HTTP/1.0) goes to the server named "" (a server without server_name has
+that name), else the default.
+
+Serve never binds more than asked: a wildcard (listen 80, *:80, [::]:80) is
+bound on loopback (127.0.0.1 or ::1), and a non-loopback address is refused
+unless --listen-map moves it or --bind-as-configured is given. --listen-map
+FROM=TO moves one address (FROM: 80 for every address on port 80, or
+127.0.0.1:80, *:80, [::]:80; TO: a port, keeping the address serve would
+use, or an address:port bound as given); --port-offset N adds N to every
+port no --listen-map moves (80 -> 8080 with 8000). Connections keep the
+server choice of the configured address. A listen with ssl, http2, quic or
+proxy_protocol, or on a unix socket, cannot be served (serve speaks plain
+HTTP/1.x): serve refuses to start, naming it with file:line, unless
+--skip-unsupported-listens leaves those addresses out.
+
+--listen ADDR serves every server block on that one address instead: the
+host chooses among all of them in configuration order (a name given twice
+belongs to the first), and the default server (the first with
+default_server on any listen, else the first) answers the rest. Listens
+with ssl and the like are then served in plain HTTP, with a warning for
+each. --server-name NAME serves only the server block with that
+server_name, for every host, on --listen (127.0.0.1:8080 when not given).
 
 --demo needs no configuration: it serves an embedded site whose page links a
 protected file directly (404) and through a small built-in app (200).
@@ -62,10 +99,12 @@ the names the configuration uses, with their file:line, or says which
 directory to give.
 
 Exit codes: 0 stopped by a signal, 2 usage error, unreadable or unusable
-configuration, an --upstream or --map-root that cannot work, or the address
-cannot be bound. With --smoke, the exit code of the probes (0, 1 or 2).`,
+configuration, an --upstream or --map-root that cannot work, a listen that
+cannot be served, or an address that cannot be bound. With --smoke, the exit code of the probes (0, 1 or 2).`,
 		Example: `  xaccel serve --demo
   xaccel serve -c deploy/nginx.conf --upstream app=http://127.0.0.1:8000 --map-root /srv/app=./var
+  xaccel serve -c deploy/nginx.conf --port-offset 8000 --skip-unsupported-listens
+  xaccel serve -c deploy/nginx.conf --listen-map 80=8080 --listen-map 127.0.0.1:81=8081
   xaccel serve -c nginx.conf --listen 127.0.0.1:0 --ready-file /tmp/addr --trace`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -75,8 +114,12 @@ cannot be bound. With --smoke, the exit code of the probes (0, 1 or 2).`,
 	f := c.Flags()
 	f.StringVarP(&o.config, "config", "c", "", "the nginx configuration `FILE` to serve (- for standard input)")
 	f.StringVar(&o.prefix, "prefix", "", "resolve relative includes against `DIR` (default: the configuration's directory)")
-	f.StringVar(&o.serverName, "server-name", "", "serve the server block with this server_name `NAME` (default: the default server)")
-	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "listen on `ADDR` (port 0 picks a free one); a non-loopback address must be given explicitly")
+	f.StringVar(&o.serverName, "server-name", "", "serve only the server block with this server_name `NAME`, for every host, on --listen (default 127.0.0.1:8080)")
+	f.StringVar(&o.listen, "listen", "", "serve every server block on `ADDR` alone (port 0 picks a free one), chosen by host, instead of the configuration's listen addresses")
+	f.StringArrayVar(&o.listenMap, "listen-map", nil, "bind the configuration's listen address FROM on TO: `FROM=TO`, each a port or an address:port (80=8080, *:80=127.0.0.1:8080; repeatable)")
+	f.IntVar(&o.portOffset, "port-offset", 0, "add `N` to the port of every listen address no --listen-map moves")
+	f.BoolVar(&o.asConfig, "bind-as-configured", false, "bind wildcard and non-loopback listen addresses as written (default: wildcards on loopback, other addresses refused)")
+	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with ssl, http2, quic, proxy_protocol or a unix socket instead of refusing to start")
 	f.StringArrayVar(&o.upstreams, "upstream", nil, "point an upstream block or proxy_pass host at a local app: `NAME=URL` (repeatable)")
 	f.StringArrayVar(&o.mapRoots, "map-root", nil, "serve files under production path FROM from local path TO: `FROM=TO` (repeatable)")
 	f.StringVar(&o.readyFile, "ready-file", "", "write the bound address to `FILE` once listening")
@@ -96,12 +139,28 @@ func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	if len(o.via) > 0 && !o.smoke {
 		return usagef("--via is checked by the smoke probes: add --smoke")
 	}
-	host, _, err := net.SplitHostPort(o.listen)
-	if err != nil {
-		return usagef("--listen %s: %v", o.listen, err)
+	if o.serverName != "" && o.listen == "" {
+		o.listen = "127.0.0.1:8080"
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) && !c.Flags().Changed("listen") {
-		return usagef("--listen: refusing to bind %s without an explicit --listen", o.listen)
+	bind := proxy.BindOptions{PortOffset: o.portOffset, AsConfigured: o.asConfig, SkipUnsupported: o.skipListen}
+	for _, m := range o.listenMap {
+		lm, err := proxy.ParseListenMap(m)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		bind.Map = append(bind.Map, lm)
+	}
+	if o.listen != "" || o.smoke && !c.Flags().Changed("listen") {
+		for _, name := range []string{"listen-map", "port-offset", "bind-as-configured", "skip-unsupported-listens"} {
+			if c.Flags().Changed(name) {
+				return usagef("--%s moves the configuration's listen addresses; --listen (or --server-name, --smoke) serves one address instead: give one or the other", name)
+			}
+		}
+	}
+	if o.listen != "" {
+		if _, _, err := net.SplitHostPort(o.listen); err != nil {
+			return usagef("--listen %s: %v", o.listen, err)
+		}
 	}
 	hopts := proxy.Options{ServerName: o.serverName, Upstreams: map[string]string{}, AllowUnemulated: o.allow}
 	for _, u := range o.upstreams {
@@ -124,7 +183,7 @@ func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sopts := proxy.ServeOptions{
-		Config: o.config, Prefix: o.prefix, Demo: o.demo, Listen: o.listen, ReadyFile: o.readyFile,
+		Config: o.config, Prefix: o.prefix, Demo: o.demo, Listen: o.listen, Bind: bind, ReadyFile: o.readyFile,
 		Strict: o.strict, Handler: hopts, Stdout: c.OutOrStdout(), Stderr: c.ErrOrStderr(), Stdin: stdin,
 	}
 	if o.smoke {

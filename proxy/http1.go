@@ -35,10 +35,12 @@ import (
 // requests (keepalive_requests), with a lingering close (5 s, 30 s in
 // all) when the server ends it.
 type Server struct {
-	h *Handler
+	front *Front
 
-	mu    sync.Mutex
-	lns   map[net.Listener]bool
+	mu sync.Mutex
+	// lns are the listeners, each with the configuration address it
+	// stands for (nil: where it is bound).
+	lns   map[net.Listener]*nginx.ListenGroup
 	conns map[*conn]bool
 	// closed is set, under mu, by Shutdown and Close; connections read it
 	// without the lock between requests.
@@ -62,20 +64,35 @@ const (
 	outBufSize = 16 << 10
 )
 
-// NewServer returns a Server for h.
+// NewServer returns a Server that answers every request with h.
 func NewServer(h *Handler) *Server {
-	return &Server{h: h, lns: map[net.Listener]bool{}, conns: map[*conn]bool{}}
+	return NewFrontServer(&Front{one: single(h)})
+}
+
+// NewFrontServer returns a Server for the server blocks of f: each
+// connection is answered by those of its address, each request by the one
+// its host chooses, as nginx does.
+func NewFrontServer(f *Front) *Server {
+	return &Server{front: f, lns: map[net.Listener]*nginx.ListenGroup{}, conns: map[*conn]bool{}}
 }
 
 // Serve accepts connections on ln until Shutdown or Close (then it returns
-// ErrServerClosed) or an accept error that is not temporary.
-func (s *Server) Serve(ln net.Listener) error {
+// ErrServerClosed) or an accept error that is not temporary. A Front's
+// connections are answered by the servers of the address they came in
+// on.
+func (s *Server) Serve(ln net.Listener) error { return s.ServeAs(ln, nil) }
+
+// ServeAs is Serve on a socket that stands for the configuration's address
+// g, wherever it is bound (a port moved by --listen-map, a wildcard bound
+// on loopback). A connection to a socket that stands for nothing the
+// configuration listens on is closed at once.
+func (s *Server) ServeAs(ln net.Listener, g *nginx.ListenGroup) error {
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
 		return ErrServerClosed
 	}
-	s.lns[ln] = true
+	s.lns[ln] = g
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -101,6 +118,10 @@ func (s *Server) Serve(ln net.Listener) error {
 		}
 		backoff = 5 * time.Millisecond
 		c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String()}
+		if c.vh = s.front.vhostsFor(g, nc.LocalAddr()); c.vh == nil {
+			nc.Close()
+			continue
+		}
 		c.tc, _ = nc.(*net.TCPConn)
 		c.ctx = context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr())
 		c.idle.Store(true)
@@ -181,6 +202,14 @@ type conn struct {
 	requests int
 	broken   bool // a write failed or the response was cut short
 	keys     []string
+	// vh are the server blocks of the connection's address; cur is the
+	// one answering the request being read: the default server until the
+	// host is known (nginx reads the header lines after Host with the
+	// settings of the server it chose), vars what the choice left for
+	// the variables.
+	vh   *vhosts
+	cur  *Handler
+	vars *vhostVars
 }
 
 var (
@@ -268,7 +297,7 @@ func (c *conn) serveRequest() bool {
 	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
 	if status != 0 {
 		w.keepAlive = false
-		c.s.h.reject(w, r, status)
+		c.cur.reject(w, r, status)
 		w.finish()
 		return false
 	}
@@ -285,7 +314,7 @@ func (c *conn) serveRequest() bool {
 		r.Body = body
 		w.body = body
 	}
-	c.s.h.ServeHTTP(w, r)
+	c.cur.ServeHTTP(w, r)
 	w.finish()
 	if !w.keepAlive || c.broken {
 		return false
@@ -309,6 +338,17 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	r := &http.Request{Method: "", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.remote, ContentLength: -1}
 	r = r.WithContext(c.ctx)
+	c.cur, c.vars = c.vh.def, nil
+	picked := false
+	pick := func(host string) {
+		picked = true
+		h, vars := c.vh.pick(serverName(host))
+		c.cur = h
+		if vars != nil || host == "" {
+			c.vars = &vhostVars{vars: vars, name: h.srv.NameOf(c.s.front.hostname)}
+			r = r.WithContext(context.WithValue(c.ctx, vhostKey{}, c.vars))
+		}
+	}
 	// Empty lines before the request line are skipped.
 	var line []byte
 	for {
@@ -335,12 +375,15 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	if u, err := url.ParseRequestURI(rl.target); err == nil {
 		r.URL = u
 		r.Host = u.Host
+		if r.Host != "" {
+			pick(r.Host)
+		}
 	} else {
 		r.URL = &url.URL{}
 	}
 	total := len(line)
-	underscores, ignoreInvalid := c.s.h.underscoresInHeaders, c.s.h.ignoreInvalidHeaders
 	for {
+		underscores, ignoreInvalid := c.cur.underscoresInHeaders, c.cur.ignoreInvalidHeaders
 		line, err := c.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			return r, 0, false, statusHeaderTooLarge
@@ -371,9 +414,13 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 			}
 			if r.Host == "" {
 				r.Host = hl.value
+				pick(r.Host)
 			}
 		}
 		r.Header[hl.name] = append(r.Header[hl.name], hl.value)
+	}
+	if !picked {
+		pick("")
 	}
 	length, chunked, status := checkRequestHeader(rl, r.Header)
 	r.ContentLength = length

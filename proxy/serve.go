@@ -22,17 +22,22 @@ import (
 
 // ServeOptions are the settings of `xaccel serve`.
 type ServeOptions struct {
-	Config    string // the nginx configuration; ignored with Demo
-	Prefix    string // include prefix (default: the config's directory)
-	Demo      bool
-	Listen    string // default 127.0.0.1:8080
-	ReadyFile string // written with the bound address once listening
+	Config string // the nginx configuration; ignored with Demo
+	Prefix string // include prefix (default: the config's directory)
+	Demo   bool
+	// Listen, when set, is the one address every server block is served
+	// on (see FrontOptions.Collapse; with Handler.ServerName, only that
+	// server). Unset, serve binds the configuration's listen addresses,
+	// as Bind says.
+	Listen    string
+	Bind      BindOptions
+	ReadyFile string // written with the bound addresses, one a line, once listening
 	Strict    bool   // directives that are not emulated are fatal
 	Handler   Options
 	Stdout    io.Writer // start-up messages
 	Stderr    io.Writer // warnings
 	Stdin     io.Reader // for Config "-"
-	// Ready, if set, is called once listening, with the bound address and
+	// Ready, if set, is called once listening, with the (first) bound address and
 	// the configuration being served (for the demo: the embedded one, with
 	// its temporary paths).
 	Ready func(addr string, cfg *nginx.Config)
@@ -46,8 +51,8 @@ func (e *ConfigError) Error() string { return e.Msg }
 
 // Serve runs the server until ctx is done.
 func Serve(ctx context.Context, o ServeOptions) error {
-	if o.Listen == "" {
-		o.Listen = "127.0.0.1:8080"
+	if o.Listen == "" && o.Handler.ServerName != "" {
+		return &ConfigError{Msg: "a server name chooses the one server block served on --listen ADDR; without --listen every server block is served where its listen says"}
 	}
 	tuneRuntime()
 	var cfg *nginx.Config
@@ -84,7 +89,8 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	if o.Handler.ConfPrefix == "" {
 		o.Handler.ConfPrefix = o.Prefix
 	}
-	h, warns, err := New(cfg, o.Handler)
+	lopts := ListenDefaults()
+	front, warns, err := NewFront(cfg, o.Handler, FrontOptions{Listen: lopts, Collapse: o.Listen != ""})
 	if err != nil {
 		return &ConfigError{Msg: err.Error()}
 	}
@@ -94,27 +100,39 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	if o.Strict && len(warns) > 0 {
 		return &ConfigError{Msg: fmt.Sprintf("%d directive(s) are not emulated and --strict is set", len(warns))}
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	lns, groups, err := openListeners(cfg, front, o, lopts)
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	srv := NewServer(h)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	srv := NewFrontServer(front)
+	done := make(chan error, len(lns))
+	var addrs []string
+	for i, ln := range lns {
+		go func() { done <- srv.ServeAs(ln, groups[i]) }()
+		addrs = append(addrs, ln.Addr().String())
+	}
 	if o.ReadyFile != "" {
-		if err := atomicfile.WriteFile(o.ReadyFile, []byte(addr+"\n"), 0o644); err != nil {
+		if err := atomicfile.WriteFile(o.ReadyFile, []byte(strings.Join(addrs, "\n")+"\n"), 0o644); err != nil {
 			srv.Close()
 			return err
 		}
 	}
 	if o.Ready != nil {
-		o.Ready(addr, cfg)
+		o.Ready(addrs[0], cfg)
+	}
+	what := o.Config
+	if o.Demo {
+		what = "demo"
+	}
+	for i, a := range addrs {
+		on := ""
+		if g := groups[i]; g != nil {
+			on = fmt.Sprintf(" for listen %s (%s)", g, g.Listens[0].Pos())
+		}
+		fmt.Fprintf(o.Stdout, "xaccel serve: %s on http://%s/%s\n", what, a, on)
 	}
 	if o.Demo {
-		fmt.Fprintf(o.Stdout, "xaccel serve: demo on http://%s/ (the page links a protected file directly and through the app)\n", addr)
-	} else {
-		fmt.Fprintf(o.Stdout, "xaccel serve: %s on http://%s/\n", o.Config, addr)
+		fmt.Fprintf(o.Stdout, "xaccel serve: the demo page links a protected file directly and through the app\n")
 	}
 	select {
 	case <-ctx.Done():
@@ -201,4 +219,58 @@ func encodeRFC8187(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// openListeners binds --listen, or the configuration's listen addresses
+// as o.Bind says; each listener comes with the configuration address it
+// stands for (nil for --listen). On an error nothing stays bound.
+func openListeners(cfg *nginx.Config, front *Front, o ServeOptions, lopts nginx.ListenOptions) ([]net.Listener, []*nginx.ListenGroup, error) {
+	if o.Listen != "" {
+		// Every server block on one address: say loudly where nginx
+		// would not speak plain HTTP.
+		for _, s := range cfg.Servers {
+			if o.Handler.ServerName != "" && front.one.def.srv != s {
+				continue
+			}
+			for _, d := range s.Dir.Find("listen") {
+				ls, err := nginx.ParseListen(d, s, lopts)
+				if err != nil || len(ls) == 0 {
+					continue
+				}
+				if what := ls[0].Unsupported(); what != "" {
+					fmt.Fprintf(o.Stderr, "xaccel serve: warning: %s: listen %s uses %s: nginx does not speak plain HTTP there, serve does on %s (--listen)\n", d.Pos, strings.Join(d.Args, " "), what, o.Listen)
+				}
+			}
+		}
+		ln, err := net.Listen("tcp", o.Listen)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []net.Listener{ln}, []*nginx.ListenGroup{nil}, nil
+	}
+	binds, warns, err := PlanBinds(front.Listens(), o.Bind)
+	if err != nil {
+		return nil, nil, &ConfigError{Msg: err.Error()}
+	}
+	for _, w := range warns {
+		fmt.Fprintf(o.Stderr, "xaccel serve: warning: %s\n", w)
+	}
+	if len(binds) == 0 {
+		return nil, nil, &ConfigError{Msg: "no listen address of the configuration can be served"}
+	}
+	var lns []net.Listener
+	var groups []*nginx.ListenGroup
+	for _, b := range binds {
+		ln, err := net.Listen("tcp", b.Addr.String())
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			hint := "free it, or move the listen with --listen-map " + mapFrom(b.Group) + "=PORT or --port-offset N"
+			return nil, nil, fmt.Errorf("%s: listen %s: %v; %s", b.Group.Listens[0].Pos(), b.Group, err, hint)
+		}
+		lns = append(lns, ln)
+		groups = append(groups, b.Group)
+	}
+	return lns, groups, nil
 }
