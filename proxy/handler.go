@@ -1204,6 +1204,11 @@ func (h *Handler) variable(rq *request, name string) string {
 	if v, ok := rq.vars[name]; ok {
 		return v
 	}
+	if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
+		if v, ok := vv.vars[name]; ok {
+			return v
+		}
+	}
 	switch name {
 	case "remote_user":
 		user, _, _ := basicCredentials(r)
@@ -1222,20 +1227,21 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "request_method":
 		return rq.method
 	case "host":
-		host := r.Host
-		if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
-			host = host[:i]
+		// The host as nginx keeps it (lower case, no port, no trailing
+		// dot), else the chosen server's name.
+		if host := serverName(r.Host); host != "" {
+			return host
 		}
-		return strings.ToLower(host)
+		if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
+			return vv.name
+		}
+		return h.srv.NameOf("")
 	case "http_host":
 		return r.Host
 	case "scheme":
 		return "http"
 	case "server_name":
-		if len(h.srv.Names) > 0 {
-			return h.srv.Names[0]
-		}
-		return ""
+		return h.srv.NameOf("")
 	case "remote_addr":
 		return remoteAddr(r)
 	case "proxy_host":
