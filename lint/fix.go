@@ -716,6 +716,7 @@ const maxFixRounds = 4
 // fixInput is one configuration given to Fix.
 type fixInput struct {
 	path     string
+	src      []byte // the text read from path
 	kind     nginx.Kind
 	names    []string // its files, main first, as findings name them
 	prefix   string   // the include prefix in effect, absolute
@@ -737,10 +738,13 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 	orig := map[string][]byte{}
 	var inputs []*fixInput
 	for _, p := range paths {
-		cfg, err := nginx.Load(p, o.loadOptions(o.Prefix))
+		// the input's text is kept: a dump is read again from it
+		opts := o.loadOptions(o.Prefix)
+		src, err := nginx.ReadInput(p, opts)
 		if err != nil {
 			return nil, err
 		}
+		cfg := nginx.LoadBytes(p, src, opts)
 		if err := checkNotEmpty(p, cfg); err != nil {
 			return nil, err
 		}
@@ -750,7 +754,7 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 		if write && cfg.Kind == nginx.KindDump {
 			return nil, fmt.Errorf("%s is an nginx -T dump: the files it names are fixed in place only from the files themselves; use --diff, or run the fix on the main configuration file", p)
 		}
-		in := &fixInput{path: p, kind: cfg.Kind, findings: Run(cfg, o.Options)}
+		in := &fixInput{path: p, src: src, kind: cfg.Kind, findings: Run(cfg, o.Options)}
 		in.prefix, err = loadPrefix(p, o.Prefix, cfg.Kind)
 		if err != nil {
 			return nil, err
@@ -817,10 +821,7 @@ func Fix(paths []string, o LintOptions, mode FixMode) (*FixResult, error) {
 		var problems []string
 		var all []Finding
 		for _, in := range inputs {
-			cfg, fs, err := in.reload(next, orig, o)
-			if err != nil {
-				return nil, err
-			}
+			cfg, fs := in.reload(next, o)
 			for _, e := range cfg.Errors {
 				problems = append(problems, fmt.Sprintf("the fixed text does not parse: %s: %s", e.Pos, e.Msg))
 			}
@@ -936,142 +937,26 @@ func loadPrefix(p, prefix string, kind nginx.Kind) (string, error) {
 }
 
 // reload loads and lints the input again with the files' contents taken
-// from contents. When only the main file differs from what is on disk,
-// that is nginx.LoadBytes of the main file, exactly as Load reads it.
-// Otherwise (an included file was fixed too) the files are handed to
-// LoadBytes as an `nginx -T` dump under their absolute names, a fragment
-// wrapped in the http{} or server{} it is read in, and the names are
-// mapped back.
-func (in *fixInput) reload(contents, disk map[string][]byte, o LintOptions) (*nginx.Config, []Finding, error) {
+// from contents: the main file's text is given to nginx.LoadBytes under its
+// own name, and every file is laid over the disk (nginx.LoadOptions.Overlay),
+// so includes resolve exactly as the first load resolved them and the
+// findings name the files as before. A dump is read again from its own
+// text, its files replaced by name.
+func (in *fixInput) reload(contents map[string][]byte, o LintOptions) (*nginx.Config, []Finding) {
 	opts := o.loadOptions(o.Prefix)
 	opts.Stdin = nil
-	if in.kind == nginx.KindDump {
-		var b bytes.Buffer
-		for _, n := range in.names {
-			writeDumpFile(&b, n, contents[n])
-		}
-		cfg := nginx.LoadBytes(in.path, b.Bytes(), opts)
-		if err := sameFiles(cfg, in.names, contents, nil); err != nil {
-			return nil, nil, err
-		}
-		return cfg, Run(cfg, o.Options), nil
-	}
-	includesOnDisk := true
-	for _, n := range in.names[1:] {
-		if !bytes.Equal(contents[n], disk[n]) {
-			includesOnDisk = false
-		}
-	}
-	if includesOnDisk {
-		cfg := nginx.LoadBytes(in.path, contents[in.names[0]], opts)
-		return cfg, Run(cfg, o.Options), nil
-	}
-
-	back := map[string]string{}
-	abs := func(n string) (string, error) {
-		if n == "-" {
-			n = filepath.Join(in.prefix, "-")
-		}
-		a, err := filepath.Abs(n)
-		if err == nil {
-			back[a] = n
-		}
-		return a, err
-	}
-	var b bytes.Buffer
-	mainAbs, err := abs(in.names[0])
-	if err != nil {
-		return nil, nil, err
-	}
-	main := mainAbs
-	if in.kind == nginx.KindHTTPFragment || in.kind == nginx.KindServerFragment {
-		if strings.ContainsAny(mainAbs, "*?[") {
-			return nil, nil, fmt.Errorf("cannot check the fixed text of %s: its name has glob characters", in.path)
-		}
-		main = filepath.Join(filepath.Dir(mainAbs), ".xaccel-fix-check.conf")
-		inc := "include " + quoteArg(mainAbs) + ";\n"
-		wrap := "http {\n" + inc + "}\n"
-		if in.kind == nginx.KindServerFragment {
-			wrap = "http {\nserver {\n" + inc + "}\n}\n"
-		}
-		writeDumpFile(&b, main, []byte(wrap))
-	}
+	opts.Overlay = map[string][]byte{}
 	for _, n := range in.names {
-		a, err := abs(n)
-		if err != nil {
-			return nil, nil, err
-		}
-		writeDumpFile(&b, a, contents[n])
-	}
-	dumpOpts := o.loadOptions(in.prefix)
-	dumpOpts.Stdin = nil
-	cfg := nginx.LoadBytes(main, b.Bytes(), dumpOpts)
-	if err := sameFiles(cfg, in.names, contents, back); err != nil {
-		return nil, nil, err
-	}
-	// Ignored files are matched against the names as the user sees them.
-	lo := o.Options
-	lo.IgnoreFiles = nil
-	fs := Run(cfg, lo)
-	out := fs[:0]
-	for _, f := range fs {
-		if n, ok := back[f.Pos.File]; ok {
-			f.Pos.File, f.End.File = n, n
-		}
-		if len(f.Fix) > 0 {
-			fix := make([]Edit, len(f.Fix))
-			for i, e := range f.Fix {
-				if n, ok := back[e.File]; ok {
-					e.File = n
-				}
-				fix[i] = e
-			}
-			f.Fix = fix
-		}
-		if !ignoredFile(f.Pos.File, o.IgnoreFiles) {
-			out = append(out, f)
+		if n != "-" {
+			opts.Overlay[n] = contents[n]
 		}
 	}
-	for _, e := range cfg.Errors {
-		if n, ok := back[e.Pos.File]; ok {
-			e.Pos.File = n
-		}
+	src := in.src
+	if in.kind != nginx.KindDump {
+		src = contents[in.names[0]]
 	}
-	return cfg, Sort(out), nil
-}
-
-func writeDumpFile(b *bytes.Buffer, name string, content []byte) {
-	b.WriteString("# configuration file " + name + ":\n")
-	b.Write(content)
-	b.WriteString("\n") // nginx -T ends each file with a line feed; the loader drops it
-}
-
-// sameFiles checks that a reloaded configuration read every file with the
-// content it was given (a line of a file that looks like a dump header
-// would split it).
-func sameFiles(cfg *nginx.Config, names []string, contents map[string][]byte, back map[string]string) error {
-	got := map[string][]byte{}
-	for _, f := range cfg.Files {
-		n := f.Path
-		if m, ok := back[n]; ok {
-			n = m
-		}
-		got[n] = f.Src
-	}
-	for _, n := range names {
-		if src, ok := got[n]; !ok || !bytes.Equal(src, contents[n]) {
-			if len(cfg.Errors) > 0 {
-				return nil // reported as a syntax problem of the fixed text
-			}
-			return fmt.Errorf("cannot check the fixed text of %s: it could not be read back as written", n)
-		}
-	}
-	return nil
-}
-
-// quoteArg writes s as a double-quoted nginx argument.
-func quoteArg(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	cfg := nginx.LoadBytes(in.path, src, opts)
+	return cfg, Run(cfg, o.Options)
 }
 
 // writeAll writes the changed files after checking that each is still what

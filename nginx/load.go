@@ -33,6 +33,13 @@ type LoadOptions struct {
 	// would: with Root "deploy", include /etc/nginx/conf.d/*.conf reads
 	// deploy/etc/nginx/conf.d/*.conf.
 	Root string
+	// Overlay lays files over the file system: a file named here is read
+	// from this content instead of from the disk, also when the disk has
+	// no such file (an include glob then matches it too). Names are paths
+	// as the operating system takes them (relative ones from the working
+	// directory), or, for an `nginx -T` dump, the names the dump gives its
+	// files. lint --fix loads its edited text this way before it writes it.
+	Overlay map[string][]byte
 }
 
 // InputError is an input that cannot be read at all (the main file is
@@ -51,13 +58,13 @@ func (e *InputError) Unwrap() error { return e.Err }
 const maxIncludeDepth = 64
 
 type loader struct {
-	cfg      *Config
-	opts     LoadOptions
-	dumpRoot bool // Root applies to the dump's absolute includes (rootInDump)
-	prefix   string
-	virtual  map[string][]byte // nginx -T dump: absolute path -> content
-	cache    map[string]*scanned
-	stack    []string
+	cfg     *Config
+	opts    LoadOptions
+	prefix  string
+	virtual map[string][]byte // nginx -T dump: absolute path -> content
+	overlay map[string][]byte // Overlay by absolute path (not for a dump)
+	cache   map[string]*scanned
+	stack   []string
 }
 
 type scanned struct {
@@ -71,6 +78,18 @@ type scanned struct {
 // It returns an *InputError when the input itself cannot be read; every
 // problem inside the configuration is in Config.Errors.
 func Load(p string, opts LoadOptions) (*Config, error) {
+	src, err := ReadInput(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	return LoadBytes(p, src, opts), nil
+}
+
+// ReadInput reads the main file as Load does (standard input for "-", a
+// file of opts.Overlay, else a regular file of the disk), without reading
+// its includes: ReadInput then LoadBytes is Load. The error is an
+// *InputError.
+func ReadInput(p string, opts LoadOptions) ([]byte, error) {
 	var src []byte
 	var err error
 	if p == "-" {
@@ -78,13 +97,42 @@ func Load(p string, opts LoadOptions) (*Config, error) {
 			return nil, &InputError{Path: "-", Err: errors.New("no standard input")}
 		}
 		src, err = readBounded(opts.Stdin)
+	} else if b, ok := overlaid(opts.Overlay, p); ok {
+		src, err = readBounded(bytes.NewReader(b))
 	} else {
 		src, err = readRegular(p)
 	}
 	if err != nil {
 		return nil, &InputError{Path: p, Err: err}
 	}
-	return LoadBytes(p, src, opts), nil
+	return src, nil
+}
+
+// overlaid looks name up in an overlay whose names are not yet made
+// absolute.
+func overlaid(overlay map[string][]byte, name string) ([]byte, bool) {
+	if len(overlay) == 0 {
+		return nil, false
+	}
+	if b, ok := overlay[name]; ok {
+		return b, true
+	}
+	abs := absPath(name)
+	for k, b := range overlay {
+		if absPath(k) == abs {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// absPath is name made absolute and clean (name itself when the working
+// directory is unknown).
+func absPath(name string) string {
+	if abs, err := filepath.Abs(name); err == nil {
+		return abs
+	}
+	return filepath.Clean(name)
 }
 
 func readRegular(p string) ([]byte, error) {
@@ -138,17 +186,27 @@ func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
 	if files, order, ok := splitDump(src); ok {
 		l.cfg.Kind = KindDump
 		l.virtual = files
-		l.dumpRoot = l.rootInDump()
+		for name, b := range opts.Overlay {
+			files[name] = b
+		}
 		mainName = order[0]
 		src = files[mainName]
 		if l.prefix == "" {
 			l.prefix = path.Dir(mainName)
 		}
-	} else if l.prefix == "" {
-		if name == "-" {
-			l.prefix, _ = os.Getwd()
-		} else {
-			l.prefix = filepath.Dir(name)
+	} else {
+		if l.prefix == "" {
+			if name == "-" {
+				l.prefix, _ = os.Getwd()
+			} else {
+				l.prefix = filepath.Dir(name)
+			}
+		}
+		if len(opts.Overlay) > 0 {
+			l.overlay = make(map[string][]byte, len(opts.Overlay))
+			for name, b := range opts.Overlay {
+				l.overlay[absPath(name)] = b
+			}
 		}
 	}
 	root := &Directive{Name: "", IsBlock: true}
@@ -255,8 +313,6 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 	if l.virtual != nil {
 		if !path.IsAbs(full) {
 			full = path.Join(l.prefix, full)
-		} else if l.dumpRoot {
-			full = path.Join(filepath.ToSlash(l.opts.Root), full)
 		}
 	} else if !filepath.IsAbs(full) {
 		full = filepath.Join(l.prefix, full)
@@ -320,28 +376,18 @@ func (l *loader) include(d, parent *Directive, depth int) []*Directive {
 	return out
 }
 
-// rootInDump reports whether Root applies to a dump: its files are named
-// under Root (a dump made from a configuration read with Root, as the
-// fixes are checked), not by the server's own paths. LoadBytes asks once.
-func (l *loader) rootInDump() bool {
-	if l.opts.Root == "" || !filepath.IsAbs(l.opts.Root) {
-		return false
-	}
-	root := strings.TrimSuffix(filepath.ToSlash(l.opts.Root), "/") + "/"
-	for name := range l.virtual {
-		if strings.HasPrefix(name, root) {
-			return true
-		}
-	}
-	return false
-}
-
 func (l *loader) read(name string) ([]byte, error) {
 	if l.virtual != nil {
 		if b, ok := l.virtual[name]; ok {
 			return b, nil
 		}
 		return nil, fmt.Errorf("the file is not in the nginx -T dump: %w", errNoSuchFile)
+	}
+	if b, ok := l.overlay[l.key(name)]; ok {
+		if len(b) > maxIncludeSize {
+			return nil, fmt.Errorf("larger than %d MiB; not read", maxIncludeSize>>20)
+		}
+		return b, nil
 	}
 	if st, err := os.Stat(name); err == nil && st.IsDir() {
 		return nil, errors.New("is a directory (nginx fails reading it: \"Is a directory\")")
@@ -403,6 +449,7 @@ func (l *loader) glob(pattern string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		names = append(names, l.overlayMatches(pattern, names)...)
 	}
 	var out []string
 	for _, n := range names {
@@ -414,6 +461,36 @@ func (l *loader) glob(pattern string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// overlayMatches returns the files of the overlay that pattern matches and
+// that are not among names (what the disk has), named as the pattern is
+// written: absolute, or relative to the working directory.
+func (l *loader) overlayMatches(pattern string, names []string) []string {
+	if len(l.overlay) == 0 {
+		return nil
+	}
+	abs := absPath(pattern)
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[l.key(n)] = true
+	}
+	var out []string
+	for k := range l.overlay {
+		if ok, _ := filepath.Match(abs, k); !ok || seen[k] {
+			continue
+		}
+		name := k
+		if !filepath.IsAbs(pattern) {
+			if wd, err := os.Getwd(); err == nil {
+				if rel, err := filepath.Rel(wd, k); err == nil {
+					name = rel
+				}
+			}
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // hiddenMatch reports whether glob(3), which nginx uses, would refuse the
