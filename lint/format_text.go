@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -52,11 +53,11 @@ func WriteTextWith(w io.Writer, r *Report, o TextOptions) error {
 			sev = paint(ansiCyan, sev)
 		}
 		fmt.Fprintf(&b, "%s: %s: %s %s\n", paint(ansiBold, f.Pos.String()), sev, f.Message, paint(ansiGray, "["+f.Rule+"]"))
-		if line, ok := sourceLine(r.Sources[f.Pos.File], f.Pos.Line); ok {
+		if line, marker, ok := excerpt(r.Sources[f.Pos.File], f.Pos.Line, f.Pos.Column, f.Len); ok {
 			num := strconv.Itoa(f.Pos.Line)
 			pad := strings.Repeat(" ", len(num))
 			fmt.Fprintf(&b, "%s |\n%s | %s\n", pad, num, line)
-			fmt.Fprintf(&b, "%s | %s\n", pad, paint(ansiRed, caret(line, f.Pos.Column, f.Len)))
+			fmt.Fprintf(&b, "%s | %s\n", pad, paint(ansiRed, marker))
 		}
 	}
 	e, wn, in := r.Count()
@@ -79,30 +80,95 @@ func plural(n int, s string) string {
 	return s + "s"
 }
 
-// sourceLine returns line n (1-based) without its line ending; control
-// characters other than tab are shown as '?' so a snippet cannot drive the
-// terminal.
-func sourceLine(src []byte, n int) (string, bool) {
+// A source line longer than excerptCut bytes (a minified or generated
+// configuration on one line) is shown as an excerpt of excerptWidth bytes
+// around the column, so that thousands of findings on one line do not
+// print the line thousands of times.
+const (
+	excerptCut   = 160
+	excerptWidth = 120
+)
+
+// excerptMark stands for the part of a line an excerpt leaves out.
+const excerptMark = "…"
+
+// excerpt returns line n (1-based) of src for display, cut to
+// excerptWidth bytes around col (with excerptMark where it is cut) when it
+// is longer than excerptCut, and the marker line with a caret under col
+// and length-1 tildes, cut likewise.
+func excerpt(src []byte, n, col, length int) (line, marker string, ok bool) {
+	raw, ok := sourceLine(src, n)
+	if !ok {
+		return "", "", false
+	}
+	if col < 1 {
+		col = 1
+	}
+	if len(raw) <= excerptCut {
+		text := displayable(raw)
+		return text, caret(text, col, length), true
+	}
+	// Keep a third of the width before the column, the rest after it.
+	start := col - 1 - excerptWidth/3
+	if start < 0 {
+		start = 0
+	}
+	if start > len(raw) {
+		start = len(raw)
+	}
+	for start > 0 && !utf8.RuneStart(raw[start]) {
+		start--
+	}
+	end := start + excerptWidth
+	if end >= len(raw) {
+		end = len(raw)
+	} else {
+		for end > start && !utf8.RuneStart(raw[end]) {
+			end--
+		}
+	}
+	text := displayable(raw[start:end])
+	if length > end-(col-1) {
+		length = end - (col - 1)
+	}
+	mark := caret(text, col-start, length)
+	if start > 0 {
+		text = excerptMark + text
+		mark = " " + mark // the mark is one column wide
+	}
+	if end < len(raw) {
+		text += excerptMark
+	}
+	return text, mark, true
+}
+
+// sourceLine returns line n (1-based) without its line ending.
+func sourceLine(src []byte, n int) ([]byte, bool) {
 	if src == nil || n < 1 {
-		return "", false
+		return nil, false
 	}
 	for i := 1; i < n; i++ {
 		j := bytes.IndexByte(src, '\n')
 		if j < 0 {
-			return "", false
+			return nil, false
 		}
 		src = src[j+1:]
 	}
 	if j := bytes.IndexByte(src, '\n'); j >= 0 {
 		src = src[:j]
 	}
-	src = bytes.TrimRight(src, "\r")
+	return bytes.TrimRight(src, "\r"), true
+}
+
+// displayable shows control characters other than tab as '?', so a
+// snippet cannot drive the terminal.
+func displayable(b []byte) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\t' || r == 0x7f {
 			return '?'
 		}
 		return r
-	}, string(src)), true
+	}, string(b))
 }
 
 // caret builds the marker line: the whitespace of the source line up to
