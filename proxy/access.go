@@ -160,6 +160,7 @@ var unemulatedAccess = map[string]bool{
 var limitExceptEmulated = map[string]bool{
 	"allow": true, "deny": true, "auth_basic": true, "auth_basic_user_file": true,
 	"auth_request": true, "auth_request_set": true,
+	"include": true, // what it includes follows it in the block
 }
 
 // limitExceptOK reports whether every directive of a limit_except block is
@@ -223,9 +224,9 @@ func statement(d *nginx.Directive) string {
 // directives of the server and of the http level that the user did not
 // allow, and the allowed ones as warnings; an error for an allow or deny
 // nginx would not accept; and warnings for auth_basic user files with
-// passwords serve cannot check. An `if` block that refuses requests (a
-// deny, or `return` with a 4xx or 5xx status inside it) counts as an
-// access directive named "if". set_real_ip_from and real_ip_header count
+// passwords serve cannot check. An `if` block serve does not emulate (see
+// pureIf) that refuses requests (`return` with a 4xx or 5xx status inside
+// it) counts as an access directive named "if". set_real_ip_from and real_ip_header count
 // as one where allow or deny is used: they change the address the rules
 // see.
 func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, error) {
@@ -246,7 +247,7 @@ func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, e
 		case unemulatedAccess[d.Name]:
 			note(d)
 			return false
-		case d.Name == "if" && refuses(d):
+		case d.Name == "if" && !pureIf(d) && refuses(d):
 			note(d)
 			return false
 		case d.Name == "limit_except" && !limitExceptOK(d):

@@ -58,6 +58,8 @@ type locConf struct {
 	pass            *passConf
 
 	access accessConf
+	// rewrites is set when the location has rewrite directives of its own.
+	rewrites bool
 	// limitExcept is the location's limit_except (nil: none), and
 	// limitAccess the access configuration of its block.
 	limitExcept *nginx.Directive
@@ -120,6 +122,9 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 	}
 	c.access = newAccessConf(c.levels)
+	if l != nil {
+		c.rewrites = rewriteScript(l.Dir)
+	}
 	if l != nil {
 		// Only the location that holds it: nested locations do not
 		// inherit a limit_except (checked with nginx 1.22).

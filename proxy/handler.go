@@ -84,6 +84,9 @@ type Handler struct {
 	ignoreInvalidHeaders bool
 	// prefix is nginx's configuration prefix: the main file's directory.
 	prefix string
+	// serverRewrites is set when the server block has rewrite directives
+	// of its own (the server-rewrite phase).
+	serverRewrites bool
 	// bodyFileVar is set when the configuration uses $request_body_file:
 	// a spooled body then keeps its file name until the request ends.
 	bodyFileVar bool
@@ -112,6 +115,7 @@ var emulated = map[string]bool{
 	"allow": true, "deny": true, "satisfy": true, "auth_basic": true, "auth_basic_user_file": true,
 	"auth_request": true, "auth_request_set": true, "disable_symlinks": true, "limit_except": true,
 	"client_body_buffer_size": true, "client_body_in_file_only": true, "client_body_in_single_buffer": true,
+	"rewrite": true, "set": true, "break": true, "rewrite_log": true, "uninitialized_variable_warn": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -156,13 +160,21 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		h.prefix = filepath.Dir(cfg.Path)
 	}
 	h.bodyFileVar = usesVariable(srv, "request_body_file")
+	h.serverRewrites = rewriteScript(srv.Dir)
 	warns, err := checkAccess(srv, o.AllowUnemulated, h.prefix)
 	if err != nil {
 		return nil, nil, err
 	}
 	check := func(d *nginx.Directive) bool {
-		if unemulatedAccess[d.Name] || d.Name == "if" && refuses(d) || d.Name == "limit_except" {
+		if unemulatedAccess[d.Name] || d.Name == "if" && !pureIf(d) && refuses(d) || d.Name == "limit_except" {
 			return false // checkAccess has judged it
+		}
+		if d.Name == "if" {
+			if !pureIf(d) {
+				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "an if block holding other directives than rewrite, return, set, break and if is skipped"})
+				return false
+			}
+			return true
 		}
 		if w, ok := partlyEmulated(d); ok {
 			warns = append(warns, w)
@@ -281,8 +293,15 @@ type request struct {
 	// sub marks a subrequest (auth_request's): no access phase, no body
 	// sent.
 	sub bool
-	// vars are the variables set by auth_request_set.
+	// vars are the variables set by set, auth_request_set and named
+	// captures.
 	vars map[string]string
+	// caps are the groups of the last regex that matched (a location's,
+	// an if's, a rewrite's): $0..$9.
+	caps []string
+	// loc is the location the request is in ($request_filename,
+	// $document_root).
+	loc *nginx.Location
 }
 
 // maxURIChanges is nginx's NGX_HTTP_MAX_URI_CHANGES + 1: a request may be
@@ -370,10 +389,26 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			if rq.tracing {
 				rq.trace = append(rq.trace, "["+l.String()+"]")
 			}
-			s = h.content(w, rq, l, nil)
+			s = h.content(w, rq, l)
 			continue
 		}
+		rq.loc = nil
+		if h.serverRewrites {
+			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
+			// rewrite directives, before the location search.
+			out, st := h.rewritePhase(w, rq, h.srv.Dir, nil)
+			if out == rewriteDone {
+				s = st
+				continue
+			}
+		}
 		l, caps, redirect := h.srv.Lookup(rq.uri)
+		if caps != nil {
+			rq.caps = caps
+			if l != nil && l.Re != nil && len(l.Re.SubexpNames()) == len(caps) {
+				nameCaptures(rq, l.Re, caps)
+			}
+		}
 		if rq.tracing {
 			rq.trace = append(rq.trace, "["+locName(l)+"]")
 		}
@@ -392,7 +427,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			w.Header().Set("Location", "http://"+RedirectHost(rq.r)+target)
 			s = h.fail(w, rq, http.StatusMovedPermanently, l)
 		default:
-			s = h.content(w, rq, l, caps)
+			s = h.content(w, rq, l)
 		}
 	}
 }
@@ -516,19 +551,35 @@ func errText(err error) string {
 }
 
 // content runs the content handler of location l (nil: the server level).
-func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
-	handler := h.conf(l).handler
-	if handler == nil || handler.Name != "return" {
-		// return runs in the rewrite phase, before access.
-		if s, refused := h.accessPhase(w, rq, l); refused {
-			return s
+func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location) step {
+	lc := h.conf(l)
+	rq.loc = l
+	if lc.rewrites {
+		// NGX_HTTP_REWRITE_PHASE: the location's own rewrite directives
+		// (return among them); then, if the URI changed, the location is
+		// searched again (NGX_HTTP_POST_REWRITE_PHASE).
+		switch out, st := h.rewritePhase(w, rq, l.Dir, l); out {
+		case rewriteDone:
+			return st
+		case rewriteSearch:
+			rq.uriChanges--
+			if rq.uriChanges == 0 {
+				rq.note("rewrite or internal redirection cycle")
+				return h.fail(w, rq, http.StatusInternalServerError, l)
+			}
+			return step{kind: stepURI}
 		}
+	}
+	if s, refused := h.accessPhase(w, rq, l); refused {
+		return s
+	}
+	handler := lc.handler
+	if handler != nil && handler.Name == "return" {
+		handler = nil // a return the rewrite phase did not reach
 	}
 	switch {
 	case handler == nil:
-		return h.doFiles(w, rq, l, caps)
-	case handler.Name == "return":
-		return h.doReturn(w, rq, l, handler)
+		return h.doFiles(w, rq, l, rq.caps)
 	case handler.Name == "proxy_pass":
 		return h.doProxy(w, rq, l, handler)
 	}
@@ -1204,6 +1255,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	if v, ok := rq.vars[name]; ok {
 		return v
 	}
+	if v, ok := captureVar(rq, name); ok {
+		return v
+	}
 	if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
 		if v, ok := vv.vars[name]; ok {
 			return v
@@ -1259,6 +1313,11 @@ func (h *Handler) variable(rq *request, name string) string {
 		return ""
 	case "request_body_file":
 		return rq.bodyPath
+	case "request_filename":
+		p, _ := h.path(rq.loc, rq.uri, rq.caps)
+		return p
+	case "document_root":
+		return h.docRoot(rq.loc, rq.caps)
 	case "content_type":
 		return r.Header.Get("Content-Type")
 	case "content_length":

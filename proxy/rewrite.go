@@ -1,0 +1,318 @@
+package proxy
+
+import (
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// The rewrite module (ngx_http_rewrite_module) as nginx runs it: the
+// server block's rewrite directives in the server-rewrite phase, before
+// the location is searched, and the chosen location's own in the rewrite
+// phase, before access; both in the order written: `rewrite` (with last,
+// break, redirect, permanent), `return`, `set`, `break` and `if` blocks.
+// A rewrite that changes the URI makes the request internal (internal
+// locations match it) and, unless it ends with break, searches the
+// location again (at most 10 times in all, as for internal redirects).
+//
+// An `if` block is emulated when it holds rewrite directives only: nginx
+// makes a matched block the request's configuration, so one holding
+// anything else (proxy_pass, add_header...) is not emulated, and New says
+// so (or refuses to start, when the block refuses requests).
+
+// rewriteDirectives are the directives of the rewrite module.
+var rewriteDirectives = map[string]bool{
+	"rewrite": true, "return": true, "set": true, "break": true, "if": true,
+	"rewrite_log": true, "uninitialized_variable_warn": true,
+}
+
+// pureIf reports whether if block d holds rewrite directives only (an if
+// in an if is not one: nginx refuses it).
+func pureIf(d *nginx.Directive) bool {
+	for _, c := range d.Block {
+		if !rewriteDirectives[c.Name] && c.Name != "include" || c.Name == "if" {
+			return false // (what an include includes follows it in the block)
+		}
+	}
+	return true
+}
+
+// rewriteScript reports whether block holds a rewrite directive that the
+// phase runs (an impure if block is skipped, as New has said).
+func rewriteScript(block *nginx.Directive) bool {
+	if block == nil {
+		return false
+	}
+	for _, d := range block.Block {
+		if rewriteDirectives[d.Name] && (d.Name != "if" || pureIf(d)) {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteOutcome is how a rewrite phase ended.
+type rewriteOutcome int
+
+const (
+	rewriteNext   rewriteOutcome = iota // go on in this location
+	rewriteSearch                       // the URI changed: search the location again
+	rewriteDone                         // a response was sent (return, redirect, error)
+)
+
+// scriptStop says how a run of directives stopped: not at all (scriptOn),
+// at a `last` or a `break`, or with a response.
+type scriptStop int
+
+const (
+	scriptOn scriptStop = iota
+	scriptLast
+	scriptBreak
+)
+
+// rewritePhase runs the rewrite directives of block (the server block, or
+// a location's) for rq, in order. s is the response's step when the
+// outcome is rewriteDone. A rewrite that changed the URI asks for a new
+// search, unless a break (the directive or the flag) ended the run.
+func (h *Handler) rewritePhase(w http.ResponseWriter, rq *request, block *nginx.Directive, l *nginx.Location) (rewriteOutcome, step) {
+	changed := false
+	stop, s, sent := h.runBlock(w, rq, block, l, &changed)
+	switch {
+	case sent:
+		return rewriteDone, s
+	case stop == scriptBreak:
+		return rewriteNext, s
+	case changed:
+		return rewriteSearch, s
+	}
+	return rewriteNext, s
+}
+
+func (h *Handler) runBlock(w http.ResponseWriter, rq *request, block *nginx.Directive, l *nginx.Location, changed *bool) (scriptStop, step, bool) {
+	for _, d := range block.Block {
+		switch d.Name {
+		case "set":
+			name := strings.TrimPrefix(d.Arg(0), "$")
+			v := h.expand(rq, d.Arg(1))
+			if name == "args" {
+				rq.args = v
+				continue
+			}
+			if rq.vars == nil {
+				rq.vars = map[string]string{}
+			}
+			rq.vars[name] = v
+		case "break":
+			return scriptBreak, step{}, false
+		case "return":
+			return scriptOn, h.doReturn(w, rq, l, d), true
+		case "if":
+			if !pureIf(d) {
+				continue // not emulated; New has listed it
+			}
+			if !h.condition(rq, d) {
+				continue
+			}
+			if stop, s, sent := h.runBlock(w, rq, d, l, changed); sent || stop != scriptOn {
+				return stop, s, sent
+			}
+		case "rewrite":
+			stop, s, sent := h.rewrite(w, rq, d, l, changed)
+			if sent || stop != scriptOn {
+				return stop, s, sent
+			}
+		}
+	}
+	return scriptOn, step{}, false
+}
+
+// rewrite runs one `rewrite regex replacement [flag]` on $uri.
+func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive, l *nginx.Location, changed *bool) (scriptStop, step, bool) {
+	re, err := nginx.CompileRegex(d.Arg(0), false)
+	if err != nil {
+		rq.note("rewrite regex not understood: " + d.Arg(0))
+		return scriptOn, h.fail(w, rq, http.StatusInternalServerError, l), true
+	}
+	m := re.FindStringSubmatchIndex(rq.uri)
+	if m == nil {
+		return scriptOn, step{}, false
+	}
+	h.setCaptures(rq, re, rq.uri, m)
+	// A replacement ending in '?' drops the request's arguments (the '?'
+	// is not part of it); otherwise they are added to those it has.
+	raw := d.Arg(1)
+	dropArgs := strings.HasSuffix(raw, "?")
+	repl := strings.TrimSuffix(h.expand(rq, raw), "?")
+	flag := d.Arg(2)
+	lower := strings.ToLower(repl)
+	redirect := flag == "redirect" || flag == "permanent" ||
+		strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(d.Arg(1), "$scheme")
+	if redirect {
+		status := http.StatusFound
+		if flag == "permanent" {
+			status = http.StatusMovedPermanently
+		}
+		target := repl
+		if !dropArgs && rq.args != "" {
+			if strings.Contains(target, "?") {
+				target += "&" + rq.args
+			} else {
+				target += "?" + rq.args
+			}
+		}
+		w.Header().Set("Location", h.absolute(rq, target))
+		rq.note("rewrite " + rq.uri + " -> redirect " + target)
+		return scriptOn, h.fail(w, rq, status, l), true
+	}
+	uri, args, hasArgs := strings.Cut(repl, "?")
+	switch {
+	case dropArgs:
+		rq.args = args
+	case !hasArgs:
+	case rq.args != "":
+		rq.args = args + "&" + rq.args
+	default:
+		rq.args = args
+	}
+	rq.note("rewrite " + rq.uri + " -> " + uri)
+	rq.uri = uri
+	rq.internal, rq.unparsed = true, false
+	*changed = true
+	switch flag {
+	case "last":
+		return scriptLast, step{}, false
+	case "break":
+		return scriptBreak, step{}, false
+	}
+	return scriptOn, step{}, false
+}
+
+// setCaptures makes the groups of a regex match the request's captures
+// ($1..$9 and named ones), as nginx's last successful match does.
+func (h *Handler) setCaptures(rq *request, re *nginx.Regexp, s string, m []int) {
+	caps := make([]string, len(m)/2)
+	for i := range caps {
+		if m[2*i] >= 0 {
+			caps[i] = s[m[2*i]:m[2*i+1]]
+		}
+	}
+	rq.caps = caps
+	nameCaptures(rq, re, caps)
+}
+
+// nameCaptures sets the named groups of re as variables.
+func nameCaptures(rq *request, re *nginx.Regexp, caps []string) {
+	for i, name := range re.SubexpNames() {
+		if name != "" && i < len(caps) {
+			if rq.vars == nil {
+				rq.vars = map[string]string{}
+			}
+			rq.vars[name] = caps[i]
+		}
+	}
+}
+
+// condition evaluates the condition of if block d as
+// ngx_http_rewrite_if_condition compiles it: a variable (false when empty
+// or "0"), = and != against a string, ~ ~* !~ !~* against a regex, and the
+// file tests -f -d -e -x with their negations.
+func (h *Handler) condition(rq *request, d *nginx.Directive) bool {
+	args := conditionArgs(d.Args)
+	if len(args) == 0 {
+		return false // nginx refuses the configuration
+	}
+	if len(args) == 1 {
+		a := args[0]
+		if strings.HasPrefix(a, "!-") || strings.HasPrefix(a, "-") {
+			return false // a file test needs its operand
+		}
+		v := h.expand(rq, a)
+		return v != "" && v != "0"
+	}
+	if len(args) == 2 {
+		op, operand := args[0], h.expand(rq, args[1])
+		neg := strings.HasPrefix(op, "!")
+		op = strings.TrimPrefix(op, "!")
+		var st os.FileInfo
+		var err error
+		if op == "-d" || op == "-f" || op == "-e" || op == "-x" {
+			st, err = os.Stat(operand)
+		}
+		var ok bool
+		switch op {
+		case "-f":
+			ok = err == nil && st.Mode().IsRegular()
+		case "-d":
+			ok = err == nil && st.IsDir()
+		case "-e":
+			ok = err == nil
+		case "-x":
+			ok = err == nil && st.Mode()&0o100 != 0
+		default:
+			return false
+		}
+		return ok != neg
+	}
+	v := h.expand(rq, args[0])
+	op, operand := args[1], args[2]
+	switch op {
+	case "=":
+		return v == h.expand(rq, operand)
+	case "!=":
+		return v != h.expand(rq, operand)
+	case "~", "~*", "!~", "!~*":
+		re, err := nginx.CompileRegex(operand, strings.HasSuffix(op, "*"))
+		if err != nil {
+			return false
+		}
+		m := re.FindStringSubmatchIndex(v)
+		if m != nil && !strings.HasPrefix(op, "!") {
+			h.setCaptures(rq, re, v, m)
+		}
+		return (m != nil) != strings.HasPrefix(op, "!")
+	}
+	return false
+}
+
+// conditionArgs strips the parentheses of an if condition as nginx's
+// parser leaves them: "(" and ")" alone, or stuck to the first and the
+// last argument. nil for a condition without them.
+func conditionArgs(raw []string) []string {
+	if len(raw) == 0 || !strings.HasPrefix(raw[0], "(") || !strings.HasSuffix(raw[len(raw)-1], ")") {
+		return nil
+	}
+	args := append([]string(nil), raw...)
+	if args[0] == "(" {
+		args = args[1:]
+	} else {
+		args[0] = args[0][1:]
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	last := len(args) - 1
+	if args[last] == ")" {
+		args = args[:last]
+	} else {
+		args[last] = args[last][:len(args[last])-1]
+	}
+	if len(args) == 0 || len(args) > 3 {
+		return nil
+	}
+	return args
+}
+
+// captureVar returns $N for N in 0..9 from the request's last regex match.
+func captureVar(rq *request, name string) (string, bool) {
+	if len(name) != 1 || name[0] < '0' || name[0] > '9' {
+		return "", false
+	}
+	n, _ := strconv.Atoi(name)
+	if n < len(rq.caps) {
+		return rq.caps[n], true
+	}
+	return "", true
+}
