@@ -2,16 +2,13 @@ package cmd
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/xaccel/xaccel/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the outputs shown in the docs")
 
 // docBlock is a fenced code block of a Markdown file.
 type docBlock struct {
@@ -41,7 +38,7 @@ func docBlocks(lines []string) []docBlock {
 // line is `# NAME` is written to NAME, and a ```console block starting with
 // `$ xaccel ...` must show exactly what that command prints (an
 // `xaccel generate` example runs in an empty directory of its own). With
-// -update the outputs are rewritten instead.
+// -update the outputs are rewritten instead (golden.Check of the whole doc).
 func TestDocs(t *testing.T) {
 	for _, doc := range []string{"../docs/rules.md", "../README.md"} {
 		t.Run(filepath.Base(doc), func(t *testing.T) { checkDoc(t, doc) })
@@ -84,28 +81,18 @@ func checkDoc(t *testing.T, doc string) {
 				defer os.Chdir(wd)
 				Main(args, strings.NewReader(""), &stdout, &stderr)
 			}()
+			// the doc as it should be: each command followed by its output
 			got := strings.TrimSuffix(stdout.String(), "\n")
-			want := strings.Join(b.lines[1:], "\n")
-			if *update {
-				rewritten = append(rewritten, lines[last:b.start+2]...)
-				if got != "" {
-					rewritten = append(rewritten, strings.Split(got, "\n")...)
-				}
-				last = b.end
-				continue
+			rewritten = append(rewritten, lines[last:b.start+2]...)
+			if got != "" {
+				rewritten = append(rewritten, strings.Split(got, "\n")...)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s line %d: `%s` prints something else (-doc +actual); run go test ./cmd -run TestDocs -update:\n%s", doc, b.start+2, b.lines[0], diff)
-			}
+			last = b.end
 		}
 	}
 	if commands == 0 {
 		t.Fatalf("%s has no examples to check", doc)
 	}
-	if *update {
-		rewritten = append(rewritten, lines[last:]...)
-		if err := os.WriteFile(doc, []byte(strings.Join(rewritten, "\n")), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	rewritten = append(rewritten, lines[last:]...)
+	golden.Check(t, doc, []byte(strings.Join(rewritten, "\n")))
 }

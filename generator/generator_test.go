@@ -2,8 +2,6 @@ package generator
 
 import (
 	"errors"
-	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/xaccel/xaccel/internal/golden"
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/lint"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // goldenOptions are the options of the golden outputs: every non-default
 // value set, so that each template field shows.
@@ -44,30 +41,11 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				dir := filepath.Join("..", "testdata", "generate", b.Name, front)
-				if *update {
-					os.RemoveAll(dir)
-					if _, err := Write(dir, files, true, false); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want := map[string]string{}
-				filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-					if err == nil && !e.IsDir() {
-						rel, _ := filepath.Rel(dir, p)
-						b, _ := os.ReadFile(p)
-						want[filepath.ToSlash(rel)] = string(b)
-					}
-					return nil
-				})
-				got := map[string]string{}
+				got := map[string][]byte{}
 				for _, f := range files {
-					got[f.Path] = string(f.Content)
+					got[f.Path] = f.Content
 				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("output differs from %s (-want +got; go test ./generator -run TestGolden -update rewrites it):\n%s", dir, diff)
-				}
+				golden.CheckDir(t, filepath.Join("..", "testdata", "generate", b.Name, front), got)
 			})
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/xaccel/xaccel/internal/golden"
 	"github.com/xaccel/xaccel/lint"
 )
 
@@ -137,17 +138,11 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = append(want, '\n')
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// docs/xaccel.schema.json is the schema of lint.ConfigKeys
+	golden.Check(t, path, want)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(raw)); diff != "" {
-		t.Errorf("docs/xaccel.schema.json is not the schema of lint.ConfigKeys; run go test ./lint -run TestSchemaMatchesLoader -update (-loader +file):\n%s", diff)
 	}
 
 	c := jsonschema.NewCompiler()

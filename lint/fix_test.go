@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/xaccel/xaccel/internal/golden"
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/lint"
 	"github.com/xaccel/xaccel/nginx"
@@ -83,24 +84,9 @@ func TestFixDiffGolden(t *testing.T) {
 					t.Errorf("%s written in diff mode", f.Path)
 				}
 			}
-			golden := filepath.Join("testdata/fix", c.name+".diff")
-			got := res.Diff()
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./lint -update to create it)", err)
-			}
 			// CRLF normalised, in case a checkout converted the golden file
 			// (the line endings themselves are checked by TestFixFixtures)
-			crlf := strings.NewReplacer("\r\n", "\n")
-			if diff := cmp.Diff(crlf.Replace(string(want)), crlf.Replace(got)); diff != "" {
-				t.Errorf("--diff output differs from %s (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, filepath.Join("testdata/fix", c.name+".diff"), []byte(res.Diff()))
 			// the diff is a real patch: it turns the old files into the new ones
 			for _, f := range res.Files {
 				if got := applyPatch(t, f.Old, f.Diff); !bytes.Equal(got, f.New) {

@@ -2,19 +2,17 @@ package lint_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/xaccel/xaccel/internal/golden"
 	"github.com/xaccel/xaccel/internal/leakfix"
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/lint"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixture is one config of testdata/lint/RULE/.
 type fixture struct {
@@ -123,7 +121,7 @@ func TestFixtures(t *testing.T) {
 			if err := lint.WriteText(&buf, r, false); err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, strings.TrimSuffix(f.path, ".conf")+".out", buf.Bytes())
+			golden.Check(t, strings.TrimSuffix(f.path, ".conf")+".out", buf.Bytes())
 		})
 	}
 	for _, r := range lint.Rules {

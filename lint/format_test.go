@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/xaccel/xaccel/internal/golden"
 	"github.com/xaccel/xaccel/lint"
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -106,39 +107,18 @@ func TestFormatGolden(t *testing.T) {
 		r := lintFixture(t, f)
 		for _, format := range formats {
 			name := strings.TrimSuffix(filepath.Base(f.path), ".conf")
-			golden := filepath.Join("testdata", "format", format.name, f.rule, name+"."+format.ext)
-			t.Run(filepath.ToSlash(golden), func(t *testing.T) {
+			path := filepath.Join("testdata", "format", format.name, f.rule, name+"."+format.ext)
+			t.Run(filepath.ToSlash(path), func(t *testing.T) {
 				var buf bytes.Buffer
 				if err := format.write(t, &buf, r); err != nil {
 					t.Fatal(err)
 				}
-				checkGolden(t, golden, buf.Bytes())
+				golden.Check(t, path, buf.Bytes())
 			})
 		}
 	}
 	if n == 0 {
 		t.Fatal("no fire- fixtures")
-	}
-}
-
-func checkGolden(t *testing.T, golden string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./lint -update to create it)", err)
-	}
-	want = bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n"))
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
 	}
 }
 
