@@ -229,6 +229,10 @@ func usesVariable(srv *nginx.Server, name string) bool {
 // partlyEmulated reports the forms of emulated directives that are not.
 func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 	switch d.Name {
+	case "rewrite":
+		if _, err := nginx.CompileRegex(d.Arg(0), false); err != nil {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run (look-around, back-references): requests reaching it get 500"}, true
+		}
 	case "proxy_redirect":
 		if strings.HasPrefix(d.Arg(0), "~") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "regular expressions"}, true
