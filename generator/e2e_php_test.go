@@ -52,15 +52,24 @@ function can_download(string $rel): bool
 			}
 		},
 		start: func(t *testing.T, out string, d *Data, accel bool) {
-			dir := filepath.Dir(d.App.Socket)
-			enabled := "1"
-			if !accel {
-				enabled = "0"
-			}
-			// A pool of our own, in the foreground: no system php.ini (-n,
-			// so no opcache either: every run reads the freshly generated
-			// scripts), the socket, pid and log in the test's directory.
-			conf := fmt.Sprintf(`[global]
+			startPHPFPM(t, d, accel)
+		},
+	}
+}
+
+// startPHPFPM runs a php-fpm pool of its own on d.App.Socket, in the
+// foreground, until the test ends: no system php.ini (-n, so no opcache
+// either: every run reads the freshly generated scripts), the pid and log
+// in the socket's directory, and XACCEL_ENABLED set. ini are more -d
+// settings (the extensions an app needs: -n loads none).
+func startPHPFPM(t *testing.T, d *Data, accel bool, ini ...string) {
+	t.Helper()
+	dir := filepath.Dir(d.App.Socket)
+	enabled := "1"
+	if !accel {
+		enabled = "0"
+	}
+	conf := fmt.Sprintf(`[global]
 pid = %[1]s/php-fpm.pid
 error_log = %[1]s/php-fpm.log
 daemonize = no
@@ -74,19 +83,20 @@ catch_workers_output = yes
 clear_env = yes
 env[XACCEL_ENABLED] = %[3]s
 `, dir, d.App.Socket, enabled)
-			confPath := filepath.Join(dir, "php-fpm.conf")
-			if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			args := []string{"-F", "-n", "-y", confPath}
-			if os.Geteuid() == 0 {
-				args = append(args, "-R") // the pool then runs as root, like the test
-			}
-			cmd := exec.Command(phpFPM(), args...)
-			log := startProcess(t, cmd)
-			waitDial(t, "unix", d.App.Socket, "php-fpm", log)
-		},
+	confPath := filepath.Join(dir, "php-fpm.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	args := []string{"-F", "-n", "-y", confPath}
+	for _, s := range ini {
+		args = append(args, "-d", s)
+	}
+	if os.Geteuid() == 0 {
+		args = append(args, "-R") // the pool then runs as root, like the test
+	}
+	cmd := exec.Command(phpFPM(), args...)
+	log := startProcess(t, cmd)
+	waitDial(t, "unix", d.App.Socket, "php-fpm", log)
 }
 
 func TestE2EPHP(t *testing.T) { runE2E(t, "php") }

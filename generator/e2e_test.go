@@ -158,6 +158,14 @@ type e2eFront struct {
 	// start runs the front server generated in out until the test ends
 	// and returns how to send it a GET for a raw request target.
 	start func(t *testing.T, out string, d *Data) func(target string) (*realnginx.Response, error)
+	// served is a header the front puts on a file it sends itself and
+	// the apps do not send when they stream one: with X-Accel on, its
+	// absence means the app streamed the file and the front only relayed
+	// it (a mapping that did not match, say).
+	served string
+	// generate is the --front whose files it runs, when that is not its
+	// own name (xaccel serve runs the nginx configuration).
+	generate string
 }
 
 var e2eFronts = map[string]e2eFront{
@@ -171,6 +179,7 @@ var e2eFronts = map[string]e2eFront{
 			body := strings.Replace(string(conf), "listen 80;", "listen 127.0.0.1:{{PORT}};", 1)
 			return realnginx.StartHTTP(t, body, nil).Get
 		},
+		served: "ETag",
 	},
 }
 
@@ -223,7 +232,11 @@ func runE2EFront(t *testing.T, backend, front string) {
 			t.Fatal(err)
 		}
 		out := filepath.Join(dir, "out")
-		o := Options{Backend: backend, Front: front, FilesDir: files, App: b.app(t, dir)}
+		gen := front
+		if f.generate != "" {
+			gen = f.generate
+		}
+		o := Options{Backend: backend, Front: gen, FilesDir: files, App: b.app(t, dir)}
 		if e2eAppRoot[backend] {
 			o.AppRoot = filepath.Join(dir, "out", backend)
 		}
@@ -297,6 +310,9 @@ func runE2EFront(t *testing.T, backend, front string) {
 				if strings.HasPrefix(strings.ToLower(k), "x-accel-") || strings.EqualFold(k, "X-Sendfile") {
 					t.Errorf("%s: %s: %s reached the client", mode, n, k)
 				}
+			}
+			if accel && r.header.Get(f.served) == "" {
+				t.Errorf("%s: %s: no %s header: the app streamed the file and %s only relayed it", mode, n, f.served, front)
 			}
 			if d := got["direct:"+n]; d.status != 404 {
 				t.Errorf("%s: direct request for %s: status %d, want 404", mode, n, d.status)

@@ -206,6 +206,7 @@ func init() {
 				return realnginx.Send(addr, "GET", target, nil)
 			}
 		},
+		served: "ETag",
 	}
 	e2eFronts["apache"] = e2eFront{
 		require: func(t *testing.T) { requireApache(t) },
@@ -243,6 +244,9 @@ func init() {
 				return realnginx.Send(addr, "GET", target, nil)
 			}
 		},
+		// mod_xsendfile sets Last-Modified from the file (the generated
+		// configuration turns Apache's ETag off for the download path).
+		served: "Last-Modified",
 	}
 }
 

@@ -29,12 +29,9 @@ class XaccelServiceProvider extends ServiceProvider
             // a client must never choose them. Without them (php artisan
             // serve, tests) the file is streamed as usual.
             //
-            // Needs a symfony/http-foundation that percent-encodes the path
-            // (symfony/symfony#60292, from April 2025 on the 6.4 branch and
-            // later; Laravel 10, 11 and 12 get it with composer update
-            // symfony/http-foundation). Older ones send the path raw, and a
-            // name with % or ? then gives 404. Check with:
-            //   grep -n rawurlencode vendor/symfony/http-foundation/BinaryFileResponse.php
+            // DownloadController answers with XaccelFileResponse, which
+            // percent-encodes the path on every symfony/http-foundation
+            // version (older ones send it raw).
             BinaryFileResponse::trustXSendfileTypeHeader();
         }
 

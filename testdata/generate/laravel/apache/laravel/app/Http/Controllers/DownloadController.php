@@ -7,6 +7,7 @@
 
 namespace App\Http\Controllers;
 
+use App\Http\Responses\XaccelFileResponse;
 use Illuminate\Support\Facades\Gate;
 use Illuminate\Support\Str;
 use Symfony\Component\HttpFoundation\BinaryFileResponse;
@@ -35,7 +36,10 @@ class DownloadController extends Controller
 
         $name = basename($rel);
         $extension = strtolower(pathinfo($name, PATHINFO_EXTENSION));
-        $response = response()->file($file, [
+        // response()->file() builds the same BinaryFileResponse; this one
+        // also percent-encodes the X-Accel-Redirect path on every Symfony
+        // version (app/Http/Responses/XaccelFileResponse.php).
+        $response = new XaccelFileResponse($file, 200, [
             // The type by extension: BinaryFileResponse would otherwise guess
             // from the content, and apache passes this header through.
             'Content-Type' => MimeTypes::getDefault()->getMimeTypes($extension)[0] ?? 'application/octet-stream',

@@ -1,0 +1,8 @@
+<?php
+
+return [
+    'defaults' => ['guard' => 'web'],
+    'guards' => [
+        'web' => ['driver' => 'guest'],
+    ],
+];
