@@ -1,3 +1,5 @@
+//go:build unix
+
 package proxy
 
 // Traditional crypt(3): DES with a 12-bit salt, the format of htpasswd -d

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package proxy is the engine of `xaccel serve`: an http.Handler built from
 // the nginx model that answers requests the way nginx would for one server
 // block: location choice, internal, return, proxy_pass to the app, the

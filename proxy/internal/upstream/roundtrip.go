@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package upstream is xaccel serve's side towards the app: connecting
 // (dial.go), sending a request built by the caller and reading the
 // response header and body framing the way nginx's proxy module reads them

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package wire holds what both sides of xaccel serve read the same way:
 // the numbers and the chunked bodies of HTTP/1.x messages (a client's
 // request, an app's response), and the buffers they are copied with.
