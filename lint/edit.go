@@ -299,39 +299,6 @@ type FixConflict struct {
 	Reason  string
 }
 
-// ConflictError is returned by ApplyFixes, together with the contents it
-// could fix, when some findings' fixes were left out.
-type ConflictError struct {
-	Conflicts []FixConflict
-}
-
-func (e *ConflictError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s not applied:", len(e.Conflicts), plural(len(e.Conflicts), "fix"))
-	for _, c := range e.Conflicts {
-		fmt.Fprintf(&b, "\n  %s: %s: %s", c.Finding.Pos, c.Finding.Rule, c.Reason)
-	}
-	return b.String()
-}
-
-// ApplyFixes applies the Fix edits of findings to sources (file name ->
-// content) and returns the new content of every file that changes; sources
-// is not modified. A finding's edits are applied all together or not at
-// all. Identical edits (the same file included twice, a statement reported
-// twice) are applied once; insertions at the same offset by different rules
-// are all applied, in the order of the catalog. A finding whose edits
-// overlap edits already accepted from an earlier finding (in the order
-// given), or whose statement other findings of the same rule want to fix
-// differently, is skipped: the error is then a *ConflictError listing them,
-// and the returned contents hold everything else.
-func ApplyFixes(findings []Finding, sources map[string][]byte) (map[string][]byte, error) {
-	out, _, _, conflicts := applyFixes(findings, sources)
-	if len(conflicts) > 0 {
-		return out, &ConflictError{Conflicts: conflicts}
-	}
-	return out, nil
-}
-
 // acceptedEdit is an edit with the rank that orders insertions at one offset.
 type acceptedEdit struct {
 	Edit
@@ -339,8 +306,17 @@ type acceptedEdit struct {
 	seq  int
 }
 
-// applyFixes is ApplyFixes that also returns the findings it applied and the
-// accepted edits of each file, sorted by offset.
+// applyFixes applies the Fix edits of findings to sources (file name ->
+// content) and returns the new content of every file that changes, the
+// findings it applied, the accepted edits of each file sorted by offset,
+// and the findings it left out; sources is not modified. A finding's edits
+// are applied all together or not at all. Identical edits (the same file
+// included twice, a statement reported twice) are applied once; insertions
+// at the same offset by different rules are all applied, in the order of
+// the catalog. A finding whose edits overlap edits already accepted from an
+// earlier finding (in the order given), or whose statement other findings
+// of the same rule want to fix differently, is left out with the reason,
+// and the returned contents hold everything else.
 func applyFixes(findings []Finding, sources map[string][]byte) (map[string][]byte, []Finding, map[string][]acceptedEdit, []FixConflict) {
 	// A statement fixed differently by the same rule in different contexts
 	// (a file included in two servers with different add_header lines)
