@@ -28,7 +28,9 @@ func usageSections(t *testing.T) map[string][]string {
 	for _, line := range strings.Split(string(src), "\n") {
 		if h, ok := strings.CutPrefix(line, "## "); ok {
 			section = h
-			out[section] = out[section] // a command without flags has a section too
+			if _, ok := out[section]; !ok {
+				out[section] = nil // a command without flags has a section too
+			}
 			continue
 		}
 		if m := flagRow.FindStringSubmatch(line); m != nil && section != "" {

@@ -190,7 +190,7 @@ func TestWriteConflictsForceAndDryRun(t *testing.T) {
 	conf := filepath.Join(dir, "nginx", "xaccel.conf")
 	os.WriteFile(conf, []byte("# mine\n"), 0o644)
 	os.Remove(filepath.Join(dir, "NEXT-STEPS.md"))
-	rs, err = Write(dir, files, false, false)
+	_, err = Write(dir, files, false, false)
 	var ce *ConflictError
 	if !errors.As(err, &ce) || len(ce.Paths) != 1 || ce.Paths[0] != conf {
 		t.Fatalf("write over an edited file: %v", err)

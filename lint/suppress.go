@@ -66,9 +66,7 @@ func parseSuppressions(files []*nginx.File) []*suppression {
 			s.pos = c.Pos
 			list, reason, _ := strings.Cut(text, "--")
 			s.reason = strings.TrimSpace(reason)
-			for _, r := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-				s.rules = append(s.rules, r)
-			}
+			s.rules = append(s.rules, strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })...)
 			if !s.fileLevel {
 				s.target = targetLine(f.Src, c.Pos)
 			}
