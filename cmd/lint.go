@@ -33,6 +33,8 @@ type lintOptions struct {
 	disable     []string
 	enable      []string
 	quiet       bool
+	env         []string
+	envFiles    []string
 }
 
 func newLintCmd(stdin io.Reader) *cobra.Command {
@@ -49,7 +51,13 @@ PATH is a main configuration (default /etc/nginx/nginx.conf), a fragment
 with server or location blocks at the top level (a sites-available file),
 an 'nginx -T' dump (findings then name the original files), or - for
 standard input. Includes are followed like nginx does, relative to
---prefix (default: the directory of each PATH).
+--prefix (default: the directory of each PATH); one that is missing (a
+server-only file of a repository copy) is an include-not-found finding
+and the rest is analysed; --root DIR reads absolute includes under DIR.
+Templates: --env NAME=VALUE and --env-file FILE substitute $NAME and
+${NAME} in every file as envsubst does for the official nginx image's
+*.template files (nginx's own $host stays); Jinja, ERB or Go template
+markup is a syntax finding that says how to render the file first.
 
 Rules: syntax, media-not-internal, alias-traversal, regex-bypasses-internal,
 root-exposes-protected, accel-header-exposed, media-missing-nosniff,
@@ -70,6 +78,7 @@ Exit codes:
      not be applied safely`,
 		Example: `  xaccel lint /etc/nginx/nginx.conf
   xaccel lint --prefix /etc/nginx sites-available/app.conf
+  xaccel lint --env NGINX_HOST=example.com templates/default.conf.template
   nginx -T 2>/dev/null | xaccel lint -
   xaccel lint --protect /media/ --format json nginx.conf
   xaccel lint --format sarif --output xaccel.sarif --format text nginx.conf`,
@@ -96,6 +105,8 @@ Exit codes:
 	f.StringArrayVar(&o.disable, "disable", nil, "switch off the rule `RULE` (repeatable); over its level in "+lint.ConfigFileName)
 	f.StringArrayVar(&o.enable, "enable", nil, "switch on the rule `RULE` at its default severity (repeatable), although "+lint.ConfigFileName+" switches it off or sets another level")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the findings: no summary line, nothing at all on a clean run")
+	f.StringArrayVar(&o.env, "env", nil, "substitute `NAME=VALUE` for $NAME and ${NAME} in every file, as envsubst does for *.template files (repeatable; over --env-file)")
+	f.StringArrayVar(&o.envFiles, "env-file", nil, "read template variables from `FILE`: NAME=VALUE lines, # comments (repeatable; over env: of "+lint.ConfigFileName+")")
 	c.MarkFlagsMutuallyExclusive("config", "no-config")
 	c.MarkFlagsMutuallyExclusive("fix", "diff")
 	c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -130,6 +141,9 @@ func registerLintCompletions(c *cobra.Command) {
 		"enable":  values(lint.ConfigurableRules()...),
 		"prefix":  dirs,
 		"root":    dirs,
+		"env": func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
 		"config": func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
 		},
@@ -161,6 +175,30 @@ func lintConfig(o *lintOptions) (*lint.ConfigFile, error) {
 	return cf, nil
 }
 
+// lintEnv gathers the template variables: env_file: and env: of
+// .xaccel.yaml, then each --env-file, then --env, each over the ones
+// before. nil when there are none.
+func lintEnv(o *lintOptions, cf *lint.ConfigFile) (map[string]string, error) {
+	env := map[string]string{}
+	if cf != nil {
+		if err := cf.LoadEnv(env); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	for _, f := range o.envFiles {
+		if err := lint.ReadEnvFile(env, f); err != nil {
+			return nil, usagef("--env-file: %v", err)
+		}
+	}
+	if err := lint.ParseEnv(env, o.env); err != nil {
+		return nil, usagef("%v", err)
+	}
+	if len(env) == 0 {
+		return nil, nil
+	}
+	return env, nil
+}
+
 func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) error {
 	levels, err := lint.RuleFlags(o.disable, o.enable)
 	if err != nil {
@@ -187,6 +225,12 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 		if cf.FailOn != "" && !c.Flags().Changed("fail-on") {
 			o.failOn = cf.FailOn
 		}
+	}
+	if opts.Env, err = lintEnv(o, cf); err != nil {
+		return err
+	}
+	if len(opts.Env) > 0 && (o.fix || o.diff) {
+		return usagef("--fix and --diff edit the files as written, and template variables (--env, --env-file, env: of %s) change what is read; run them without the variables (--no-config skips %s)", lint.ConfigFileName, lint.ConfigFileName)
 	}
 	failOn, err := lint.ParseSeverity(o.failOn)
 	if err != nil {

@@ -28,6 +28,8 @@ type ConfigFile struct {
 	Levels      map[string]Level
 	Ignore      []string
 	FailOn      string
+	Env         map[string]string // env: template variables
+	EnvFile     string            // env_file:, resolved against the file's directory
 	// Generate holds the settings of xaccel generate, in file order; the
 	// generator checks their names and values.
 	Generate []ConfigEntry
@@ -69,6 +71,9 @@ const (
 	KindRules
 	// KindSection maps the keys of Section to their values.
 	KindSection
+	// KindEnv maps variable names (letters, digits and _, not starting
+	// with a digit) to values of one line, possibly empty.
+	KindEnv
 )
 
 // ConfigKey describes one key of .xaccel.yaml. The loader checks a file
@@ -105,6 +110,8 @@ var ConfigKeys = []ConfigKey{
 	{Name: "rules", What: "rule levels: off, info, warning or error", Kind: KindRules, Enum: Levels},
 	{Name: "ignore", What: "file globs whose findings are dropped", Kind: KindList},
 	{Name: "fail_on", What: "the lowest severity that makes xaccel lint exit 1 (like --fail-on)", Kind: KindEnum, Enum: []string{"error", "warning", "info"}},
+	{Name: "env", What: "template variables: NAME: value, substituted for $NAME and ${NAME} in every file (like --env)", Kind: KindEnv},
+	{Name: "env_file", What: "a file of NAME=VALUE lines of template variables, relative to this file (like --env-file); env: wins over it", Kind: KindString},
 	{Name: "generate", What: "settings of xaccel generate", Kind: KindSection, Section: []ConfigKey{
 		{Name: "backend", What: "the app's framework (like --backend)", Kind: KindEnum, Enum: GenerateBackends},
 		{Name: "front", What: "the front server (like --front)", Kind: KindEnum, Enum: GenerateFronts},
@@ -245,6 +252,11 @@ func ParseConfig(path string, src []byte) (*ConfigFile, error) {
 				}
 			case "fail_on":
 				c.FailOn = val
+			case "env_file":
+				c.EnvFile = val
+				if !filepath.IsAbs(c.EnvFile) {
+					c.EnvFile = filepath.Join(filepath.Dir(path), c.EnvFile)
+				}
 			}
 		case KindRules:
 			levels, err := ruleLevels(v, fail)
@@ -258,6 +270,12 @@ func ParseConfig(path string, src []byte) (*ConfigFile, error) {
 				return nil, err
 			}
 			c.Generate = es
+		case KindEnv:
+			env, err := envMap(v, fail, spec.Name)
+			if err != nil {
+				return nil, err
+			}
+			c.Env = env
 		}
 	}
 	return c, nil
@@ -349,6 +367,45 @@ func stringList(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, spec 
 		out = append(out, e.Value)
 	}
 	return out, nil
+}
+
+// envMap reads a mapping of variable names to one-line string values.
+func envMap(v *yaml.Node, fail func(*yaml.Node, string, ...any) error, key string) (map[string]string, error) {
+	if v.Kind != yaml.MappingNode {
+		return nil, fail(v, "%s: want a mapping of NAME: value, e.g. %s: {APP_ROOT: /srv/app}", key, key)
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if _, dup := out[k.Value]; dup {
+			return nil, fail(k, "%s: %s is given twice", key, k.Value)
+		}
+		if k.Kind != yaml.ScalarNode || !envName(k.Value) {
+			return nil, fail(k, "%s: %q is not a variable name (letters, digits and _, not starting with a digit)", key, k.Value)
+		}
+		if val.Kind != yaml.ScalarNode || val.Tag != "!!str" {
+			return nil, fail(val, "%s: %s: want a string; write it in quotes: %s: \"%s\"", key, k.Value, k.Value, val.Value)
+		}
+		if err := checkEnv(k.Value, val.Value); err != nil {
+			return nil, fail(val, "%s: %s: %v", key, k.Value, err)
+		}
+		out[k.Value] = val.Value
+	}
+	return out, nil
+}
+
+// LoadEnv adds the file's template variables to env: those of env_file:,
+// then those of env:, which win.
+func (c *ConfigFile) LoadEnv(env map[string]string) error {
+	if c.EnvFile != "" {
+		if err := ReadEnvFile(env, c.EnvFile); err != nil {
+			return fmt.Errorf("%s: env_file: %v", c.Path, err)
+		}
+	}
+	for k, v := range c.Env {
+		env[k] = v
+	}
+	return nil
 }
 
 func ruleLevels(v *yaml.Node, fail func(*yaml.Node, string, ...any) error) (map[string]Level, error) {
@@ -459,6 +516,14 @@ ignore: []
 
 # The lowest severity that makes xaccel lint exit 1 (like --fail-on).
 fail_on: warning
+
+# Template variables (like --env): $NAME and ${NAME} are replaced in every
+# file for the names given here, as the official nginx image's envsubst
+# does with *.template files; nginx's own $host, $uri stay.
+# env:
+#   NGINX_HOST: example.com
+# A file of NAME=VALUE lines (like --env-file), relative to this file.
+# env_file: deploy/.env
 `
 
 // Apply adds the file's settings to options from the command line: lists

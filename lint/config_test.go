@@ -106,6 +106,12 @@ func schemaOf() map[string]any {
 			}
 		case lint.KindSection:
 			v = map[string]any{"type": "object", "additionalProperties": false, "properties": props(k.Section)}
+		case lint.KindEnv:
+			v = map[string]any{
+				"type":                 "object",
+				"propertyNames":        map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+				"additionalProperties": map[string]any{"type": "string", "pattern": "^[^\n\r]*$"},
+			}
 		}
 		v["description"] = strings.ToUpper(k.What[:1]) + k.What[1:] + "."
 		return v
@@ -195,6 +201,17 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		{"generate: {server_name: 80}\n", false},
 		{"generate: [backend]\n", false},
 		{"unknown: 1\n", false},
+		{"env: {NGINX_HOST: example.com, APP_ROOT: /srv/app, EMPTY: ''}\n", true},
+		{"env: {PORT: 80}\n", false},
+		{"env: {PORT: '80'}\n", true},
+		{"env: {9X: a}\n", false},
+		{"env: {A-B: a}\n", false},
+		{"env: {A: null}\n", false},
+		{"env: {A: true}\n", false},
+		{"env: {A: \"two\\nlines\"}\n", false},
+		{"env: [A=1]\n", false},
+		{"env_file: deploy/.env\n", true},
+		{"env_file: ''\n", false},
 	} {
 		_, lerr := lint.ParseConfig("x.yaml", []byte(tc.src))
 		var doc any

@@ -21,6 +21,10 @@ type LintOptions struct {
 	Prefix string    // include prefix; default: each main file's directory
 	Root   string    // a directory absolute include paths are read under (--root)
 	Stdin  io.Reader // read for the path "-"
+	// Env are the variables of templates: $NAME and ${NAME} are replaced
+	// in every file for the names it defines, as envsubst does in the
+	// official nginx image (see Substitute).
+	Env map[string]string
 }
 
 // loadOptions are how lint reads a configuration: a missing include is a
@@ -35,12 +39,12 @@ func (o LintOptions) loadOptions(prefix string) nginx.LoadOptions {
 	return nginx.LoadOptions{Prefix: prefix, Root: root, Stdin: o.Stdin, AllowMissing: true}
 }
 
-// LintPaths loads each path as its own configuration and lints it. An
+// LintPaths loads each path as its own configuration (see load) and lints it. An
 // *nginx.InputError means an input could not be read at all.
 func LintPaths(paths []string, o LintOptions) (*Report, error) {
 	r := &Report{Sources: map[string][]byte{}}
 	for _, p := range paths {
-		cfg, err := nginx.Load(p, o.loadOptions(o.Prefix))
+		cfg, err := o.load(p)
 		if err != nil {
 			return nil, err
 		}
