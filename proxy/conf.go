@@ -5,6 +5,7 @@ package proxy
 import (
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
 	"github.com/xaccel/xaccel/proxy/internal/wire"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +61,9 @@ type locConf struct {
 	pass            *passConf
 
 	access accessConf
+	// limits are the connection's timeouts and keepalive limits while the
+	// location answers.
+	limits connLimits
 	// rewrites is set when the location has rewrite directives of its own.
 	rewrites bool
 	// limitExcept is the location's limit_except (nil: none), and
@@ -124,6 +128,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 	}
 	c.access = newAccessConf(c.levels)
+	c.limits = newConnLimits(c.levels)
 	if l != nil {
 		c.rewrites = rewriteScript(l.Dir)
 	}
@@ -159,6 +164,42 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		c.pass = p
 	}
 	return c
+}
+
+// connLimits are the client connection's timeouts and limits (nginx's
+// defaults unless the configuration sets them): client_header_timeout
+// (taken from the address's default server), client_body_timeout between
+// two reads of a body, send_timeout between two writes, keepalive_timeout
+// (0: no keep-alive; a second value is sent as "Keep-Alive: timeout=N")
+// and keepalive_requests.
+type connLimits struct {
+	headerTimeout, bodyTimeout, sendTimeout time.Duration
+	keepaliveTimeout, keepaliveHeader       time.Duration
+	keepaliveRequests                       int
+}
+
+func newConnLimits(levels []*nginx.Directive) connLimits {
+	l := connLimits{
+		headerTimeout:     timeoutOf(levels, "client_header_timeout", clientHeaderTimeout),
+		bodyTimeout:       timeoutOf(levels, "client_body_timeout", clientBodyTimeout),
+		sendTimeout:       timeoutOf(levels, "send_timeout", sendTimeout),
+		keepaliveTimeout:  keepaliveTimeout,
+		keepaliveRequests: keepaliveRequests,
+	}
+	if d := nearest(levels, "keepalive_timeout"); d != nil {
+		if t, ok := parseTime(d.Arg(0)); ok {
+			l.keepaliveTimeout = t
+		}
+		if t, ok := parseTime(d.Arg(1)); ok {
+			l.keepaliveHeader = t
+		}
+	}
+	if d := nearest(levels, "keepalive_requests"); d != nil {
+		if n, err := strconv.Atoi(d.Arg(0)); err == nil && n >= 0 {
+			l.keepaliveRequests = n
+		}
+	}
+	return l
 }
 
 // defaultMaxBody is client_max_body_size's default, 1m.

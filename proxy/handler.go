@@ -118,6 +118,7 @@ var emulated = map[string]bool{
 	"auth_request": true, "auth_request_set": true, "disable_symlinks": true, "limit_except": true,
 	"client_body_buffer_size": true, "client_body_in_file_only": true, "client_body_in_single_buffer": true,
 	"rewrite": true, "set": true, "break": true, "rewrite_log": true, "uninitialized_variable_warn": true,
+	"keepalive_requests": true, "client_header_timeout": true, "client_body_timeout": true, "send_timeout": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -560,6 +561,7 @@ func errText(err error) string {
 func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location) step {
 	lc := h.conf(l)
 	rq.loc = l
+	setLimits(w, &lc.limits)
 	if lc.rewrites {
 		// NGX_HTTP_REWRITE_PHASE: the location's own rewrite directives
 		// (return among them); then, if the URI changed, the location is

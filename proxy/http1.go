@@ -31,11 +31,13 @@ import (
 // its header go out in one write when they fit in 16 KiB; a bigger file is
 // sent with sendfile(2).
 //
-// Timeouts are nginx's defaults: 60 s to read a request header
-// (client_header_timeout), 75 s idle between requests (keepalive_timeout),
-// 60 s for each write (send_timeout); a connection is closed after 1000
-// requests (keepalive_requests), with a lingering close (5 s, 30 s in
-// all) when the server ends it.
+// Timeouts and limits are the configuration's (see connLimits), nginx's
+// defaults otherwise: 60 s to read a request header
+// (client_header_timeout, the address's default server's), 75 s idle
+// between requests (keepalive_timeout), 60 s for each write
+// (send_timeout) and between two reads of a body (client_body_timeout); a
+// connection is closed after 1000 requests (keepalive_requests), with a
+// lingering close (5 s, 30 s in all) when the server ends it.
 type Server struct {
 	front *Front
 
@@ -212,6 +214,9 @@ type conn struct {
 	vh   *vhosts
 	cur  *Handler
 	vars *vhostVars
+	// limits are those of the location answering the request (the
+	// server's until one is chosen), then of the last response.
+	limits connLimits
 }
 
 var (
@@ -243,9 +248,9 @@ func (c *conn) serve() {
 		if c.br.Buffered() == 0 {
 			// Waiting for a request: nginx closes silently when the
 			// client says nothing in time.
-			wait := keepaliveTimeout
+			wait := c.limits.keepaliveTimeout
 			if c.requests == 0 {
-				wait = clientHeaderTimeout
+				wait = c.vh.def.serverConf.limits.headerTimeout
 			}
 			c.nc.SetReadDeadline(time.Now().Add(wait))
 			if _, err := c.br.Peek(1); err != nil {
@@ -254,7 +259,7 @@ func (c *conn) serve() {
 		}
 		c.idle.Store(false)
 		if c.requests > 0 {
-			c.nc.SetReadDeadline(time.Now().Add(clientHeaderTimeout))
+			c.nc.SetReadDeadline(time.Now().Add(c.vh.def.serverConf.limits.headerTimeout))
 		}
 		c.requests++
 		if !c.serveRequest() {
@@ -296,14 +301,15 @@ func (c *conn) serveRequest() bool {
 		return false // the client went away, or timed out, mid-header
 	}
 	w := &respWriter{c: c, req: r, hdr: http.Header{}, cl: -1}
-	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
+	c.limits = c.cur.serverConf.limits
+	c.nc.SetWriteDeadline(time.Now().Add(c.limits.sendTimeout))
 	if status != 0 {
 		w.keepAlive = false
 		c.cur.reject(w, r, status)
 		w.finish()
 		return false
 	}
-	w.keepAlive = wantsKeepAlive(r.ProtoMinor, r.Header) && c.requests < keepaliveRequests
+	w.keepAlive = wantsKeepAlive(r.ProtoMinor, r.Header) // and the limits, at the header
 	var body *bodyReader
 	if length > 0 || chunked {
 		body = &bodyReader{c: c}
@@ -452,7 +458,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	b.c.nc.SetReadDeadline(time.Now().Add(clientBodyTimeout))
+	b.c.nc.SetReadDeadline(time.Now().Add(b.c.limits.bodyTimeout))
 	n, err := b.r.Read(p)
 	if err == io.EOF {
 		b.done = true

@@ -261,3 +261,84 @@ func requestMethods(raw string) []string {
 	}
 	return ms
 }
+
+// TestConnLimitsAgainstNginx: keepalive_timeout (0, and a second value
+// sent as Keep-Alive), keepalive_requests and client_body_timeout are
+// read from the configuration, per location, and give nginx's answers and
+// connection handling.
+func TestConnLimitsAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	backend := scriptBackend(t)
+	conf := strings.ReplaceAll(`
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    keepalive_requests 3;
+    location /ka0/ { keepalive_timeout 0; }
+    location /kah/ { keepalive_timeout 30s 20s; }
+    location /kat/ { keepalive_timeout 1s; }
+    location /slow/ { client_body_timeout 1s; proxy_pass http://BACKEND; }
+}
+`, "BACKEND", backend)
+	files := map[string]string{"www/ka0/f.txt": "a\n", "www/kah/f.txt": "b\n", "www/kat/f.txt": "c\n", "www/f.txt": "d\n"}
+	ng := realnginx.StartHTTP(t, conf, files)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" }
+	cases := []struct {
+		name string
+		raw  string
+		n    int
+		wait time.Duration // idle time before checking that the connection closed
+	}{
+		{"keepalive_timeout 0", get("/ka0/f.txt") + get("/f.txt"), 1, 0},
+		{"keepalive_timeout with a header value", get("/kah/f.txt"), 1, 0},
+		{"keepalive_requests 3", get("/f.txt") + get("/f.txt") + get("/f.txt") + get("/f.txt"), 3, 0},
+		{"HTTP/1.0 keep-alive with a header value", "GET /kah/f.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 1, 0},
+		{"keepalive_timeout 1s, idle past it", get("/kat/f.txt"), 1, 1500 * time.Millisecond},
+		{"client_body_timeout 1s, body stalls", "POST /slow/x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234", 0, 1500 * time.Millisecond},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			run := func(addr string) ([]*realnginx.Response, bool) {
+				conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				conn.SetDeadline(time.Now().Add(5 * time.Second))
+				io.WriteString(conn, c.raw)
+				br := bufio.NewReader(conn)
+				var out []*realnginx.Response
+				for i := 0; i < c.n; i++ {
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						t.Fatalf("%s response %d: %v", addr, i+1, err)
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					out = append(out, &realnginx.Response{Status: resp.StatusCode, Header: resp.Header, Body: body})
+				}
+				time.Sleep(c.wait)
+				conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+				_, err = br.ReadByte()
+				var ne net.Error
+				return out, !(errors.As(err, &ne) && ne.Timeout())
+			}
+			want, wantClosed := run(ng.Addr)
+			got, gotClosed := run(emu)
+			for i := range want {
+				for _, p := range diffResponses(want[i], got[i]) {
+					t.Errorf("response %d: %s", i+1, p)
+				}
+				if w, g := want[i].Header.Get("Keep-Alive"), got[i].Header.Get("Keep-Alive"); w != g {
+					t.Errorf("response %d: Keep-Alive nginx %q, serve %q", i+1, w, g)
+				}
+			}
+			if wantClosed != gotClosed {
+				t.Errorf("nginx closes the connection: %v, serve: %v", wantClosed, gotClosed)
+			}
+		})
+	}
+}

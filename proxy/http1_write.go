@@ -61,6 +61,18 @@ func abortResponse(w http.ResponseWriter) bool {
 	return ok
 }
 
+// setLimits gives the connection of w the timeouts and keepalive limits
+// of the location answering (nginx reads them from the request's
+// location configuration).
+func setLimits(w http.ResponseWriter, l *connLimits) {
+	if hw, ok := w.(*hookWriter); ok {
+		w = hw.ResponseWriter
+	}
+	if rw, ok := w.(*respWriter); ok {
+		rw.c.limits = *l
+	}
+}
+
 // closeAfterError marks w so that the connection closes after an error page
 // for status, as ngx_http_special_response_handler turns keep-alive off for
 // 400, 413, 414, 494, 500 and 501.
@@ -167,8 +179,16 @@ func (w *respWriter) WriteHeader(status int) {
 	if w.chunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
+	if lim := &w.c.limits; w.keepAlive && (lim.keepaliveTimeout <= 0 || w.c.requests >= lim.keepaliveRequests) {
+		w.keepAlive = false // keepalive_timeout 0, or keepalive_requests reached
+	}
 	if w.keepAlive {
 		b = append(b, "Connection: keep-alive\r\n"...)
+		if t := w.c.limits.keepaliveHeader; t > 0 {
+			b = append(b, "Keep-Alive: timeout="...)
+			b = strconv.AppendInt(b, int64(t/time.Second), 10)
+			b = append(b, "\r\n"...)
+		}
 	} else {
 		b = append(b, "Connection: close\r\n"...)
 	}
@@ -277,7 +297,7 @@ func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
 		if piece <= 0 {
 			return total, nil
 		}
-		w.c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
+		w.c.nc.SetWriteDeadline(time.Now().Add(w.c.limits.sendTimeout))
 		n, err := w.c.tc.ReadFrom(&io.LimitedReader{R: base, N: piece})
 		total += n
 		w.written += n
@@ -333,7 +353,7 @@ func (c *conn) flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
+	c.nc.SetWriteDeadline(time.Now().Add(c.limits.sendTimeout))
 	_, err := c.nc.Write(c.out)
 	c.out = c.out[:0]
 	if err != nil {
@@ -345,7 +365,7 @@ func (c *conn) flush() error {
 // writev writes the buffered response and p in one system call.
 func (c *conn) writev(p []byte) error {
 	bufs := net.Buffers{c.out, p}
-	c.nc.SetWriteDeadline(time.Now().Add(sendTimeout))
+	c.nc.SetWriteDeadline(time.Now().Add(c.limits.sendTimeout))
 	_, err := bufs.WriteTo(c.nc)
 	c.out = c.out[:0]
 	if err != nil {
