@@ -89,6 +89,8 @@ type Handler struct {
 	// serverRewrites is set when the server block has rewrite directives
 	// of its own (the server-rewrite phase).
 	serverRewrites bool
+	// maps are the http level's map variables, by name.
+	maps map[string]*mapDef
 	// bodyFileVar is set when the configuration uses $request_body_file:
 	// a spooled body then keeps its file name until the request ends.
 	bodyFileVar bool
@@ -164,10 +166,13 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	}
 	h.bodyFileVar = usesVariable(srv, "request_body_file")
 	h.serverRewrites = rewriteScript(srv.Dir)
+	maps, mapWarns := collectMaps(srv)
+	h.maps = maps
 	warns, err := checkAccess(srv, o.AllowUnemulated, h.prefix)
 	if err != nil {
 		return nil, nil, err
 	}
+	warns = append(warns, mapWarns...)
 	check := func(d *nginx.Directive) bool {
 		if unemulatedAccess[d.Name] || d.Name == "if" && !pureIf(d) && refuses(d) || d.Name == "limit_except" {
 			return false // checkAccess has judged it
@@ -309,6 +314,8 @@ type request struct {
 	// loc is the location the request is in ($request_filename,
 	// $document_root).
 	loc *nginx.Location
+	// mapDepth counts the map variables being evaluated (a cycle stops).
+	mapDepth int
 }
 
 // maxURIChanges is nginx's NGX_HTTP_MAX_URI_CHANGES + 1: a request may be
@@ -1265,6 +1272,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	}
 	if v, ok := captureVar(rq, name); ok {
 		return v
+	}
+	if m, ok := h.maps[name]; ok {
+		return h.mapValue(rq, m)
 	}
 	if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
 		if v, ok := vv.vars[name]; ok {
