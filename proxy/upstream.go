@@ -42,6 +42,9 @@ type passTarget struct {
 	host   string // host[:port] as written, or "unix:/path" for a socket
 	uri    string // the URI part, "" when there is none
 	hasURI bool
+	// vars: the proxy_pass URL has variables; a URI part is then sent as
+	// it is, in place of the request's (ngx_http_proxy_eval).
+	vars bool
 }
 
 // parsePass splits a proxy_pass URL the way ngx_http_proxy_pass and
@@ -225,6 +228,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		t, ok, dest, err = p.target, p.ok, p.dest, p.err
 	} else {
 		t, ok = parsePass(h.expand(rq, d.Arg(0)))
+		t.vars = strings.Contains(d.Arg(0), "$")
 		if ok {
 			dest, err = h.resolveUpstream(t)
 		}
@@ -417,10 +421,14 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 // (ngx_http_proxy_create_request): without a URI part in proxy_pass, the
 // client's request target as received while it is still valid (no
 // internal redirect but a named one happened), otherwise $uri escaped plus
-// $args; with a URI part, the location's prefix of $uri replaced by it. $uri
-// is escaped only after an internal redirect or when the client's target had
-// %-escapes (r->quoted_uri), as nginx does.
+// $args; with a URI part, the location's prefix of $uri replaced by it, or,
+// when the URL has variables, that URI part as it is. $uri is escaped only
+// after an internal redirect or when the client's target had %-escapes
+// (r->quoted_uri), as nginx does.
 func (h *Handler) upstreamURI(rq *request, l *nginx.Location, t passTarget) string {
+	if t.vars && t.hasURI {
+		return t.uri
+	}
 	if !t.hasURI && rq.unparsed {
 		return unparsedURI(rq.r)
 	}

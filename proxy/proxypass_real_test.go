@@ -1,0 +1,39 @@
+//go:build unix
+
+package proxy
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+)
+
+// TestProxyPassURIAgainstNginx compares the request URI the app gets for
+// proxy_pass forms: with a URI part and variables (sent as it is), with
+// variables and no URI part, with captures of a regex location.
+func TestProxyPassURIAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	app := accessApp(t)
+	conf := strings.ReplaceAll(`
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    set $backend APP;
+    location ^~ /var-uri/ { proxy_pass http://APP$request_uri; }
+    location ^~ /var-path/ { proxy_pass http://APP/fixed$uri; }
+    location ^~ /var-host/ { proxy_pass http://$backend; }
+    location ~ ^/re/(.*)$ { proxy_pass http://APP/got/$1$is_args$args; }
+    location /plain/ { proxy_pass http://APP/p/; }
+}
+`, "APP", app)
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/var-uri/a%20b?x=1&y=2", "/var-path/c?q=1", "/var-host/d?q=2", "/re/e/f?z=3", "/re/g%2Fh", "/plain/i?j=1"} {
+		raw := realnginx.RawRequest("GET", target, nil, "")
+		want, got := sendBoth(t, ng, emu, raw)
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}
