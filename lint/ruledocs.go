@@ -17,7 +17,11 @@ const docsBase = "https://github.com/xaccel/xaccel/blob/main/docs/rules.md#"
 
 // ruleDocs holds the documentation of every rule, keyed by rule name. The
 // examples are indented by four spaces, which reads as code both as plain
-// text and as Markdown.
+// text and as Markdown. This is the one source of this text: docs/rules.md
+// shows each entry at the top of the rule's section, written there by
+// go test ./lint -update (TestRulesDocMatchesTable), and the tests lint the
+// examples (TestRuleDocExamples: a bad one has the rule's finding, a good
+// one has none).
 var ruleDocs = map[string]RuleDoc{
 	"syntax": {
 		Short: "The configuration cannot be read as nginx would read it.",
@@ -46,11 +50,17 @@ var ruleDocs = map[string]RuleDoc{
 			"uwsgi_params, scgi_params, proxy_params, snippets/fastcgi-php.conf) are read from built-in " +
 			"stand-ins instead, reported as info.",
 		Help: "Lint the complete configuration (`nginx -T | xaccel lint -`), or point xaccel at the " +
-			"files: `--prefix DIR` for relative include paths, `--root DIR` for absolute ones.\n\n" +
+			"files: `--prefix DIR` for relative include paths, `--root DIR` for absolute ones " +
+			"(`xaccel lint --root deploy deploy/etc/nginx/nginx.conf`), or keep the snippet's lines in the " +
+			"repository.\n\n" +
 			"Bad (the snippet is only on the server):\n\n" +
-			"    include snippets/headers.conf;\n\n" +
-			"Good:\n\n" +
-			"    xaccel lint --root deploy deploy/etc/nginx/nginx.conf",
+			"    server {\n" +
+			"        include snippets/headers.conf;\n" +
+			"    }\n\n" +
+			"Good (its lines in the configuration itself):\n\n" +
+			"    server {\n" +
+			"        add_header X-Frame-Options DENY;\n" +
+			"    }",
 	},
 	"media-not-internal": {
 		Short: "A location serves user media to anyone: it is not internal and nothing else guards it.",
