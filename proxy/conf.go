@@ -3,6 +3,7 @@
 package proxy
 
 import (
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
 	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"strconv"
@@ -63,7 +64,7 @@ type locConf struct {
 	access accessConf
 	// limits are the connection's timeouts and keepalive limits while the
 	// location answers.
-	limits connLimits
+	limits http1.Limits
 	// rewrites is set when the location has rewrite directives of its own.
 	rewrites bool
 	// limitExcept is the location's limit_except (nil: none), and
@@ -166,37 +167,32 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	return c
 }
 
-// connLimits are the client connection's timeouts and limits (nginx's
-// defaults unless the configuration sets them): client_header_timeout
-// (taken from the address's default server), client_body_timeout between
-// two reads of a body, send_timeout between two writes, keepalive_timeout
-// (0: no keep-alive; a second value is sent as "Keep-Alive: timeout=N")
-// and keepalive_requests.
-type connLimits struct {
-	headerTimeout, bodyTimeout, sendTimeout time.Duration
-	keepaliveTimeout, keepaliveHeader       time.Duration
-	keepaliveRequests                       int
-}
-
-func newConnLimits(levels []*nginx.Directive) connLimits {
-	l := connLimits{
-		headerTimeout:     timeoutOf(levels, "client_header_timeout", clientHeaderTimeout),
-		bodyTimeout:       timeoutOf(levels, "client_body_timeout", clientBodyTimeout),
-		sendTimeout:       timeoutOf(levels, "send_timeout", sendTimeout),
-		keepaliveTimeout:  keepaliveTimeout,
-		keepaliveRequests: keepaliveRequests,
+// newConnLimits are the client connection's timeouts and limits at
+// levels (nginx's defaults unless the configuration sets them):
+// client_header_timeout (taken from the address's default server),
+// client_body_timeout between two reads of a body, send_timeout between two
+// writes, keepalive_timeout (0: no keep-alive; a second value is sent as
+// "Keep-Alive: timeout=N") and keepalive_requests.
+func newConnLimits(levels []*nginx.Directive) http1.Limits {
+	def := http1.DefaultLimits
+	l := http1.Limits{
+		Header:            timeoutOf(levels, "client_header_timeout", def.Header),
+		Body:              timeoutOf(levels, "client_body_timeout", def.Body),
+		Send:              timeoutOf(levels, "send_timeout", def.Send),
+		Keepalive:         def.Keepalive,
+		KeepaliveRequests: def.KeepaliveRequests,
 	}
 	if d := nearest(levels, "keepalive_timeout"); d != nil {
 		if t, ok := parseTime(d.Arg(0)); ok {
-			l.keepaliveTimeout = t
+			l.Keepalive = t
 		}
 		if t, ok := parseTime(d.Arg(1)); ok {
-			l.keepaliveHeader = t
+			l.KeepaliveHeader = t
 		}
 	}
 	if d := nearest(levels, "keepalive_requests"); d != nil {
 		if n, err := strconv.Atoi(d.Arg(0)); err == nil && n >= 0 {
-			l.keepaliveRequests = n
+			l.KeepaliveRequests = n
 		}
 	}
 	return l

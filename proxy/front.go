@@ -44,6 +44,8 @@ type vhosts struct {
 	group *nginx.ListenGroup // nil: def answers every request
 	def   *Handler
 	by    map[*nginx.Server]*Handler
+	// hostname is what `server_name $hostname` names.
+	hostname string
 }
 
 // pick is the handler for a request to host ("" when the request gave
@@ -114,7 +116,7 @@ func NewFront(cfg *nginx.Config, o Options, fo FrontOptions) (*Front, []Warning,
 		}
 	}
 	for _, g := range groups {
-		f.groups[g] = &vhosts{group: g, def: handlers[g.Default], by: handlers}
+		f.groups[g] = &vhosts{group: g, def: handlers[g.Default], by: handlers, hostname: f.hostname}
 	}
 	if fo.Collapse {
 		f.one = f.groups[groups[0]]

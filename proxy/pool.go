@@ -16,16 +16,9 @@ const copyBufSize = wire.CopyBufSize
 func getCopyBuf() *[]byte  { return wire.GetBuf() }
 func putCopyBuf(b *[]byte) { wire.PutBuf(b) }
 
-// writerOnly hides the ReadFrom of a writer from io.Copy.
-type writerOnly struct{ io.Writer }
-
 // copyBody copies src to w with a pooled buffer (never through w's
 // ReadFrom: the writer below net/http's would allocate its own).
-func copyBody(w io.Writer, src io.Reader) (int64, error) {
-	b := getCopyBuf()
-	defer putCopyBuf(b)
-	return io.CopyBuffer(writerOnly{w}, src, *b)
-}
+func copyBody(w io.Writer, src io.Reader) (int64, error) { return wire.Copy(w, src) }
 
 // reqBufPool holds the buffers upstream requests are built in.
 var reqBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}

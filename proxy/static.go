@@ -5,6 +5,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 	"io"
 	"io/fs"
 	"math"
@@ -846,7 +847,7 @@ var errorTitles = map[int]string{
 // ErrorPage returns the body of nginx's built-in page for status (without
 // the MSIE padding), or "" when nginx has none.
 func ErrorPage(status int) string {
-	if status == statusHeaderTooLarge {
+	if status == http1.StatusHeaderTooLarge {
 		// ngx_http_error_494_page: a 400 page with the reason below.
 		return "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n" +
 			"<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n" + errorTail
@@ -886,7 +887,7 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, charset strin
 
 	closeAfterError(w, status)
 	body := ErrorPage(status)
-	if status == statusHeaderTooLarge {
+	if status == http1.StatusHeaderTooLarge {
 		// A page of its own, sent with status 400.
 		status = http.StatusBadRequest
 	}

@@ -86,6 +86,17 @@ const CopyBufSize = 32 << 10
 
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, CopyBufSize); return &b }}
 
+// writerOnly hides the ReadFrom of a writer from io.Copy.
+type writerOnly struct{ io.Writer }
+
+// Copy copies src to w with a pooled buffer, never through w's ReadFrom
+// (a writer that sends files with sendfile falls back on Copy itself).
+func Copy(w io.Writer, src io.Reader) (int64, error) {
+	b := GetBuf()
+	defer PutBuf(b)
+	return io.CopyBuffer(writerOnly{w}, src, *b)
+}
+
 // GetBuf returns a buffer of CopyBufSize bytes; PutBuf gives it back.
 func GetBuf() *[]byte  { return copyBufPool.Get().(*[]byte) }
 func PutBuf(b *[]byte) { copyBufPool.Put(b) }

@@ -1,25 +1,26 @@
 //go:build unix
 
-package proxy
+package http1
 
 import (
 	"bytes"
-	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"net/http"
 	"strings"
+
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 )
 
 // This file reads a request the way nginx's HTTP core does
 // (ngx_http_parse_request_line, ngx_http_parse_header_line and
 // ngx_http_process_request_headers/_header of nginx 1.22), so that what
 // nginx refuses is refused here with the same status, and what it accepts
-// reaches the Handler.
+// reaches the Site.
 
-// Statuses of requests refused while they are read. statusHeaderTooLarge
+// Statuses of requests refused while they are read. StatusHeaderTooLarge
 // is nginx's NGX_HTTP_REQUEST_HEADER_TOO_LARGE: an error_page may name it,
 // and it is sent as 400 with its own page.
 const (
-	statusHeaderTooLarge = 494
+	StatusHeaderTooLarge = 494
 	// lineLimit is large_client_header_buffers' default size (8k): a
 	// request line or a header line longer than that, CRLF included, is
 	// refused (414, or 494 for a header line).

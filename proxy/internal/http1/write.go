@@ -1,10 +1,9 @@
 //go:build unix
 
-package proxy
+package http1
 
 import (
 	"errors"
-	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 )
 
 // respWriter is the http.ResponseWriter of a Server: it frames the
@@ -25,7 +26,7 @@ type respWriter struct {
 	// keepAlive: the connection stays open after this response.
 	keepAlive bool
 	// closeAfter is set for the error pages after which nginx closes the
-	// connection (see closeAfterError).
+	// connection (see CloseAfter).
 	closeAfter  bool
 	bodyAllowed bool
 	chunked     bool
@@ -37,22 +38,36 @@ type respWriter struct {
 	// error pages seen from nginx: 405 for a POST to a file).
 	body *bodyReader
 	// aborted: the response ends where it is, without a last chunk, and
-	// the connection closes (see abortResponse).
+	// the connection closes (see Abort).
 	aborted bool
 }
 
-// abortResponse ends the response to w where it is: nothing more is sent,
-// no last chunk marks a chunked body complete, and the connection closes.
-// That is how nginx ends a request whose client went away in the middle
-// of its body (c->error: no answer at all) and a response whose app cut
-// its body short. It reports whether w could be aborted.
+// respWriterOf finds the respWriter under w: a handler may wrap it in
+// writers of its own that give it back with Unwrap.
+func respWriterOf(w http.ResponseWriter) (*respWriter, bool) {
+	for {
+		switch x := w.(type) {
+		case *respWriter:
+			return x, true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return nil, false
+		}
+	}
+}
+
+// errAborted is what writing to an aborted response gives.
 var errAborted = errors.New("the response was aborted")
 
-func abortResponse(w http.ResponseWriter) bool {
-	if hw, ok := w.(*hookWriter); ok {
-		w = hw.ResponseWriter
-	}
-	rw, ok := w.(*respWriter)
+// Abort ends the response to w where it is: nothing more is sent, no last
+// chunk marks a chunked body complete, and the connection closes. That is
+// how nginx ends a request whose client went away in the middle of its
+// body (c->error: no answer at all) and a response whose app cut its body
+// short. It reports whether w could be aborted (a writer of this
+// package's Server).
+func Abort(w http.ResponseWriter) bool {
+	rw, ok := respWriterOf(w)
 	if ok {
 		rw.aborted = true
 		rw.keepAlive = false
@@ -61,31 +76,25 @@ func abortResponse(w http.ResponseWriter) bool {
 	return ok
 }
 
-// setLimits gives the connection of w the timeouts and keepalive limits
-// of the location answering (nginx reads them from the request's
-// location configuration).
-func setLimits(w http.ResponseWriter, l *connLimits) {
-	if hw, ok := w.(*hookWriter); ok {
-		w = hw.ResponseWriter
-	}
-	if rw, ok := w.(*respWriter); ok {
-		rw.c.limits = *l
+// SetLimits gives the connection of w the timeouts and keepalive limits
+// of the location answering (nginx reads them from the request's location
+// configuration).
+func SetLimits(w http.ResponseWriter, l Limits) {
+	if rw, ok := respWriterOf(w); ok {
+		rw.c.limits = l
 	}
 }
 
-// closeAfterError marks w so that the connection closes after an error page
-// for status, as ngx_http_special_response_handler turns keep-alive off for
+// CloseAfter marks w so that the connection closes after an error page for
+// status, as ngx_http_special_response_handler turns keep-alive off for
 // 400, 413, 414, 494, 500 and 501.
-func closeAfterError(w http.ResponseWriter, status int) {
+func CloseAfter(w http.ResponseWriter, status int) {
 	switch status {
-	case 400, 413, 414, statusHeaderTooLarge, 500, 501:
+	case 400, 413, 414, StatusHeaderTooLarge, 500, 501:
 	default:
 		return
 	}
-	if hw, ok := w.(*hookWriter); ok {
-		w = hw.ResponseWriter
-	}
-	if rw, ok := w.(*respWriter); ok {
+	if rw, ok := respWriterOf(w); ok {
 		rw.closeAfter = true
 	}
 }
@@ -179,12 +188,12 @@ func (w *respWriter) WriteHeader(status int) {
 	if w.chunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
-	if lim := &w.c.limits; w.keepAlive && (lim.keepaliveTimeout <= 0 || w.c.requests >= lim.keepaliveRequests) {
+	if lim := &w.c.limits; w.keepAlive && (lim.Keepalive <= 0 || w.c.requests >= lim.KeepaliveRequests) {
 		w.keepAlive = false // keepalive_timeout 0, or keepalive_requests reached
 	}
 	if w.keepAlive {
 		b = append(b, "Connection: keep-alive\r\n"...)
-		if t := w.c.limits.keepaliveHeader; t > 0 {
+		if t := w.c.limits.KeepaliveHeader; t > 0 {
 			b = append(b, "Keep-Alive: timeout="...)
 			b = strconv.AppendInt(b, int64(t/time.Second), 10)
 			b = append(b, "\r\n"...)
@@ -270,7 +279,7 @@ func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.bodyAllowed || w.chunked || w.c.tc == nil || w.cl < 0 {
-		return copyBody(writerOnly{w}, src)
+		return wire.Copy(w, src)
 	}
 	if err := w.c.flush(); err != nil {
 		return 0, err
@@ -297,7 +306,7 @@ func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
 		if piece <= 0 {
 			return total, nil
 		}
-		w.c.nc.SetWriteDeadline(time.Now().Add(w.c.limits.sendTimeout))
+		w.c.nc.SetWriteDeadline(time.Now().Add(w.c.limits.Send))
 		n, err := w.c.tc.ReadFrom(&io.LimitedReader{R: base, N: piece})
 		total += n
 		w.written += n
@@ -353,7 +362,7 @@ func (c *conn) flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	c.nc.SetWriteDeadline(time.Now().Add(c.limits.sendTimeout))
+	c.nc.SetWriteDeadline(time.Now().Add(c.limits.Send))
 	_, err := c.nc.Write(c.out)
 	c.out = c.out[:0]
 	if err != nil {
@@ -365,7 +374,7 @@ func (c *conn) flush() error {
 // writev writes the buffered response and p in one system call.
 func (c *conn) writev(p []byte) error {
 	bufs := net.Buffers{c.out, p}
-	c.nc.SetWriteDeadline(time.Now().Add(c.limits.sendTimeout))
+	c.nc.SetWriteDeadline(time.Now().Add(c.limits.Send))
 	_, err := bufs.WriteTo(c.nc)
 	c.out = c.out[:0]
 	if err != nil {

@@ -1,12 +1,15 @@
 //go:build unix
 
-package proxy
+// Package http1 is xaccel serve's client side: it reads requests from
+// HTTP/1.0 and 1.1 connections and frames the responses the way nginx's
+// HTTP core does, and hands each request to the Site (one server block)
+// the connection's address and the request's host choose.
+package http1
 
 import (
 	"bufio"
 	"context"
 	"errors"
-	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"io"
 	"net"
 	"net/http"
@@ -18,33 +21,30 @@ import (
 	"time"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 )
 
-// Server serves a Handler over HTTP/1.0 and 1.1 on plain TCP the way
+// Server serves Sites over HTTP/1.0 and 1.1 on plain TCP the way
 // nginx's HTTP core does: requests are read and refused as nginx reads and
-// refuses them (http1_parse.go: 400, 414, 494, 501, 505 and 405 for TRACE,
+// refuses them (parse.go: 400, 414, 494, 501, 505 and 405 for TRACE,
 // through the server's error_page, on a connection that then closes), and
 // responses are framed as nginx's header and chunked filters frame them
-// (http1_write.go): nginx's status lines, a Date, "Connection: keep-alive"
+// (write.go): nginx's status lines, a Date, "Connection: keep-alive"
 // or "close", chunked encoding for a body of unknown length to HTTP/1.1
 // clients and the end of the connection for HTTP/1.0 ones. A response and
 // its header go out in one write when they fit in 16 KiB; a bigger file is
 // sent with sendfile(2).
 //
-// Timeouts and limits are the configuration's (see connLimits), nginx's
-// defaults otherwise: 60 s to read a request header
+// Timeouts and limits are the Site's (see Limits), nginx's defaults
+// otherwise: 60 s to read a request header
 // (client_header_timeout, the address's default server's), 75 s idle
 // between requests (keepalive_timeout), 60 s for each write
 // (send_timeout) and between two reads of a body (client_body_timeout); a
 // connection is closed after 1000 requests (keepalive_requests), with a
 // lingering close (5 s, 30 s in all) when the server ends it.
 type Server struct {
-	front *Front
-
-	mu sync.Mutex
-	// lns are the listeners, each with the configuration address it
-	// stands for (nil: where it is bound).
-	lns   map[net.Listener]*nginx.ListenGroup
+	mu    sync.Mutex
+	lns   map[net.Listener]bool
 	conns map[*conn]bool
 	// closed is set, under mu, by Shutdown and Close; connections read it
 	// without the lock between requests.
@@ -52,51 +52,81 @@ type Server struct {
 	wg     sync.WaitGroup
 }
 
+// Site answers the requests of one server block.
+type Site interface {
+	// ServeHTTP answers a request whose header was read whole.
+	ServeHTTP(w http.ResponseWriter, r *http.Request)
+	// Reject answers a request refused while it was read, with status
+	// (r has what was read of it).
+	Reject(w http.ResponseWriter, r *http.Request, status int)
+	// Reading is how the server block reads header lines, and its
+	// connection limits until a location is chosen.
+	Reading() Reading
+}
+
+// Reading is how a server block reads requests: underscores_in_headers,
+// ignore_invalid_headers, and its limits.
+type Reading struct {
+	Underscores, IgnoreInvalid bool
+	Limits                     Limits
+}
+
+// Sites are the server blocks one connection can reach.
+type Sites interface {
+	// Default answers until the request's host is known.
+	Default() Site
+	// Pick is the Site for a request to host (as the request gave it, ""
+	// without one), and ctx with what the choice leaves for the request.
+	Pick(ctx context.Context, host string) (Site, context.Context)
+}
+
+// Route gives the Sites of a connection to local; nil closes it at once.
+type Route func(local net.Addr) Sites
+
+// Limits are a connection's timeouts and keepalive limits: Header bounds
+// the reading of a request header (client_header_timeout), Body each read
+// of a body (client_body_timeout), Send each write (send_timeout),
+// Keepalive the wait for the next request (keepalive_timeout; 0: no
+// keep-alive), KeepaliveHeader the "Keep-Alive: timeout=N" sent (0: none),
+// KeepaliveRequests the requests per connection.
+type Limits struct {
+	Header, Body, Send         time.Duration
+	Keepalive, KeepaliveHeader time.Duration
+	KeepaliveRequests          int
+}
+
+// DefaultLimits are nginx's defaults.
+var DefaultLimits = Limits{
+	Header: 60 * time.Second, Body: 60 * time.Second, Send: 60 * time.Second,
+	Keepalive: 75 * time.Second, KeepaliveRequests: 1000,
+}
+
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("proxy: server closed")
 
 const (
-	clientHeaderTimeout = 60 * time.Second
-	clientBodyTimeout   = 60 * time.Second // between two reads of the body
-	keepaliveTimeout    = 75 * time.Second
-	sendTimeout         = 60 * time.Second
-	keepaliveRequests   = 1000
-	lingeringTimeout    = 5 * time.Second
-	lingeringTime       = 30 * time.Second
+	lingeringTimeout = 5 * time.Second
+	lingeringTime    = 30 * time.Second
 	// outBufSize is the response buffer of a connection: a header and a
 	// body that fit go out in one write.
 	outBufSize = 16 << 10
 )
 
-// NewServer returns a Server that answers every request with h.
-func NewServer(h *Handler) *Server {
-	return NewFrontServer(&Front{one: single(h)})
-}
-
-// NewFrontServer returns a Server for the server blocks of f: each
-// connection is answered by those of its address, each request by the one
-// its host chooses, as nginx does.
-func NewFrontServer(f *Front) *Server {
-	return &Server{front: f, lns: map[net.Listener]*nginx.ListenGroup{}, conns: map[*conn]bool{}}
+// NewServer returns a Server.
+func NewServer() *Server {
+	return &Server{lns: map[net.Listener]bool{}, conns: map[*conn]bool{}}
 }
 
 // Serve accepts connections on ln until Shutdown or Close (then it returns
-// ErrServerClosed) or an accept error that is not temporary. A Front's
-// connections are answered by the servers of the address they came in
-// on.
-func (s *Server) Serve(ln net.Listener) error { return s.ServeAs(ln, nil) }
-
-// ServeAs is Serve on a socket that stands for the configuration's address
-// g, wherever it is bound (a port moved by --listen-map, a wildcard bound
-// on loopback). A connection to a socket that stands for nothing the
-// configuration listens on is closed at once.
-func (s *Server) ServeAs(ln net.Listener, g *nginx.ListenGroup) error {
+// ErrServerClosed) or an accept error that is not temporary. route gives
+// each connection its Sites.
+func (s *Server) Serve(ln net.Listener, route Route) error {
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
 		return ErrServerClosed
 	}
-	s.lns[ln] = g
+	s.lns[ln] = true
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -122,7 +152,7 @@ func (s *Server) ServeAs(ln net.Listener, g *nginx.ListenGroup) error {
 		}
 		backoff = 5 * time.Millisecond
 		c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String()}
-		if c.vh = s.front.vhostsFor(g, nc.LocalAddr()); c.vh == nil {
+		if c.vh = route(nc.LocalAddr()); c.vh == nil {
 			nc.Close()
 			continue
 		}
@@ -209,14 +239,13 @@ type conn struct {
 	// vh are the server blocks of the connection's address; cur is the
 	// one answering the request being read: the default server until the
 	// host is known (nginx reads the header lines after Host with the
-	// settings of the server it chose), vars what the choice left for
-	// the variables.
-	vh   *vhosts
-	cur  *Handler
-	vars *vhostVars
+	// settings of the server it chose), and reading how it reads them.
+	vh      Sites
+	cur     Site
+	reading Reading
 	// limits are those of the location answering the request (the
 	// server's until one is chosen), then of the last response.
-	limits connLimits
+	limits Limits
 }
 
 var (
@@ -248,9 +277,9 @@ func (c *conn) serve() {
 		if c.br.Buffered() == 0 {
 			// Waiting for a request: nginx closes silently when the
 			// client says nothing in time.
-			wait := c.limits.keepaliveTimeout
+			wait := c.limits.Keepalive
 			if c.requests == 0 {
-				wait = c.vh.def.serverConf.limits.headerTimeout
+				wait = c.vh.Default().Reading().Limits.Header
 			}
 			c.nc.SetReadDeadline(time.Now().Add(wait))
 			if _, err := c.br.Peek(1); err != nil {
@@ -259,7 +288,7 @@ func (c *conn) serve() {
 		}
 		c.idle.Store(false)
 		if c.requests > 0 {
-			c.nc.SetReadDeadline(time.Now().Add(c.vh.def.serverConf.limits.headerTimeout))
+			c.nc.SetReadDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
 		}
 		c.requests++
 		if !c.serveRequest() {
@@ -301,11 +330,11 @@ func (c *conn) serveRequest() bool {
 		return false // the client went away, or timed out, mid-header
 	}
 	w := &respWriter{c: c, req: r, hdr: http.Header{}, cl: -1}
-	c.limits = c.cur.serverConf.limits
-	c.nc.SetWriteDeadline(time.Now().Add(c.limits.sendTimeout))
+	c.limits = c.reading.Limits
+	c.nc.SetWriteDeadline(time.Now().Add(c.limits.Send))
 	if status != 0 {
 		w.keepAlive = false
-		c.cur.reject(w, r, status)
+		c.cur.Reject(w, r, status)
 		w.finish()
 		return false
 	}
@@ -346,16 +375,15 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	r := &http.Request{Method: "", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.remote, ContentLength: -1}
 	r = r.WithContext(c.ctx)
-	c.cur, c.vars = c.vh.def, nil
+	c.cur = c.vh.Default()
+	c.reading = c.cur.Reading()
 	picked := false
 	pick := func(host string) {
 		picked = true
-		h, vars := c.vh.pick(serverName(host))
-		c.cur = h
-		if vars != nil || host == "" {
-			c.vars = &vhostVars{vars: vars, name: h.srv.NameOf(c.s.front.hostname)}
-			r = r.WithContext(context.WithValue(c.ctx, vhostKey{}, c.vars))
-		}
+		var ctx context.Context
+		c.cur, ctx = c.vh.Pick(c.ctx, host)
+		c.reading = c.cur.Reading()
+		r = r.WithContext(ctx)
 	}
 	// Empty lines before the request line are skipped.
 	var line []byte
@@ -391,17 +419,17 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	}
 	total := len(line)
 	for {
-		underscores, ignoreInvalid := c.cur.underscoresInHeaders, c.cur.ignoreInvalidHeaders
+		underscores, ignoreInvalid := c.reading.Underscores, c.reading.IgnoreInvalid
 		line, err := c.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			return r, 0, false, statusHeaderTooLarge
+			return r, 0, false, StatusHeaderTooLarge
 		}
 		if err != nil {
 			return nil, 0, false, 0
 		}
 		total += len(line)
 		if total > headerLimit {
-			return r, 0, false, statusHeaderTooLarge
+			return r, 0, false, StatusHeaderTooLarge
 		}
 		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
 			break
@@ -458,7 +486,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	b.c.nc.SetReadDeadline(time.Now().Add(b.c.limits.bodyTimeout))
+	b.c.nc.SetReadDeadline(time.Now().Add(b.c.limits.Body))
 	n, err := b.r.Read(p)
 	if err == io.EOF {
 		b.done = true
