@@ -329,6 +329,13 @@ func (s *Server) MapPath(l *Location, uri string, caps []string) (string, bool) 
 	return s.mapPath(l, uri, caps, nil)
 }
 
+// MapPathWith is MapPath with the variables of a request: vars gives the
+// value of a named variable in a root or alias (`root $site;`), as a
+// server emulating nginx knows them.
+func (s *Server) MapPathWith(l *Location, uri string, caps []string, vars func(string) (string, bool)) (string, bool) {
+	return s.mapPath(l, uri, caps, vars)
+}
+
 // MapFile is MapPath for static analysis: besides $1..$9 it follows a
 // variable that the configuration sets to one literal value (`set $public
 // /srv/app/public;` before `root $public;`): every `set` of that name in

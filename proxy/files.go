@@ -21,9 +21,10 @@ func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location,
 	return h.static(w, rq, l, caps)
 }
 
-// path maps uri to the file nginx opens, with --map-root applied.
-func (h *Handler) path(l *nginx.Location, uri string, caps []string) (string, bool) {
-	p, ok := h.srv.MapPath(l, uri, caps)
+// path maps uri to the file nginx opens for rq, with the request's
+// variables in root or alias and --map-root applied.
+func (h *Handler) path(rq *request, l *nginx.Location, uri string, caps []string) (string, bool) {
+	p, ok := h.srv.MapPathWith(l, uri, caps, func(name string) (string, bool) { return h.variable(rq, name), true })
 	if !ok {
 		return "", false
 	}
@@ -50,7 +51,7 @@ var conditionalHeaders = []string{"Range", "If-Range", "If-Match", "If-None-Matc
 // the file is sent with the error's status, without the not-modified and
 // range filters, Last-Modified and the range filter's Accept-Ranges.
 func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
-	p, ok := h.path(l, rq.uri, caps)
+	p, ok := h.path(rq, l, rq.uri, caps)
 	if !ok {
 		return h.fail(w, rq, http.StatusNotFound, l)
 	}
@@ -216,7 +217,7 @@ func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location
 		dir := strings.HasSuffix(v, "/")
 		// MapPath strips the location name of a prefix alias location
 		// from v, as nginx does for try_files (nginx-semantics 5.4).
-		p, ok := h.path(l, v, caps)
+		p, ok := h.path(rq, l, v, caps)
 		if !ok {
 			continue
 		}

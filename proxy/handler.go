@@ -1332,10 +1332,10 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "request_body_file":
 		return rq.bodyPath
 	case "request_filename":
-		p, _ := h.path(rq.loc, rq.uri, rq.caps)
+		p, _ := h.path(rq, rq.loc, rq.uri, rq.caps)
 		return p
 	case "document_root":
-		return h.docRoot(rq.loc, rq.caps)
+		return h.docRoot(rq, rq.loc, rq.caps)
 	case "content_type":
 		return r.Header.Get("Content-Type")
 	case "content_length":

@@ -60,7 +60,7 @@ func (h *Handler) symlinkPolicy(rq *request, l *nginx.Location, caps []string, p
 	}
 	var from string
 	if fromArg == "$document_root" || fromArg == "${document_root}" {
-		from = h.docRoot(l, caps)
+		from = h.docRoot(rq, l, caps)
 	} else {
 		from = h.mapRoot(h.expand(rq, fromArg))
 	}
@@ -78,12 +78,12 @@ func (h *Handler) symlinkPolicy(rq *request, l *nginx.Location, caps []string, p
 
 // docRoot is $document_root for location l: the root or alias value with
 // the regex captures, mapped by --map-root.
-func (h *Handler) docRoot(l *nginx.Location, caps []string) string {
-	p, ok := h.srv.MapPath(l, "", caps)
+func (h *Handler) docRoot(rq *request, l *nginx.Location, caps []string) string {
+	p, ok := h.path(rq, l, "", caps)
 	if !ok {
 		return ""
 	}
-	return h.mapRoot(p)
+	return p
 }
 
 // openPath opens path with flags (those of its last component) under the
