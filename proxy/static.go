@@ -787,11 +787,7 @@ func serverName(host string) string {
 			i = len(host)
 		}
 	}
-	name := host[:n]
-	if strings.HasSuffix(name, ".") {
-		name = name[:len(name)-1]
-	}
-	return lowerASCII(name)
+	return lowerASCII(strings.TrimSuffix(host[:n], "."))
 }
 
 // errorTail ends every built-in error page. It is nginx's tail for

@@ -27,11 +27,6 @@ var hiddenByDefault = []string{"Date", "Server", "X-Pad", "X-Accel-Expires", "X-
 // ignores on the way to the client, whatever proxy_pass_header says.
 var neverCopied = []string{"Connection", "Keep-Alive", "Transfer-Encoding"}
 
-// keptOnRedirect are the upstream headers X-Accel-Redirect copies into
-// the response (the "redirect" column of ngx_http_upstream_headers_in[],
-// nginx-semantics 1.4); the rest of the upstream response is dropped.
-var keptOnRedirect = []string{"Content-Type", "Set-Cookie", "Content-Disposition", "Cache-Control", "Expires", "Accept-Ranges"}
-
 // upstreamTimeout bounds one exchange with an upstream (nginx's
 // proxy_connect_timeout, proxy_send_timeout and proxy_read_timeout all
 // default to 60 s).
@@ -557,6 +552,9 @@ func (h *Handler) passURL(l *nginx.Location, rq *request) string {
 // internal redirect to the URI or a named location.
 func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response, value string) step {
 	forceRanges := h.conf(l).forceRanges
+	// The headers X-Accel-Redirect keeps (the "redirect" column of
+	// ngx_http_upstream_headers_in[], nginx-semantics 1.4); the rest of
+	// the app's response is dropped.
 	for _, hl := range resp.Lines {
 		key := hl.Key
 		if hl.Dup {
