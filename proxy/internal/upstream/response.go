@@ -294,69 +294,10 @@ func readHeader(br *bufio.Reader, limit int) (*Response, error) {
 		}
 		status := int(d0)*100 + int(d1)*10 + int(d2)
 		resp := &Response{Status: status, proto11: bytes.HasPrefix(line, []byte("HTTP/1.1 "))}
-		resp.Lines = resp.lineSpace[:0]
-		// The names and values are collected in text and made strings
-		// with one allocation once the header is complete.
-		type span struct{ name, value [2]int }
-		var spaceSpans [len(resp.lineSpace)]span
-		spans := spaceSpans[:0]
-		textBuf := wire.GetBuf()
-		text := (*textBuf)[:0]
-		var seen uint32
-		hasLength := false
-		for {
-			line, err := readLine(br, &long, &room)
-			if err != nil {
-				wire.PutBuf(textBuf)
-				return nil, err
-			}
-			if len(line) == 0 {
-				break
-			}
-			switch appHeaderLine(line) {
-			case lineInvalid:
-				wire.PutBuf(textBuf)
-				return nil, ErrInvalidHeader
-			case lineIgnored:
-				continue
-			}
-			name, value, found := bytes.Cut(line, []byte(":"))
-			if !found {
-				name = bytes.TrimRight(name, "\r") // a name without a value
-			}
-			if i := bytes.IndexByte(value, '\r'); i >= 0 {
-				value = value[:i] // only CRs follow (appHeaderLine)
-			}
-			value = trimSpaces(value)
-			key := canonicalKey(name)
-			hl := HeaderLine{Key: key}
-			if bit := uniqueBits[key]; bit != 0 {
-				hl.Dup = seen&bit != 0
-				seen |= bit
-			}
-			if key == "Content-Length" {
-				// nginx 1.23+: a duplicate or invalid Content-Length is
-				// an invalid header (nginx 1.22 used the last one).
-				if _, ok := parseLength(value); !ok || hasLength {
-					wire.PutBuf(textBuf)
-					return nil, ErrInvalidHeader
-				}
-				hasLength = true
-			}
-			var sp span
-			sp.name[0] = len(text)
-			text = append(text, name...)
-			sp.name[1] = len(text)
-			text = append(text, value...)
-			sp.value = [2]int{sp.name[1], len(text)}
-			spans = append(spans, sp)
-			resp.Lines = append(resp.Lines, hl)
-		}
-		all := string(text)
-		wire.PutBuf(textBuf)
-		for i, sp := range spans {
-			resp.Lines[i].Name = all[sp.name[0]:sp.name[1]]
-			resp.Lines[i].Value = all[sp.value[0]:sp.value[1]]
+		var hasLength bool
+		resp.Lines, hasLength, err = readLines(br, &long, &room, resp.lineSpace[:0])
+		if err != nil {
+			return nil, err
 		}
 		if status >= 100 && status < 200 && status != 101 {
 			continue // an interim response; the real one follows
@@ -371,6 +312,82 @@ func readHeader(br *bufio.Reader, limit int) (*Response, error) {
 		}
 		return resp, nil
 	}
+}
+
+// ReadHeaderLines reads header lines up to the empty line that ends them,
+// limit bytes at most, as readHeader reads those after the status line: a
+// FastCGI or uwsgi app's header, which has no status line.
+func ReadHeaderLines(br *bufio.Reader, limit int) ([]HeaderLine, error) {
+	var long []byte
+	room := limit
+	lines, _, err := readLines(br, &long, &room, nil)
+	return lines, err
+}
+
+// readLines reads the header lines after the status line into lines (see
+// readHeader), and reports whether one is a Content-Length.
+func readLines(br *bufio.Reader, long *[]byte, room *int, lines []HeaderLine) ([]HeaderLine, bool, error) {
+	// The names and values are collected in text and made strings
+	// with one allocation once the header is complete.
+	type span struct{ name, value [2]int }
+	var spaceSpans [12]span
+	spans := spaceSpans[:0]
+	textBuf := wire.GetBuf()
+	defer wire.PutBuf(textBuf)
+	text := (*textBuf)[:0]
+	var seen uint32
+	hasLength := false
+	for {
+		line, err := readLine(br, long, room)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(line) == 0 {
+			break
+		}
+		switch appHeaderLine(line) {
+		case lineInvalid:
+			return nil, false, ErrInvalidHeader
+		case lineIgnored:
+			continue
+		}
+		name, value, found := bytes.Cut(line, []byte(":"))
+		if !found {
+			name = bytes.TrimRight(name, "\r") // a name without a value
+		}
+		if i := bytes.IndexByte(value, '\r'); i >= 0 {
+			value = value[:i] // only CRs follow (appHeaderLine)
+		}
+		value = trimSpaces(value)
+		key := canonicalKey(name)
+		hl := HeaderLine{Key: key}
+		if bit := uniqueBits[key]; bit != 0 {
+			hl.Dup = seen&bit != 0
+			seen |= bit
+		}
+		if key == "Content-Length" {
+			// nginx 1.23+: a duplicate or invalid Content-Length is
+			// an invalid header (nginx 1.22 used the last one).
+			if _, ok := parseLength(value); !ok || hasLength {
+				return nil, false, ErrInvalidHeader
+			}
+			hasLength = true
+		}
+		var sp span
+		sp.name[0] = len(text)
+		text = append(text, name...)
+		sp.name[1] = len(text)
+		text = append(text, value...)
+		sp.value = [2]int{sp.name[1], len(text)}
+		spans = append(spans, sp)
+		lines = append(lines, hl)
+	}
+	all := string(text)
+	for i, sp := range spans {
+		lines[i].Name = all[sp.name[0]:sp.name[1]]
+		lines[i].Value = all[sp.value[0]:sp.value[1]]
+	}
+	return lines, hasLength, nil
 }
 
 // bodyOf is the body of resp: none for HEAD, 1xx, 204 and 304,

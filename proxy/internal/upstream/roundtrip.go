@@ -195,3 +195,21 @@ func putReader(br *bufio.Reader) {
 	br.Reset(nil)
 	readerPool.Put(br)
 }
+
+// Connect opens a connection to d and sends first on it, as RoundTrip
+// does (see connectSend), for the clients of other protocols (FastCGI,
+// uwsgi). Reads and writes on the connection it returns have a deadline
+// of their own each (the read and send timeouts).
+func Connect(d Dest, first []byte, to Timeouts) (Conn, error) {
+	c, err := connectSend(d, first, to)
+	if err != nil {
+		return nil, err
+	}
+	return timedConn{c, to}, nil
+}
+
+// Wrap is the Response of another protocol's client: status, the header
+// lines, the body to read, on conn, which Close closes (never kept).
+func Wrap(status int, lines []HeaderLine, body io.Reader, conn Conn) *Response {
+	return &Response{Status: status, Lines: lines, Body: body, conn: conn}
+}
