@@ -60,6 +60,8 @@ type locConf struct {
 	passHeader      []*nginx.Directive
 	hideHeader      []*nginx.Directive
 	pass            *passConf
+	// fcgi is the FastCGI module's (fastcgi.go).
+	fcgi *fcgiConf
 
 	access accessConf
 	// limits are the connection's timeouts and keepalive limits while the
@@ -164,6 +166,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 		c.pass = p
 	}
+	c.fcgi = h.newFCGIConf(c.levels, c.handler)
 	return c
 }
 

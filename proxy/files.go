@@ -212,6 +212,15 @@ func multipartRanges(r *http.Request, path string) bool {
 // a directory) and serves the first that exists; otherwise the last
 // argument is =code, @name or a URI to redirect to internally.
 func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string, tf *nginx.Directive) step {
+	if h.tryFilesFind(rq, l, caps, tf) {
+		return h.static(w, rq, l, caps)
+	}
+	return h.tryFilesLast(w, rq, l, tf)
+}
+
+// tryFilesFind checks each argument of try_files but the last as a file
+// (or, ending in '/', a directory); the first that exists becomes rq.uri.
+func (h *Handler) tryFilesFind(rq *request, l *nginx.Location, caps []string, tf *nginx.Directive) bool {
 	for _, a := range tf.Args[:len(tf.Args)-1] {
 		v := h.expand(rq, a)
 		dir := strings.HasSuffix(v, "/")
@@ -229,8 +238,14 @@ func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location
 		if dir {
 			rq.uri = v
 		}
-		return h.static(w, rq, l, caps)
+		return true
 	}
+	return false
+}
+
+// tryFilesLast is what try_files does when no file exists: its last
+// argument is =code, @name or a URI to redirect to internally.
+func (h *Handler) tryFilesLast(w http.ResponseWriter, rq *request, l *nginx.Location, tf *nginx.Directive) step {
 	last := h.expand(rq, tf.Args[len(tf.Args)-1])
 	switch {
 	case strings.HasPrefix(last, "="):

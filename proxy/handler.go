@@ -121,6 +121,16 @@ var emulated = map[string]bool{
 	"client_body_buffer_size": true, "client_body_in_file_only": true, "client_body_in_single_buffer": true,
 	"rewrite": true, "set": true, "break": true, "rewrite_log": true, "uninitialized_variable_warn": true,
 	"keepalive_requests": true, "client_header_timeout": true, "client_body_timeout": true, "send_timeout": true,
+	// The FastCGI module (fastcgi.go); the buffering and temporary file
+	// settings change how nginx holds a response, not what a client gets.
+	"fastcgi_pass": true, "fastcgi_param": true, "fastcgi_index": true, "fastcgi_split_path_info": true,
+	"fastcgi_pass_header": true, "fastcgi_hide_header": true, "fastcgi_intercept_errors": true,
+	"fastcgi_ignore_headers": true, "fastcgi_read_timeout": true, "fastcgi_connect_timeout": true,
+	"fastcgi_send_timeout": true, "fastcgi_buffer_size": true, "fastcgi_buffers": true,
+	"fastcgi_busy_buffers_size": true, "fastcgi_buffering": true, "fastcgi_request_buffering": true,
+	"fastcgi_temp_path": true, "fastcgi_max_temp_file_size": true, "fastcgi_temp_file_write_size": true,
+	"fastcgi_ignore_client_abort": true, "fastcgi_catch_stderr": true, "fastcgi_pass_request_headers": true,
+	"fastcgi_pass_request_body": true, "fastcgi_socket_keepalive": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -198,7 +208,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 			if d.IsBlock || d.Name == "include" {
 				continue
 			}
-			if !emulated[d.Name] && (httpLevelChecked[d.Name] || strings.HasPrefix(d.Name, "proxy_")) {
+			if !emulated[d.Name] && (httpLevelChecked[d.Name] || strings.HasPrefix(d.Name, "proxy_") || strings.HasPrefix(d.Name, "fastcgi_")) {
 				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name})
 				continue
 			}
@@ -257,6 +267,20 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 		if v := d.Arg(0); len(v) < 7 || !strings.EqualFold(v[:7], "http://") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "only http:// upstreams"}, true
 		}
+	case "fastcgi_split_path_info":
+		if _, err := nginx.CompileRegex(d.Arg(0), false); err != nil {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run: $uri is not split"}, true
+		}
+	case "fastcgi_request_buffering":
+		if d.Arg(0) == "off" {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "off: the body is read whole before the app is called, as with on"}, true
+		}
+	case "fastcgi_ignore_headers":
+		for _, a := range d.Args {
+			if !strings.EqualFold(a, "X-Accel-Redirect") && !strings.EqualFold(a, "X-Accel-Charset") {
+				return Warning{Pos: d.Pos, Name: d.Name, Detail: "only X-Accel-Redirect and X-Accel-Charset"}, true
+			}
+		}
 	}
 	return Warning{}, false
 }
@@ -314,6 +338,9 @@ type request struct {
 	// loc is the location the request is in ($request_filename,
 	// $document_root).
 	loc *nginx.Location
+	// fcgiScript and fcgiInfo are $uri split by fastcgi_split_path_info,
+	// kept from the first use until an internal redirect (fcgiSplit).
+	fcgiScript, fcgiInfo string
 	// mapDepth counts the map variables being evaluated (a cycle stops).
 	mapDepth int
 }
@@ -597,6 +624,14 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 		return h.doFiles(w, rq, l, rq.caps)
 	case handler.Name == "proxy_pass":
 		return h.doProxy(w, rq, l, handler)
+	case handler.Name == "fastcgi_pass":
+		// NGX_HTTP_TRY_FILES_PHASE runs before the content handler.
+		if tf := lc.tryFiles; tf != nil && len(tf.Args) >= 2 {
+			if s, found := h.tryFilesFirst(w, rq, l, tf); !found {
+				return s
+			}
+		}
+		return h.doFastCGI(w, rq, l, handler)
 	}
 	if rq.tracing {
 		rq.trace = append(rq.trace, handler.Name+" is not emulated")
@@ -618,6 +653,7 @@ func (h *Handler) redirectURI(w http.ResponseWriter, rq *request, l *nginx.Locat
 	}
 	rq.uri, rq.args = uri, args
 	rq.internal, rq.unparsed = true, false
+	rq.fcgiScript, rq.fcgiInfo = "", "" // the modules' contexts are cleared
 	return step{kind: stepURI}
 }
 
@@ -640,6 +676,7 @@ func (h *Handler) redirectNamed(w http.ResponseWriter, rq *request, l *nginx.Loc
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	rq.internal = true
+	rq.fcgiScript, rq.fcgiInfo = "", "" // the modules' contexts are cleared
 	return step{kind: stepNamed, named: named}
 }
 
@@ -1339,7 +1376,23 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "content_type":
 		return r.Header.Get("Content-Type")
 	case "content_length":
-		return r.Header.Get("Content-Length")
+		return contentLength(rq)
+	case "fastcgi_script_name", "fastcgi_path_info":
+		return h.fcgiVariable(rq, name)
+	case "server_protocol":
+		return r.Proto
+	case "remote_port":
+		return remotePort(r)
+	case "server_addr":
+		a, _ := serverAddrPort(r)
+		return a
+	case "server_port":
+		_, p := serverAddrPort(r)
+		return p
+	case "https":
+		return "" // serve speaks plain HTTP only
+	case "nginx_version":
+		return nginxVersion
 	}
 	switch {
 	case strings.HasPrefix(name, "http_"):
