@@ -5,11 +5,13 @@ package proxy
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -328,5 +330,158 @@ func TestFastCGIAgainstNginx(t *testing.T) {
 	t.Logf("%d requests compared with nginx: %d differ", len(cases), diffs)
 	if len(cases) < 38 {
 		t.Errorf("only %d requests compared", len(cases))
+	}
+}
+
+// fcgiRecord is one FastCGI record of request 1 (for the scripted app).
+func fcgiRecord(typ byte, data string) string {
+	pad := (8 - len(data)%8) % 8
+	return string([]byte{1, typ, 0, 1, byte(len(data) >> 8), byte(len(data)), byte(pad), 0}) + data + strings.Repeat("\x00", pad)
+}
+
+const endRequest = "\x00\x00\x00\x00\x00\x00\x00\x00"
+
+// fcgiScripts are the scripted app's answers by REQUEST_URI: the raw
+// bytes it writes before closing the connection.
+var fcgiScripts = map[string]string{
+	"/loc":       fcgiRecord(6, "Location: /elsewhere\r\nContent-Type: text/plain\r\n\r\nmoved") + fcgiRecord(6, "") + fcgiRecord(3, endRequest),
+	"/status":    fcgiRecord(6, "Status: 404\r\nX-A: 1\r\n\r\nnot here") + fcgiRecord(3, endRequest),
+	"/badstatus": fcgiRecord(6, "Status: 20\r\n\r\nx") + fcgiRecord(3, endRequest),
+	"/early":     fcgiRecord(3, endRequest),
+	"/stdout0":   fcgiRecord(6, "X-A: 1\r\n") + fcgiRecord(6, ""),
+	"/split":     fcgiRecord(6, "X-Long-Hea") + fcgiRecord(6, "der: value\r\nContent-Type: text/x\r") + fcgiRecord(6, "\n\r\nsplit body") + fcgiRecord(3, endRequest),
+	"/stderr":    fcgiRecord(7, strings.Repeat("warning ", 2000)) + fcgiRecord(6, "Content-Type: text/plain\r\n\r\nafter stderr") + fcgiRecord(7, "late") + fcgiRecord(3, endRequest),
+	"/cut":       fcgiRecord(6, "Content-Length: 100\r\n\r\n0123456789") + fcgiRecord(6, "") + fcgiRecord(3, endRequest),
+	"/extra":     fcgiRecord(6, "Content-Length: 4\r\n\r\n0123456789") + fcgiRecord(3, endRequest),
+	"/close":     fcgiRecord(6, "Content-Type: text/plain\r\n\r\n0123456789"),
+	"/closemid":  fcgiRecord(6, "Content-Type: text/plain\r\n\r\n0123456789")[:30],
+	"/closehdr":  fcgiRecord(6, "Content-Type: text/plain\r\n"),
+	"/badrec":    fcgiRecord(6, "Content-Type: text/plain\r\n\r\nok") + "\x02\x06\x00\x01\x00\x01\x00\x00x",
+	"/badrec0":   "\x01\x09\x00\x01\x00\x00\x00\x00",
+	"/badline":   fcgiRecord(6, "X Bad: 1\r\n\r\nx") + fcgiRecord(3, endRequest),
+	"/server":    fcgiRecord(6, "Server: app/1\r\nX-Accel-Expires: 10\r\nContent-Type: text/plain\r\n\r\nserver") + fcgiRecord(3, endRequest),
+	"/noct":      fcgiRecord(6, "X-A: 1\r\n\r\nno type") + fcgiRecord(3, endRequest),
+	"/xar":       fcgiRecord(6, "X-Accel-Redirect: /protected/doc.txt\r\nStatus: 500 Oops\r\nContent-Type: text/x-app\r\nX-Dropped: 1\r\n\r\nignored") + fcgiRecord(3, endRequest),
+	"/lf":        fcgiRecord(6, "Content-Type: text/plain\nX-A: 1\n\nlf only") + fcgiRecord(3, endRequest),
+}
+
+// serveFCGIScript answers each connection of ln with the script of its
+// REQUEST_URI parameter, after reading the request to its empty STDIN
+// record, then closes it.
+func serveFCGIScript(t *testing.T, ln net.Listener) {
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				uri := ""
+				var params []byte
+				for {
+					var h [8]byte
+					if _, err := io.ReadFull(c, h[:]); err != nil {
+						return
+					}
+					n, pad := int(h[4])<<8|int(h[5]), int(h[6])
+					data := make([]byte, n+pad)
+					if _, err := io.ReadFull(c, data); err != nil {
+						return
+					}
+					if h[1] == 4 {
+						params = append(params, data[:n]...)
+					}
+					if h[1] == 5 && n == 0 {
+						break
+					}
+				}
+				for len(params) > 0 {
+					ln := func() int {
+						if params[0] < 128 {
+							v := int(params[0])
+							params = params[1:]
+							return v
+						}
+						v := int(params[0]&0x7f)<<24 | int(params[1])<<16 | int(params[2])<<8 | int(params[3])
+						params = params[4:]
+						return v
+					}
+					kl := ln()
+					vl := ln()
+					if k := string(params[:kl]); k == "REQUEST_URI" {
+						uri = string(params[kl : kl+vl])
+					}
+					params = params[kl+vl:]
+				}
+				c.Write([]byte(fcgiScripts[uri]))
+			}(c)
+		}
+	}()
+}
+
+// TestFastCGIScriptedAgainstNginx sends requests to nginx and serve in
+// front of a scripted FastCGI app that answers what php-fpm never does: a
+// Location without Status, a Status without reason or invalid, END_REQUEST
+// or the end of STDOUT before the header's end, header lines split across
+// records, large STDERR before the header, a body cut short of its
+// Content-Length or longer, the connection closed without END_REQUEST
+// (between records, within one, within the header), invalid records, an
+// invalid header line, the app's Server, no Content-Type, X-Accel-Redirect
+// with a status, and bare LF line ends. A response one server cuts off
+// must be cut off by the other.
+func TestFastCGIScriptedAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location / {
+        fastcgi_param REQUEST_URI $uri;
+        fastcgi_pass unix:{{PREFIX}}/app.sock;
+    }
+    location /protected/ { internal; alias {{PREFIX}}/files/; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"files/doc.txt": "protected document\n"})
+	ln, err := net.Listen("unix", filepath.Join(ng.Prefix, "app.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveFCGIScript(t, ln)
+	emu, warns := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, w := range warns {
+		t.Errorf("warning: %s", w)
+	}
+	var uris []string
+	for u := range fcgiScripts {
+		uris = append(uris, u)
+	}
+	sort.Strings(uris)
+	for _, u := range uris {
+		for _, method := range []string{"GET", "HEAD"} {
+			raw := realnginx.RawRequest(method, u, nil, "")
+			want, werr := ng.DoRaw(raw)
+			got, gerr := realnginx.SendRaw(emu, raw)
+			switch {
+			case werr != nil || gerr != nil:
+				if (werr == nil) != (gerr == nil) {
+					t.Errorf("%s %s: nginx %v, emulator %v", method, u, werr, gerr)
+				}
+			default:
+				if problems := diffResponses(want, got); len(problems) > 0 {
+					t.Errorf("%s %s\n  %s", method, u, strings.Join(problems, "\n  "))
+				}
+			}
+			if os.Getenv("XACCEL_DUMP") != "" {
+				if werr != nil {
+					t.Logf("%s %s: nginx %v", method, u, werr)
+				} else {
+					t.Logf("%s %s: nginx %d %v %q", method, u, want.Status, want.Header, clip(want.Body))
+				}
+			}
+		}
 	}
 }
