@@ -485,3 +485,37 @@ server {
 		}
 	}
 }
+
+// TestFastCGIUpstreamOption moves a production fastcgi_pass address to a
+// local app with Options.Upstreams, and checks that a name no
+// fastcgi_pass uses is refused.
+func TestFastCGIUpstreamOption(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "app.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveFCGIScript(t, ln)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    location / {
+        fastcgi_param REQUEST_URI $uri;
+        fastcgi_pass php-prod:9000;
+    }
+}
+`
+	emu, _ := startEmulator(t, conf, dir, Options{Upstreams: map[string]string{"php-prod:9000": "unix:" + sock}})
+	got, err := realnginx.SendRaw(emu, realnginx.RawRequest("GET", "/loc", nil, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != http.StatusFound || got.Header.Get("Location") != "/elsewhere" || string(got.Body) != "moved" {
+		t.Errorf("got %d %v %q, want 302 to /elsewhere", got.Status, got.Header, got.Body)
+	}
+	cfg := nginx.LoadBytes("x.conf", []byte(strings.ReplaceAll(conf, "{{PORT}}", "0")), nginx.LoadOptions{})
+	if _, _, err := New(cfg, Options{Upstreams: map[string]string{"php-other": "unix:" + sock}}); err == nil {
+		t.Errorf("an --upstream name no fastcgi_pass uses was accepted")
+	}
+}

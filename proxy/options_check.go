@@ -27,12 +27,13 @@ func checkOptions(cfg *nginx.Config, o Options) error {
 type upstreamUse struct {
 	name string
 	pos  nginx.Pos
-	what string // "proxy_pass" or "upstream block"
+	what string // "proxy_pass", "fastcgi_pass" or "upstream block"
 }
 
 // usedUpstreams lists the names an Options.Upstreams key can match, as
-// resolveUpstream looks them up: the host[:port] of every proxy_pass, the
-// host without its port, and the name of every upstream block. dynamic is
+// resolveUpstream looks them up: the host[:port] (or unix:/path) of every
+// proxy_pass and fastcgi_pass, the host without its port, and the name of
+// every upstream block. dynamic is
 // set when a proxy_pass host comes from a variable: then any name may be
 // used at run time.
 func usedUpstreams(cfg *nginx.Config) (uses []upstreamUse, dynamic bool) {
@@ -46,8 +47,11 @@ func usedUpstreams(cfg *nginx.Config) (uses []upstreamUse, dynamic bool) {
 				uses = append(uses, upstreamUse{d.Arg(0), d.Pos, "upstream block"})
 			}
 			return false
-		case "proxy_pass":
+		case "proxy_pass", "fastcgi_pass":
 			t, ok := parsePass(d.Arg(0))
+			if d.Name == "fastcgi_pass" {
+				t, ok = passTarget{host: d.Arg(0)}, d.Arg(0) != ""
+			}
 			if !ok {
 				return false
 			}
@@ -55,10 +59,10 @@ func usedUpstreams(cfg *nginx.Config) (uses []upstreamUse, dynamic bool) {
 				dynamic = true
 				return false
 			}
-			uses = append(uses, upstreamUse{t.host, d.Pos, "proxy_pass"})
+			uses = append(uses, upstreamUse{t.host, d.Pos, d.Name})
 			if !strings.HasPrefix(t.host, "unix:") {
 				if i := strings.LastIndexByte(t.host, ':'); i >= 0 && !strings.HasSuffix(t.host, "]") {
-					uses = append(uses, upstreamUse{t.host[:i], d.Pos, "proxy_pass"})
+					uses = append(uses, upstreamUse{t.host[:i], d.Pos, d.Name})
 				}
 			}
 		}
