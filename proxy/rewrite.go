@@ -4,9 +4,9 @@ package proxy
 
 import (
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -115,7 +115,7 @@ func (h *Handler) runBlock(w http.ResponseWriter, rq *request, block *nginx.Dire
 			if !pureIf(d) {
 				continue // not emulated; New has listed it
 			}
-			if !h.condition(rq, d) {
+			if !h.condition(rq, d, l) {
 				continue
 			}
 			if stop, s, sent := h.runBlock(w, rq, d, l, changed); sent || stop != scriptOn {
@@ -221,7 +221,7 @@ func nameCaptures(rq *request, re *nginx.Regexp, caps []string) {
 // ngx_http_rewrite_if_condition compiles it: a variable (false when empty
 // or "0"), = and != against a string, ~ ~* !~ !~* against a regex, and the
 // file tests -f -d -e -x with their negations.
-func (h *Handler) condition(rq *request, d *nginx.Directive) bool {
+func (h *Handler) condition(rq *request, d *nginx.Directive, l *nginx.Location) bool {
 	args := conditionArgs(d.Args)
 	if len(args) == 0 {
 		return false // nginx refuses the configuration
@@ -238,21 +238,23 @@ func (h *Handler) condition(rq *request, d *nginx.Directive) bool {
 		op, operand := args[0], h.expand(rq, args[1])
 		neg := strings.HasPrefix(op, "!")
 		op = strings.TrimPrefix(op, "!")
-		var st os.FileInfo
+		// The file is opened as the static handler would open it, under
+		// the location's disable_symlinks: a refused link tests false.
+		var st syscall.Stat_t
 		var err error
 		if op == "-d" || op == "-f" || op == "-e" || op == "-x" {
-			st, err = os.Stat(operand)
+			st, err = statPath(operand, h.symlinkPolicy(rq, l, rq.caps, operand))
 		}
 		var ok bool
 		switch op {
 		case "-f":
-			ok = err == nil && st.Mode().IsRegular()
+			ok = err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG
 		case "-d":
-			ok = err == nil && st.IsDir()
+			ok = err == nil && isDirStat(&st)
 		case "-e":
 			ok = err == nil
 		case "-x":
-			ok = err == nil && st.Mode()&0o100 != 0
+			ok = err == nil && st.Mode&0o100 != 0
 		default:
 			return false
 		}

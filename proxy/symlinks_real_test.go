@@ -30,14 +30,16 @@ server {
     location /dots/ { disable_symlinks on; alias {{PREFIX}}//./www/../www/on/; }
     location /xar/ { proxy_pass http://{{APP}}; }
     location /prot/ { internal; disable_symlinks on; alias {{PREFIX}}/www/on/; }
+    location /ifon/ { disable_symlinks on; alias {{PREFIX}}/www/on/; if (-f $request_filename) { return 204; } }
+    location /ifowner/ { disable_symlinks if_not_owner; alias {{PREFIX}}/www/owner/; if (-f $request_filename) { return 204; } }
 }
 `
 
 // TestSymlinksAgainstNginx compares serve with real nginx on
 // disable_symlinks: links to files and directories in every position of
 // the path, links owned by another user, from= with $document_root and a
-// literal, try_files, index, and an X-Accel-Redirect into a location that
-// refuses links.
+// literal, try_files, index, if -f, and an X-Accel-Redirect into a
+// location that refuses links.
 func TestSymlinksAgainstNginx(t *testing.T) {
 	realnginx.Require(t)
 	conf := strings.ReplaceAll(symlinksConf, "{{APP}}", accessApp(t))
@@ -106,7 +108,8 @@ func TestSymlinksAgainstNginx(t *testing.T) {
 	}
 	targets = append(targets, "/try/link", "/try/real.txt", "/try/dirlink/real.txt",
 		"/idx/", "/idx/plain/", "/idx/dirlink/", "/idx/sub/", "/alias/real.txt", "/alias/missing",
-		"/dots/real.txt", "/dots/link", "/xar/prot/link", "/xar/prot/real.txt", "/xar/prot/dirlink/real.txt")
+		"/dots/real.txt", "/dots/link", "/xar/prot/link", "/xar/prot/real.txt", "/xar/prot/dirlink/real.txt",
+		"/ifon/real.txt", "/ifon/link", "/ifon/dirlink/real.txt", "/ifowner/link", "/ifowner/other")
 	for _, target := range targets {
 		raw := realnginx.RawRequest("GET", target, nil, "")
 		want, got := sendBoth(t, ng, emu, raw)
