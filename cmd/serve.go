@@ -28,6 +28,7 @@ type serveOptions struct {
 	portOffset int
 	asConfig   bool
 	skipListen bool
+	devCert    bool
 	upstreams  []string
 	mapRoots   []string
 	readyFile  string
@@ -70,10 +71,29 @@ FROM=TO moves one address (FROM: 80 for every address on port 80, or
 127.0.0.1:80, *:80, [::]:80; TO: a port, keeping the address serve would
 use, or an address:port bound as given); --port-offset N adds N to every
 port no --listen-map moves (80 -> 8080 with 8000). Connections keep the
-server choice of the configured address. A listen with ssl, http2, quic or
-proxy_protocol, or on a unix socket, cannot be served (serve speaks plain
-HTTP/1.x): serve refuses to start, naming it with file:line, unless
+server choice of the configured address. A listen with quic or
+proxy_protocol, http2 without ssl, or on a unix socket, cannot be served:
+serve refuses to start, naming it with file:line, unless
 --skip-unsupported-listens leaves those addresses out.
+
+TLS. Where nginx speaks TLS (a listen with ssl, or the deprecated ssl on in
+the address's default server) serve does too, with each server's
+ssl_certificate and ssl_certificate_key (relative paths from the
+configuration prefix, or data:PEM; names with variables are refused): the
+client's SNI name picks the server as a host does, the default server's
+certificate answers the rest, ssl_reject_handshake is honoured. A
+certificate or key that cannot be read stops serve, as it stops nginx;
+--dev-cert replaces it with a generated self-signed ECDSA certificate for
+the server's names, localhost, 127.0.0.1 and ::1 (in memory, announced with
+its SHA-256 fingerprint; browsers warn about it). ssl_protocols sets the
+versions (serve speaks TLSv1.2 and TLSv1.3 only, as OpenSSL 3 at its
+default security level); ssl_ciphers is read but Go's TLS chooses its own
+suites (a warning says so); ssl_verify_client is refused. http2 on a listen
+with ssl is served as HTTP/1.1: only http/1.1 is offered by ALPN, and a
+client that offers only h2 is refused. Over TLS $scheme is https, $https
+is on, and absolute redirects use https:// (the port left out when 443). A
+plain HTTP request to a TLS address gets nginx's 400 "The plain HTTP
+request was sent to HTTPS port" (or the server's error_page 497).
 
 --listen ADDR serves every server block on that one address instead: the
 host chooses among all of them in configuration order (a name given twice
@@ -106,6 +126,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 		Example: `  xaccel serve --demo
   xaccel serve -c deploy/nginx.conf --upstream app=http://127.0.0.1:8000 --map-root /srv/app=./var
   xaccel serve -c deploy/nginx.conf --port-offset 8000 --skip-unsupported-listens
+  xaccel serve -c deploy/nginx.conf --listen-map 80=8080 --listen-map 443=8443 --dev-cert
   xaccel serve -c deploy/nginx.conf --listen-map 80=8080 --listen-map 127.0.0.1:81=8081
   xaccel serve -c nginx.conf --listen 127.0.0.1:0 --ready-file /tmp/addr --trace`,
 		Args: cobra.NoArgs,
@@ -121,7 +142,8 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	f.StringArrayVar(&o.listenMap, "listen-map", nil, "bind the configuration's listen address FROM on TO: `FROM=TO`, each a port or an address:port (80=8080, *:80=127.0.0.1:8080; repeatable)")
 	f.IntVar(&o.portOffset, "port-offset", 0, "add `N` to the port of every listen address no --listen-map moves")
 	f.BoolVar(&o.asConfig, "bind-as-configured", false, "bind wildcard and non-loopback listen addresses as written (default: wildcards on loopback, other addresses refused)")
-	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with ssl, http2, quic, proxy_protocol or a unix socket instead of refusing to start")
+	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with quic, proxy_protocol, http2 without ssl, or a unix socket instead of refusing to start")
+	f.BoolVar(&o.devCert, "dev-cert", false, "serve a generated self-signed certificate where an ssl_certificate or its key cannot be read, instead of refusing to start")
 	f.StringArrayVar(&o.upstreams, "upstream", nil, "point an upstream block or proxy_pass host at a local app: `NAME=URL` (repeatable)")
 	f.StringArrayVar(&o.mapRoots, "map-root", nil, "serve files under production path FROM from local path TO: `FROM=TO` (repeatable)")
 	f.StringVar(&o.readyFile, "ready-file", "", "write the bound address to `FILE` once listening")
@@ -186,7 +208,7 @@ func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	defer stop()
 	sopts := proxy.ServeOptions{
 		Config: o.config, Prefix: o.prefix, Demo: o.demo, Listen: o.listen, Bind: bind, ReadyFile: o.readyFile,
-		Strict: o.strict, Handler: hopts, Stdout: c.OutOrStdout(), Stderr: c.ErrOrStderr(), Stdin: stdin,
+		Strict: o.strict, DevCert: o.devCert, Handler: hopts, Stdout: c.OutOrStdout(), Stderr: c.ErrOrStderr(), Stdin: stdin,
 	}
 	if o.smoke {
 		return serveSmoke(c, ctx, o, sopts)

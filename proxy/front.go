@@ -4,6 +4,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,6 +47,8 @@ type vhosts struct {
 	by    map[*nginx.Server]*Handler
 	// hostname is what `server_name $hostname` names.
 	hostname string
+	// tls is set where nginx speaks TLS (Front.SetupTLS).
+	tls *tls.Config
 }
 
 // pick is the handler for a request to host ("" when the request gave
@@ -109,6 +112,9 @@ func NewFront(cfg *nginx.Config, o Options, fo FrontOptions) (*Front, []Warning,
 		}
 		handlers[s] = h
 		for _, w := range ws {
+			if tlsDirectives[w.Name] && w.Detail == "" {
+				continue // SetupTLS reads them
+			}
 			if !seen[w] {
 				seen[w] = true
 				warns = append(warns, w)

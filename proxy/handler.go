@@ -465,7 +465,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			if rq.args != "" {
 				target += "?" + rq.args
 			}
-			w.Header().Set("Location", "http://"+RedirectHost(rq.r)+target)
+			w.Header().Set("Location", absoluteBase(rq.r)+target)
 			s = h.fail(w, rq, http.StatusMovedPermanently, l)
 		default:
 			s = h.content(w, rq, l)
@@ -1078,7 +1078,7 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 // '/' (absolute_redirect on).
 func (h *Handler) absolute(rq *request, target string) string {
 	if strings.HasPrefix(target, "/") {
-		return "http://" + RedirectHost(rq.r) + target
+		return absoluteBase(rq.r) + target
 	}
 	return target
 }
@@ -1348,7 +1348,7 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "http_host":
 		return r.Host
 	case "scheme":
-		return "http"
+		return scheme(r)
 	case "server_name":
 		return h.srv.NameOf("")
 	case "remote_addr":
@@ -1390,7 +1390,10 @@ func (h *Handler) variable(rq *request, name string) string {
 		_, p := serverAddrPort(r)
 		return p
 	case "https":
-		return "" // serve speaks plain HTTP only
+		if r.TLS != nil {
+			return "on"
+		}
+		return ""
 	case "nginx_version":
 		return nginxVersion
 	}

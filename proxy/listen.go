@@ -84,8 +84,8 @@ type BindOptions struct {
 	// loopback address of its family (127.0.0.1, ::1), and a non-loopback
 	// address that no Map moves to an address is refused.
 	AsConfigured bool
-	// SkipUnsupported leaves out the addresses plain HTTP/1.x cannot
-	// serve (unix sockets, ssl, http2, quic, proxy_protocol), with a
+	// SkipUnsupported leaves out the addresses serve cannot speak on
+	// (unix sockets, http2 without ssl, quic, proxy_protocol), with a
 	// warning each, instead of refusing to start.
 	SkipUnsupported bool
 }
@@ -108,15 +108,15 @@ func PlanBinds(ls *nginx.Listens, o BindOptions) ([]*Bind, []string, error) {
 	var warns []string
 	for _, g := range ls.Groups {
 		l := g.Listens[0]
-		if what, first := g.Unsupported(); what != "" {
+		if what, first := unsupported(g); what != "" {
 			if first != nil {
 				l = first
 			}
 			if o.SkipUnsupported {
-				warns = append(warns, fmt.Sprintf("%s: listen %s (%s) is not served: xaccel serve speaks plain HTTP/1.x over TCP only (--skip-unsupported-listens)", l.Pos(), g, what))
+				warns = append(warns, fmt.Sprintf("%s: listen %s (%s) is not served: xaccel serve speaks HTTP/1.x over TCP, plain or with TLS, only (--skip-unsupported-listens)", l.Pos(), g, what))
 				continue
 			}
-			return nil, nil, fmt.Errorf("%s: listen %s uses %s, which xaccel serve cannot speak (it answers plain HTTP/1.x over TCP only, and will not answer in plain HTTP where nginx speaks TLS or expects a PROXY header); give --skip-unsupported-listens to serve the other listens without it, or --listen ADDR to serve every server block in plain HTTP on one address", l.Pos(), g, what)
+			return nil, nil, fmt.Errorf("%s: listen %s uses %s, which xaccel serve cannot speak (it answers HTTP/1.x over TCP, plain or with TLS, only, and will not answer in HTTP/1.x where nginx expects HTTP/2 without TLS or a PROXY header); give --skip-unsupported-listens to serve the other listens without it, or --listen ADDR to serve every server block in plain HTTP on one address", l.Pos(), g, what)
 		}
 		addr, err := bindAddr(g, l, o)
 		if err != nil {
@@ -165,6 +165,36 @@ func PlanBinds(ls *nginx.Listens, o BindOptions) ([]*Bind, []string, error) {
 		}
 	}
 	return out, warns, nil
+}
+
+// unsupported is what of g serve cannot speak ("" when nothing) and the
+// listen that asks it first: a unix socket, quic, proxy_protocol, and
+// http2 without TLS (nginx then speaks HTTP/2 alone). With TLS, http2 is
+// served as HTTP/1.1 offered by ALPN (see Front.SetupTLS).
+func unsupported(g *nginx.ListenGroup) (string, *nginx.Listen) {
+	var what []string
+	var first *nginx.Listen
+	note := func(name string, has func(*nginx.Listen) bool) {
+		what = append(what, name)
+		for _, l := range g.Listens {
+			if has(l) && first == nil {
+				first = l
+			}
+		}
+	}
+	if g.Unix != "" {
+		note("a unix socket", func(*nginx.Listen) bool { return true })
+	}
+	if g.HTTP2 && !tlsOn(g) {
+		note("http2 without ssl", func(l *nginx.Listen) bool { return l.HTTP2 })
+	}
+	if g.QUIC {
+		note("quic", func(l *nginx.Listen) bool { return l.QUIC })
+	}
+	if g.ProxyProtocol {
+		note("proxy_protocol", func(l *nginx.Listen) bool { return l.ProxyProtocol })
+	}
+	return strings.Join(what, ", "), first
 }
 
 // sameSocket reports whether a and b cannot both be bound.

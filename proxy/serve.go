@@ -35,10 +35,13 @@ type ServeOptions struct {
 	Bind      BindOptions
 	ReadyFile string // written with the bound addresses, one a line, once listening
 	Strict    bool   // directives that are not emulated are fatal
-	Handler   Options
-	Stdout    io.Writer // start-up messages
-	Stderr    io.Writer // warnings
-	Stdin     io.Reader // for Config "-"
+	// DevCert serves a generated development certificate where an
+	// ssl_certificate or its key cannot be read (see TLSOptions).
+	DevCert bool
+	Handler Options
+	Stdout  io.Writer // start-up messages
+	Stderr  io.Writer // warnings
+	Stdin   io.Reader // for Config "-"
 	// Ready, if set, is called once listening, with the (first) bound address and
 	// the configuration being served (for the demo: the embedded one, with
 	// its temporary paths).
@@ -102,9 +105,23 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	if o.Strict && len(warns) > 0 {
 		return &ConfigError{Msg: fmt.Sprintf("%d directive(s) are not emulated and --strict is set", len(warns))}
 	}
+	prefix := o.Handler.ConfPrefix
+	if prefix == "" {
+		prefix = filepath.Dir(cfg.Path)
+	}
+	tlsNotes, tlsWarns, err := front.SetupTLS(TLSOptions{DevCert: o.DevCert, Prefix: prefix, Hostname: lopts.Hostname})
+	if err != nil {
+		return &ConfigError{Msg: err.Error()}
+	}
+	for _, w := range tlsWarns {
+		fmt.Fprintf(o.Stderr, "xaccel serve: warning: %s\n", w)
+	}
 	lns, groups, err := openListeners(cfg, front, o, lopts)
 	if err != nil {
 		return err
+	}
+	for _, n := range tlsNotes {
+		fmt.Fprintf(o.Stdout, "xaccel serve: %s\n", n)
 	}
 	srv := NewFrontServer(front)
 	done := make(chan error, len(lns))
@@ -127,11 +144,14 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		what = "demo"
 	}
 	for i, a := range addrs {
-		on := ""
+		on, sch := "", "http"
 		if g := groups[i]; g != nil {
 			on = fmt.Sprintf(" for listen %s (%s)", g, g.Listens[0].Pos())
+			if tlsOn(g) {
+				sch = "https"
+			}
 		}
-		fmt.Fprintf(o.Stdout, "xaccel serve: %s on http://%s/%s\n", what, a, on)
+		fmt.Fprintf(o.Stdout, "xaccel serve: %s on %s://%s/%s\n", what, sch, a, on)
 	}
 	if o.Demo {
 		fmt.Fprintf(o.Stdout, "xaccel serve: the demo page links a protected file directly and through the app\n")

@@ -64,7 +64,7 @@ type StaticParams struct {
 	// them all; a 304 and the error pages drop the last Accept-Ranges line
 	// (see ServeStatic). Header may be nil, or w.Header() itself.
 	Header http.Header
-	// Host is what goes between "http://" and the path in the Location of
+	// Host is what goes between "http://" (https:// over TLS) and the path in the Location of
 	// a directory redirect, "name[:port]"; "" means RedirectHost(r), which
 	// is what nginx uses.
 	Host string
@@ -136,7 +136,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		}
 		h := w.Header()
 		addHeaders(h, p.Header)
-		h.Set("Location", directoryLocation(host, p.URI, p.Args))
+		h.Set("Location", directoryLocationScheme(scheme(r), host, p.URI, p.Args))
 		return StaticResult{Status: http.StatusMovedPermanently,
 			Bytes: errorPage(w, r, http.StatusMovedPermanently, charset)}
 	}
@@ -703,12 +703,18 @@ func serveMultipart(w http.ResponseWriter, r *http.Request, f io.ReaderAt, range
 // redirect after the header filter: the escaped URI + "/" (+ "?" + args),
 // made absolute with host when it starts with '/'.
 func directoryLocation(host, uri, args string) string {
+	return directoryLocationScheme("http", host, uri, args)
+}
+
+// directoryLocationScheme is directoryLocation for a request over scheme
+// (https on a TLS connection).
+func directoryLocationScheme(scheme, host, uri, args string) string {
 	loc := escapeURI(uri) + "/"
 	if args != "" {
 		loc += "?" + args
 	}
 	if strings.HasPrefix(loc, "/") {
-		loc = "http://" + host + loc
+		loc = scheme + "://" + host + loc
 	}
 	return loc
 }
@@ -753,7 +759,8 @@ func uriEscaped(c byte) bool {
 // lower-cased, without its port and without one trailing dot; without a
 // host (HTTP/1.0), the local address the request came in on, an IPv6 one
 // without brackets as nginx prints it. Then ":" and the local port the
-// request came in on (not the port in the Host header), unless it is 80.
+// request came in on (not the port in the Host header), unless it is 80
+// (443 over TLS).
 func RedirectHost(r *http.Request) string {
 	var local *net.TCPAddr
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
@@ -763,7 +770,11 @@ func RedirectHost(r *http.Request) string {
 	if host == "" && local != nil {
 		host = local.IP.String()
 	}
-	if local != nil && local.Port != 80 && local.Port != 0 {
+	std := 80
+	if r.TLS != nil {
+		std = 443
+	}
+	if local != nil && local.Port != std && local.Port != 0 {
 		host += ":" + strconv.Itoa(local.Port)
 	}
 	return host
@@ -848,6 +859,11 @@ func ErrorPage(status int) string {
 		return "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n" +
 			"<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n" + errorTail
 	}
+	if status == http1.StatusPlainHTTPToHTTPS {
+		// ngx_http_error_497_page, sent with status 400 too.
+		return "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n" +
+			"<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP request was sent to HTTPS port</center>\r\n" + errorTail
+	}
 	title, ok := errorTitles[status]
 	if !ok {
 		return ""
@@ -883,7 +899,7 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, charset strin
 
 	closeAfterError(w, status)
 	body := ErrorPage(status)
-	if status == http1.StatusHeaderTooLarge {
+	if status == http1.StatusHeaderTooLarge || status == http1.StatusPlainHTTPToHTTPS {
 		// A page of its own, sent with status 400.
 		status = http.StatusBadRequest
 	}

@@ -514,7 +514,7 @@ func (h *Handler) rewriteLocation(rq *request, l *nginx.Location, t passTarget, 
 		if strings.HasPrefix(v, rule.pattern) {
 			v = rule.replacement + v[len(rule.pattern):]
 			if strings.HasPrefix(v, "/") {
-				v = "http://" + RedirectHost(rq.r) + v
+				v = absoluteBase(rq.r) + v
 			}
 			return v
 		}

@@ -21,6 +21,9 @@ import (
 // and it is sent as 400 with its own page.
 const (
 	StatusHeaderTooLarge = 494
+	// StatusPlainHTTPToHTTPS is NGX_HTTP_TO_HTTPS: a plain HTTP request
+	// to an address where nginx speaks TLS, sent as 400 with its own page.
+	StatusPlainHTTPToHTTPS = 497
 	// lineLimit is large_client_header_buffers' default size (8k): a
 	// request line or a header line longer than that, CRLF included, is
 	// refused (414, or 494 for a header line).

@@ -9,6 +9,7 @@ package http1
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -78,6 +79,17 @@ type Sites interface {
 	// Pick is the Site for a request to host (as the request gave it, ""
 	// without one), and ctx with what the choice leaves for the request.
 	Pick(ctx context.Context, host string) (Site, context.Context)
+}
+
+// TLSSites are Sites of an address where nginx speaks TLS (listen ...
+// ssl): a connection there starts with a TLS handshake with TLSConfig,
+// or, when its first byte is no TLS hello, is read as plain HTTP and each
+// request refused with StatusPlainHTTPToHTTPS once its header is read, as
+// ngx_http_ssl_handshake and ngx_http_process_request do. TLSConfig nil:
+// plain HTTP.
+type TLSSites interface {
+	Sites
+	TLSConfig() *tls.Config
 }
 
 // Route gives the Sites of a connection to local; nil closes it at once.
@@ -157,6 +169,9 @@ func (s *Server) Serve(ln net.Listener, route Route) error {
 			continue
 		}
 		c.tc, _ = nc.(*net.TCPConn)
+		if ts, ok := c.vh.(TLSSites); ok {
+			c.tlsConf = ts.TLSConfig()
+		}
 		c.ctx = context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr())
 		c.idle.Store(true)
 		s.mu.Lock()
@@ -246,6 +261,13 @@ type conn struct {
 	// limits are those of the location answering the request (the
 	// server's until one is chosen), then of the last response.
 	limits Limits
+	// tlsConf is set on an address where nginx speaks TLS; then tlsState
+	// is the connection's once its handshake is done, or plainOnTLS is set
+	// when the client spoke plain HTTP.
+	tlsConf    *tls.Config
+	tlsState   *tls.ConnectionState
+	tlsConn    *tls.Conn
+	plainOnTLS bool
 }
 
 var (
@@ -269,6 +291,12 @@ func (c *conn) serve() {
 		c.s.mu.Unlock()
 		c.s.wg.Done()
 	}()
+	if c.tlsConf != nil {
+		if !c.handshake() {
+			return
+		}
+		c.br.Reset(c.nc)
+	}
 	for {
 		c.idle.Store(true)
 		if c.s.closed.Load() {
@@ -298,12 +326,63 @@ func (c *conn) serve() {
 	}
 }
 
+// handshake starts a connection to an address where nginx speaks TLS as
+// ngx_http_ssl_handshake does: within client_header_timeout, a first byte
+// of 0x16 (a TLS record) or with its high bit set (an SSLv2 hello) starts
+// the handshake, anything else is plain HTTP (see TLSSites). false: the
+// connection ends (nothing came, or the handshake failed).
+func (c *conn) handshake() bool {
+	c.nc.SetReadDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
+	var first [1]byte
+	if n, err := c.nc.Read(first[:]); n == 0 || err != nil {
+		return false
+	}
+	pc := &prefixConn{Conn: c.nc, pre: first[:]}
+	if first[0]&0x80 == 0 && first[0] != 0x16 {
+		c.plainOnTLS = true
+		c.s.mu.Lock()
+		c.nc = pc
+		c.s.mu.Unlock()
+		return true
+	}
+	tc := tls.Server(pc, c.tlsConf)
+	c.s.mu.Lock()
+	c.nc = tc
+	c.s.mu.Unlock()
+	c.nc.SetWriteDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
+	if err := tc.Handshake(); err != nil {
+		return false
+	}
+	st := tc.ConnectionState()
+	c.tlsState, c.tlsConn = &st, tc
+	return true
+}
+
+// prefixConn is a connection whose first bytes, pre, were read already.
+type prefixConn struct {
+	net.Conn
+	pre []byte
+}
+
+func (p *prefixConn) Read(b []byte) (int, error) {
+	if len(p.pre) > 0 {
+		n := copy(b, p.pre)
+		p.pre = p.pre[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
+}
+
 // linger is nginx's lingering close, for a connection the server ends after
 // a response: the sending side is shut, and what the client still sends
 // is read and dropped, for up to lingeringTimeout at a time and
 // lingeringTime in all, so that the client reads the response instead of
 // a reset caused by data left unread.
 func (c *conn) linger() {
+	if c.tlsConn != nil {
+		// nginx's SSL_shutdown: close_notify, then the lingering close.
+		c.tlsConn.CloseWrite()
+	}
 	if c.tc == nil || c.tc.CloseWrite() != nil {
 		return
 	}
@@ -328,6 +407,9 @@ func (c *conn) serveRequest() bool {
 	r, length, chunked, status := c.readRequest()
 	if r == nil {
 		return false // the client went away, or timed out, mid-header
+	}
+	if status == 0 && c.plainOnTLS {
+		status = StatusPlainHTTPToHTTPS
 	}
 	w := &respWriter{c: c, req: r, hdr: http.Header{}, cl: -1}
 	c.limits = c.reading.Limits
@@ -375,6 +457,7 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	r := &http.Request{Method: "", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.remote, ContentLength: -1}
 	r = r.WithContext(c.ctx)
+	r.TLS = c.tlsState
 	c.cur = c.vh.Default()
 	c.reading = c.cur.Reading()
 	picked := false

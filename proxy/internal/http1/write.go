@@ -87,10 +87,10 @@ func SetLimits(w http.ResponseWriter, l Limits) {
 
 // CloseAfter marks w so that the connection closes after an error page for
 // status, as ngx_http_special_response_handler turns keep-alive off for
-// 400, 413, 414, 494, 500 and 501.
+// 400, 413, 414, 494, 497, 500 and 501.
 func CloseAfter(w http.ResponseWriter, status int) {
 	switch status {
-	case 400, 413, 414, StatusHeaderTooLarge, 500, 501:
+	case 400, 413, 414, StatusHeaderTooLarge, StatusPlainHTTPToHTTPS, 500, 501:
 	default:
 		return
 	}
@@ -285,7 +285,7 @@ func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if !w.bodyAllowed || w.chunked || w.c.tc == nil || w.cl < 0 {
+	if !w.bodyAllowed || w.chunked || w.c.tc == nil || w.c.tlsConf != nil || w.cl < 0 {
 		return wire.Copy(w, src)
 	}
 	if err := w.c.flush(); err != nil {
