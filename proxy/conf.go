@@ -60,8 +60,8 @@ type locConf struct {
 	passHeader      []*nginx.Directive
 	hideHeader      []*nginx.Directive
 	pass            *passConf
-	// fcgi is the FastCGI module's (fastcgi.go).
-	fcgi *fcgiConf
+	// fcgi and uwsgi are the FastCGI and uwsgi modules' (fastcgi.go).
+	fcgi, uwsgi *fcgiConf
 
 	access accessConf
 	// limits are the connection's timeouts and keepalive limits while the
@@ -166,7 +166,8 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 		c.pass = p
 	}
-	c.fcgi = h.newFCGIConf(c.levels, c.handler)
+	c.fcgi = h.newFCGIConf(c.levels, c.handler, "fastcgi")
+	c.uwsgi = h.newFCGIConf(c.levels, c.handler, "uwsgi")
 	return c
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/xaccel/xaccel/nginx"
 	"github.com/xaccel/xaccel/proxy/internal/fastcgi"
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
+	"github.com/xaccel/xaccel/proxy/internal/uwsgi"
 )
 
 // fastcgiHidden are the app headers nginx's FastCGI module does not pass
@@ -22,13 +23,25 @@ import (
 // app's Date and Server are passed.
 var fastcgiHidden = []string{"Status", "X-Accel-Expires", "X-Accel-Redirect", "X-Accel-Limit-Rate", "X-Accel-Buffering", "X-Accel-Charset"}
 
+// uwsgiHidden are those of the uwsgi module (ngx_http_uwsgi_hide_headers):
+// an app's Status is passed.
+var uwsgiHidden = fastcgiHidden[1:]
+
 // nginxVersion is $nginx_version: the nginx whose behaviour serve was
 // checked against.
 const nginxVersion = "1.22.1"
 
-// fcgiConf is the FastCGI module's settings of one location once
-// inheritance is resolved (ngx_http_fastcgi_merge_loc_conf).
+// fcgiConf is the FastCGI (or uwsgi) module's settings of one location
+// once inheritance is resolved (ngx_http_fastcgi_merge_loc_conf,
+// ngx_http_uwsgi_merge_loc_conf): the two modules have the same
+// directives, named fastcgi_* and uwsgi_*, but for those only FastCGI has
+// (fastcgi_index, fastcgi_split_path_info, fastcgi_catch_stderr) and
+// uwsgi's modifiers.
 type fcgiConf struct {
+	proto         string // "fastcgi" or "uwsgi"
+	hiddenDefault []string
+	// modifier1 and modifier2 are uwsgi_modifier1 and uwsgi_modifier2.
+	modifier1, modifier2 byte
 	// params are the fastcgi_param directives of the innermost level that
 	// has any; headerParams the names (after "HTTP_", lower case, '-' as
 	// '_') of those that start with "HTTP_": the client's header lines of
@@ -58,9 +71,15 @@ type fcgiPass struct {
 
 // newFCGIConf reads the FastCGI settings in effect at levels; handler is
 // the location's content handler.
-func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directive) *fcgiConf {
-	c := &fcgiConf{passHeaders: true, passBody: true, headerParams: map[string]bool{}}
-	c.params = nginx.Effective(levels, "fastcgi_param")
+func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directive, proto string) *fcgiConf {
+	c := &fcgiConf{proto: proto, passHeaders: true, passBody: true, headerParams: map[string]bool{}, hiddenDefault: fastcgiHidden}
+	if proto == "uwsgi" {
+		c.hiddenDefault = uwsgiHidden
+		c.modifier1 = modifier(levels, "uwsgi_modifier1")
+		c.modifier2 = modifier(levels, "uwsgi_modifier2")
+	}
+	pre := proto + "_"
+	c.params = nginx.Effective(levels, pre+"param")
 	for _, d := range c.params {
 		if name := d.Arg(0); len(name) > 5 && strings.HasPrefix(name, "HTTP_") {
 			c.headerParams[strings.ToLower(name[5:])] = true
@@ -74,47 +93,62 @@ func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directiv
 			c.split = re
 		}
 	}
-	c.passHeader = nginx.Effective(levels, "fastcgi_pass_header")
-	c.hideHeader = nginx.Effective(levels, "fastcgi_hide_header")
-	c.intercept = flagOn(levels, "fastcgi_intercept_errors")
-	for _, d := range nginx.Effective(levels, "fastcgi_ignore_headers") {
+	c.passHeader = nginx.Effective(levels, pre+"pass_header")
+	c.hideHeader = nginx.Effective(levels, pre+"hide_header")
+	c.intercept = flagOn(levels, pre+"intercept_errors")
+	for _, d := range nginx.Effective(levels, pre+"ignore_headers") {
 		for _, a := range d.Args {
 			c.ignoreRedirect = c.ignoreRedirect || strings.EqualFold(a, "X-Accel-Redirect")
 			c.ignoreCharset = c.ignoreCharset || strings.EqualFold(a, "X-Accel-Charset")
 		}
 	}
-	if d := nearest(levels, "fastcgi_pass_request_headers"); d != nil && d.Arg(0) == "off" {
+	if d := nearest(levels, pre+"pass_request_headers"); d != nil && d.Arg(0) == "off" {
 		c.passHeaders = false
 	}
-	if d := nearest(levels, "fastcgi_pass_request_body"); d != nil && d.Arg(0) == "off" {
+	if d := nearest(levels, pre+"pass_request_body"); d != nil && d.Arg(0) == "off" {
 		c.passBody = false
 	}
 	c.bufferSize = defaultBufferSize
-	if d := nearest(levels, "fastcgi_buffer_size"); d != nil {
+	if d := nearest(levels, pre+"buffer_size"); d != nil {
 		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {
 			c.bufferSize = int(n)
 		}
 	}
 	c.timeouts = upstream.Timeouts{
-		Connect: timeoutOf(levels, "fastcgi_connect_timeout", upstreamTimeout),
-		Send:    timeoutOf(levels, "fastcgi_send_timeout", upstreamTimeout),
-		Read:    timeoutOf(levels, "fastcgi_read_timeout", upstreamTimeout),
+		Connect: timeoutOf(levels, pre+"connect_timeout", upstreamTimeout),
+		Send:    timeoutOf(levels, pre+"send_timeout", upstreamTimeout),
+		Read:    timeoutOf(levels, pre+"read_timeout", upstreamTimeout),
 	}
 	for _, d := range nginx.Effective(levels, "fastcgi_catch_stderr") {
 		c.catchStderr = append(c.catchStderr, d.Arg(0))
 	}
-	if handler != nil && handler.Name == "fastcgi_pass" && !strings.Contains(handler.Arg(0), "$") {
+	if handler != nil && handler.Name == pre+"pass" && !strings.Contains(handler.Arg(0), "$") {
 		p := &fcgiPass{}
-		p.dest, p.err = h.resolveFCGI(handler.Arg(0))
+		p.dest, p.err = h.resolveFCGI(handler.Arg(0), proto)
 		c.pass = p
 	}
 	return c
 }
 
-// resolveFCGI finds where `fastcgi_pass addr` connects: addr is
-// host:port, unix:/path or the name of an upstream block, looked up as
-// proxy_pass looks up its host (Options.Upstreams first).
-func (h *Handler) resolveFCGI(addr string) (upstreamDest, error) {
+// modifier is the value of uwsgi_modifier1 or uwsgi_modifier2 (0 to 255,
+// default 0).
+func modifier(levels []*nginx.Directive, name string) byte {
+	if d := nearest(levels, name); d != nil {
+		if n, err := strconv.Atoi(d.Arg(0)); err == nil && n >= 0 && n <= 255 {
+			return byte(n)
+		}
+	}
+	return 0
+}
+
+// resolveFCGI finds where `fastcgi_pass addr` (or uwsgi_pass) connects:
+// addr is host:port, unix:/path or the name of an upstream block, looked
+// up as proxy_pass looks up its host (Options.Upstreams first); uwsgi_pass
+// may start with "uwsgi://".
+func (h *Handler) resolveFCGI(addr, proto string) (upstreamDest, error) {
+	if proto == "uwsgi" && len(addr) > 8 && strings.EqualFold(addr[:8], "uwsgi://") {
+		addr = addr[8:]
+	}
 	if addr == "" || strings.Contains(addr, "://") {
 		return upstreamDest{}, fmt.Errorf("invalid fastcgi_pass address %q", addr)
 	}
@@ -222,7 +256,7 @@ func (fc *fcgiConf) hidden(name string) bool {
 			return false
 		}
 	}
-	for _, hname := range fastcgiHidden {
+	for _, hname := range fc.hiddenDefault {
 		if strings.EqualFold(hname, name) {
 			return true
 		}
@@ -241,13 +275,16 @@ func (fc *fcgiConf) hidden(name string) bool {
 // X-Accel-Charset, the headers passed, the body).
 func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) step {
 	lc := h.conf(l)
-	fc := h.fcgi(l)
+	fc := lc.fcgi
+	if d.Name == "uwsgi_pass" {
+		fc = lc.uwsgi
+	}
 	var dest upstreamDest
 	var err error
 	if fc.pass != nil && d == lc.handler {
 		dest, err = fc.pass.dest, fc.pass.err
 	} else {
-		dest, err = h.resolveFCGI(h.expand(rq, d.Arg(0)))
+		dest, err = h.resolveFCGI(h.expand(rq, d.Arg(0)), fc.proto)
 	}
 	switch st := h.readBody(rq, lc); st {
 	case bodyOK:
@@ -265,23 +302,7 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		}
 		return h.fail(w, rq, http.StatusBadGateway, l)
 	}
-	req := fastcgi.Request{Params: h.fcgiParams(rq, fc)}
-	if fc.passBody {
-		req.Body = rq.body
-		if rq.bodyFile != nil {
-			req.BodyFile = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
-		}
-	}
-	o := fastcgi.Options{Limit: fc.bufferSize, Timeouts: fc.timeouts, Method: rq.method, CatchStderr: fc.catchStderr}
-	if rq.tracing {
-		o.Stderr = func(msg string) {
-			if len(msg) > 200 {
-				msg = msg[:200] + "..."
-			}
-			rq.trace = append(rq.trace, fmt.Sprintf("FastCGI sent in stderr: %q", msg))
-		}
-	}
-	resp, err := fastcgi.RoundTrip(dest.Dest, req, o)
+	resp, err := h.cgiRoundTrip(rq, fc, dest)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
@@ -289,7 +310,7 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		status := http.StatusBadGateway
 		var ne net.Error
 		switch {
-		case errors.Is(err, fastcgi.ErrTooBigParams):
+		case errors.Is(err, fastcgi.ErrTooBigParams), errors.Is(err, uwsgi.ErrTooBig):
 			status = http.StatusInternalServerError
 		case errors.As(err, &ne) && ne.Timeout():
 			status = http.StatusGatewayTimeout
@@ -299,7 +320,7 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	defer resp.Close()
 	rq.upstream = resp
 	if rq.tracing {
-		rq.trace = append(rq.trace, fmt.Sprintf("fastcgi %s %s -> %d", rq.method, dest.Addr, resp.Status))
+		rq.trace = append(rq.trace, fmt.Sprintf("%s %s %s -> %d", fc.proto, rq.method, dest.Addr, resp.Status))
 	}
 	if resp.Status >= 300 && fc.intercept && errorPageFor(lc.levels, resp.Status) != nil {
 		if resp.Status == http.StatusUnauthorized {
@@ -352,6 +373,37 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		status = rq.errStatus
 	}
 	return done(status)
+}
+
+// cgiRoundTrip sends the request to a FastCGI or uwsgi app and reads the
+// answer's header.
+func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest) (*upstream.Response, error) {
+	params := h.fcgiParams(rq, fc)
+	var body []byte
+	var file *io.SectionReader
+	if fc.passBody {
+		body = rq.body
+		if rq.bodyFile != nil {
+			file = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
+		}
+	}
+	if fc.proto == "uwsgi" {
+		req := uwsgi.Request{Body: body, BodyFile: file, Modifier1: fc.modifier1, Modifier2: fc.modifier2}
+		for _, p := range params {
+			req.Params = append(req.Params, uwsgi.Param(p))
+		}
+		return uwsgi.RoundTrip(dest.Dest, req, uwsgi.Options{Limit: fc.bufferSize, Timeouts: fc.timeouts, Method: rq.method})
+	}
+	o := fastcgi.Options{Limit: fc.bufferSize, Timeouts: fc.timeouts, Method: rq.method, CatchStderr: fc.catchStderr}
+	if rq.tracing {
+		o.Stderr = func(msg string) {
+			if len(msg) > 200 {
+				msg = msg[:200] + "..."
+			}
+			rq.trace = append(rq.trace, fmt.Sprintf("FastCGI sent in stderr: %q", msg))
+		}
+	}
+	return fastcgi.RoundTrip(dest.Dest, fastcgi.Request{Params: params, Body: body, BodyFile: file}, o)
 }
 
 // tryFilesFirst is the try-files phase of a location whose content comes

@@ -131,6 +131,15 @@ var emulated = map[string]bool{
 	"fastcgi_temp_path": true, "fastcgi_max_temp_file_size": true, "fastcgi_temp_file_write_size": true,
 	"fastcgi_ignore_client_abort": true, "fastcgi_catch_stderr": true, "fastcgi_pass_request_headers": true,
 	"fastcgi_pass_request_body": true, "fastcgi_socket_keepalive": true,
+	// The uwsgi module, the same way.
+	"uwsgi_pass": true, "uwsgi_param": true, "uwsgi_modifier1": true, "uwsgi_modifier2": true,
+	"uwsgi_pass_header": true, "uwsgi_hide_header": true, "uwsgi_intercept_errors": true,
+	"uwsgi_ignore_headers": true, "uwsgi_read_timeout": true, "uwsgi_connect_timeout": true,
+	"uwsgi_send_timeout": true, "uwsgi_buffer_size": true, "uwsgi_buffers": true,
+	"uwsgi_busy_buffers_size": true, "uwsgi_buffering": true, "uwsgi_request_buffering": true,
+	"uwsgi_temp_path": true, "uwsgi_max_temp_file_size": true, "uwsgi_temp_file_write_size": true,
+	"uwsgi_ignore_client_abort": true, "uwsgi_pass_request_headers": true,
+	"uwsgi_pass_request_body": true, "uwsgi_socket_keepalive": true,
 }
 
 // httpLevelChecked are the directives of the http context (outside the
@@ -208,7 +217,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 			if d.IsBlock || d.Name == "include" {
 				continue
 			}
-			if !emulated[d.Name] && (httpLevelChecked[d.Name] || strings.HasPrefix(d.Name, "proxy_") || strings.HasPrefix(d.Name, "fastcgi_")) {
+			if !emulated[d.Name] && (httpLevelChecked[d.Name] || strings.HasPrefix(d.Name, "proxy_") || strings.HasPrefix(d.Name, "fastcgi_") || strings.HasPrefix(d.Name, "uwsgi_")) {
 				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name})
 				continue
 			}
@@ -271,11 +280,15 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 		if _, err := nginx.CompileRegex(d.Arg(0), false); err != nil {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run: $uri is not split"}, true
 		}
-	case "fastcgi_request_buffering":
+	case "uwsgi_pass":
+		if v := d.Arg(0); len(v) >= 9 && strings.EqualFold(v[:9], "suwsgi://") {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "suwsgi:// (uwsgi over TLS): requests answer 502"}, true
+		}
+	case "fastcgi_request_buffering", "uwsgi_request_buffering":
 		if d.Arg(0) == "off" {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "off: the body is read whole before the app is called, as with on"}, true
 		}
-	case "fastcgi_ignore_headers":
+	case "fastcgi_ignore_headers", "uwsgi_ignore_headers":
 		for _, a := range d.Args {
 			if !strings.EqualFold(a, "X-Accel-Redirect") && !strings.EqualFold(a, "X-Accel-Charset") {
 				return Warning{Pos: d.Pos, Name: d.Name, Detail: "only X-Accel-Redirect and X-Accel-Charset"}, true
@@ -624,7 +637,7 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 		return h.doFiles(w, rq, l, rq.caps)
 	case handler.Name == "proxy_pass":
 		return h.doProxy(w, rq, l, handler)
-	case handler.Name == "fastcgi_pass":
+	case handler.Name == "fastcgi_pass", handler.Name == "uwsgi_pass":
 		// NGX_HTTP_TRY_FILES_PHASE runs before the content handler.
 		if tf := lc.tryFiles; tf != nil && len(tf.Args) >= 2 {
 			if s, found := h.tryFilesFirst(w, rq, l, tf); !found {

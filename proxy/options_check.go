@@ -27,12 +27,12 @@ func checkOptions(cfg *nginx.Config, o Options) error {
 type upstreamUse struct {
 	name string
 	pos  nginx.Pos
-	what string // "proxy_pass", "fastcgi_pass" or "upstream block"
+	what string // "proxy_pass", "fastcgi_pass", "uwsgi_pass" or "upstream block"
 }
 
 // usedUpstreams lists the names an Options.Upstreams key can match, as
 // resolveUpstream looks them up: the host[:port] (or unix:/path) of every
-// proxy_pass and fastcgi_pass, the host without its port, and the name of
+// proxy_pass, fastcgi_pass and uwsgi_pass, the host without its port, and the name of
 // every upstream block. dynamic is
 // set when a proxy_pass host comes from a variable: then any name may be
 // used at run time.
@@ -47,10 +47,14 @@ func usedUpstreams(cfg *nginx.Config) (uses []upstreamUse, dynamic bool) {
 				uses = append(uses, upstreamUse{d.Arg(0), d.Pos, "upstream block"})
 			}
 			return false
-		case "proxy_pass", "fastcgi_pass":
+		case "proxy_pass", "fastcgi_pass", "uwsgi_pass":
 			t, ok := parsePass(d.Arg(0))
-			if d.Name == "fastcgi_pass" {
-				t, ok = passTarget{host: d.Arg(0)}, d.Arg(0) != ""
+			if d.Name != "proxy_pass" {
+				host := d.Arg(0)
+				if len(host) > 8 && strings.EqualFold(host[:8], "uwsgi://") {
+					host = host[8:]
+				}
+				t, ok = passTarget{host: host}, host != ""
 			}
 			if !ok {
 				return false
