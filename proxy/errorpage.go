@@ -1,0 +1,259 @@
+//go:build unix
+
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// Errors and error_page (ngx_http_special_response_handler and
+// ngx_http_send_error_page), and the writer that runs the header filters
+// and catches the statuses error_page takes over.
+
+// fail finishes the request with an error or redirect status the way
+// ngx_http_special_response_handler does: r->err_status is set; an
+// error_page for the status (of location l, nil: the server level) is used
+// if none was used before and uri_changes are left; otherwise nginx's
+// built-in page is sent, with the headers copied from an upstream
+// (nginx-semantics 1.5). A Location already set in the response stays.
+func (h *Handler) fail(w http.ResponseWriter, rq *request, status int, l *nginx.Location) step {
+	lc := h.conf(l)
+	rq.errStatus = status
+	closeAfterError(w, status)
+	if !rq.errorPage && rq.uriChanges != 0 {
+		if lc.errorPages {
+			if !lc.recursiveErrorPages {
+				rq.errorPage = true
+			}
+			if ep := errorPageFor(lc.levels, status); ep != nil {
+				return h.sendErrorPage(w, rq, l, ep)
+			}
+		}
+	}
+	WriteErrorPage(h.hook(w, rq, l, remapNone), rq.r, status, rq.out)
+	return done(status)
+}
+
+// errorPageSpec is one `error_page codes... [=[code]] uri` directive.
+type errorPageSpec struct {
+	codes     []int
+	overwrite int // -1: none; 0: "=" (the target's status); else the code
+	value     string
+}
+
+// errorPageFor returns the error_page (in effect at levels) for status, or
+// nil.
+func errorPageFor(levels []*nginx.Directive, status int) *errorPageSpec {
+	for _, d := range nginx.Effective(levels, "error_page") {
+		ep := parseErrorPage(d)
+		if ep == nil {
+			continue
+		}
+		for _, c := range ep.codes {
+			if c == status {
+				return ep
+			}
+		}
+	}
+	return nil
+}
+
+// parseErrorPage reads an error_page directive as ngx_http_core_error_page
+// does: status codes, then "=" or "=code", then the URI (nil when malformed).
+func parseErrorPage(d *nginx.Directive) *errorPageSpec {
+	if len(d.Args) < 2 {
+		return nil
+	}
+	ep := &errorPageSpec{overwrite: -1, value: d.Args[len(d.Args)-1]}
+	n := len(d.Args) - 1
+	if a := d.Args[n-1]; strings.HasPrefix(a, "=") {
+		if n-1 == 0 {
+			return nil
+		}
+		ep.overwrite = 0
+		if len(a) > 1 {
+			c, err := strconv.Atoi(a[1:])
+			if err != nil || c < 0 {
+				return nil
+			}
+			ep.overwrite = c
+		}
+		n--
+	}
+	for _, a := range d.Args[:n] {
+		c, err := strconv.Atoi(a)
+		if err != nil {
+			return nil
+		}
+		ep.codes = append(ep.codes, c)
+	}
+	return ep
+}
+
+// sendErrorPage is ngx_http_send_error_page: with "=code" the status
+// becomes code ("=" alone: the target's status); a URI is an internal
+// redirect (the method becomes GET unless it is HEAD), @name a named one,
+// anything else a 302 (or the =code given, if it is a redirect) to it.
+func (h *Handler) sendErrorPage(w http.ResponseWriter, rq *request, l *nginx.Location, ep *errorPageSpec) step {
+	if ep.overwrite >= 0 {
+		rq.errStatus = ep.overwrite
+	}
+	v := h.expand(rq, ep.value)
+	if rq.tracing {
+		rq.trace = append(rq.trace, "error_page "+v)
+	}
+	switch {
+	case strings.HasPrefix(v, "/"):
+		uri, args, _ := strings.Cut(v, "?")
+		if rq.method != http.MethodHead {
+			rq.method = http.MethodGet
+		}
+		return h.redirectURI(w, rq, l, uri, args)
+	case strings.HasPrefix(v, "@"):
+		return h.redirectNamed(w, rq, l, v)
+	}
+	status := http.StatusFound
+	switch ep.overwrite {
+	case 301, 302, 303, 307, 308:
+		status = ep.overwrite
+	}
+	rq.errStatus = status
+	w.Header().Set("Location", v)
+	WriteErrorPage(h.hook(w, rq, l, remapNone), rq.r, status, rq.out)
+	return done(status)
+}
+
+// How a hookWriter turns the status written into the one sent.
+const (
+	remapNone      = iota // as written
+	remapErrStatus        // r->err_status when set (an error page's content)
+	remapStatic           // the static handler's (see Handler.static)
+)
+
+// serverNginx is the value of the Server header. The slice is shared by
+// every response: header values are replaced or appended to (its capacity
+// is 1, so an append copies), never written in place.
+var serverNginx = []string{"nginx"}[:1:1]
+
+// hookWriter applies the final location's header filters when the status
+// is written, whoever writes it. For the static handler it can also hold
+// back an error status that an error_page handles, and the page that goes
+// with it (intercept).
+type hookWriter struct {
+	http.ResponseWriter
+	h     *Handler
+	rq    *request
+	lc    *locConf
+	remap int
+	// staticErr is the err_status the static handler sends a file with
+	// (remapStatic).
+	staticErr int
+	done      bool
+	// intercept, when set, catches a status >= 300 (but 304) that an
+	// error_page of the location handles, while no error page was used
+	// and uri_changes are left; caught is that status.
+	intercept bool
+	caught    int
+}
+
+// Unwrap gives the writer below, for the client side to find its own
+// (http1.Abort, CloseAfter, SetLimits).
+func (hw *hookWriter) Unwrap() http.ResponseWriter { return hw.ResponseWriter }
+
+func (hw *hookWriter) WriteHeader(status int) {
+	if hw.caught != 0 {
+		return
+	}
+	if hw.intercept && hw.interceptable(status) {
+		hw.caught = status
+		return
+	}
+	if !hw.done {
+		hw.done = true
+		status = hw.before(status)
+	}
+	hw.ResponseWriter.WriteHeader(status)
+}
+
+func (hw *hookWriter) Write(b []byte) (int, error) {
+	if hw.caught != 0 {
+		return len(b), nil
+	}
+	if !hw.done {
+		hw.WriteHeader(http.StatusOK)
+	}
+	return hw.ResponseWriter.Write(b)
+}
+
+// ReadFrom sends src after the header, with the writer below's ReadFrom
+// when it has one (net/http's uses sendfile(2) for a file).
+func (hw *hookWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !hw.done {
+		hw.WriteHeader(http.StatusOK)
+	}
+	if hw.caught != 0 {
+		return io.Copy(io.Discard, src)
+	}
+	if rf, ok := hw.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return copyBody(hw.ResponseWriter, src)
+}
+
+func (hw *hookWriter) interceptable(status int) bool {
+	rq := hw.rq
+	return status >= 300 && status != http.StatusNotModified && !rq.errorPage &&
+		rq.uriChanges != 0 && errorPageFor(hw.lc.levels, status) != nil
+}
+
+// hook wraps w so that writing the status runs what nginx's header filters
+// do for a request finally handled in location l (nil: the server level):
+// remap says how the status written becomes the one sent (remapErrStatus:
+// the err_status of an error page); the headers filter adds `expires` and
+// `add_header`; the charset filter may append a charset to the
+// Content-Type; Server is nginx's.
+func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location, remap int) *hookWriter {
+	if hw, ok := w.(*hookWriter); ok {
+		w = hw.ResponseWriter
+	}
+	return &hookWriter{ResponseWriter: w, h: h, rq: rq, lc: h.conf(l), remap: remap}
+}
+
+// before runs the header filters for status and returns the status sent.
+func (hw *hookWriter) before(status int) int {
+	rq, lc := hw.rq, hw.lc
+	hdr := hw.ResponseWriter.Header()
+	switch hw.remap {
+	case remapErrStatus:
+		if rq.errStatus != 0 {
+			status = rq.errStatus
+		}
+	case remapStatic:
+		if errStatus := hw.staticErr; status == http.StatusOK && errStatus != 0 && errStatus != http.StatusOK {
+			// The range filter did not run, and the header filter sends
+			// the file's Last-Modified with 200, 206 and 304 only.
+			dropLastAcceptRanges(hdr)
+			if errStatus != http.StatusPartialContent && errStatus != http.StatusNotModified {
+				hdr.Del("Last-Modified")
+			}
+			status = errStatus
+		}
+	}
+	if status == http.StatusRequestedRangeNotSatisfiable {
+		// nginx's range filter turns a 200 already through the
+		// headers filter into a 416 that goes through it again: the
+		// headers added for 200 stay and the `always` ones come twice.
+		hw.h.headersFilter(hdr, rq, lc, http.StatusOK)
+	}
+	hw.h.headersFilter(hdr, rq, lc, status)
+	hw.h.charsetFilter(hdr, rq, lc, status)
+	if len(hdr["Server"]) == 0 {
+		hdr["Server"] = serverNginx
+	}
+	return status
+}

@@ -1,0 +1,258 @@
+//go:build unix
+
+package proxy
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// The header filters of the final location: add_header and expires
+// (ngx_http_headers_filter_module), charset (ngx_http_charset_filter_module).
+
+// headersFilter is ngx_http_headers_filter: `expires` and `add_header`.
+func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, status int) {
+	if lc.expires != nil && addsHeaders(status) {
+		applyExpires(hdr, lc.expires)
+	}
+	for _, d := range lc.addHeader {
+		if len(d.Args) < 2 {
+			continue
+		}
+		if addsHeaders(status) || (len(d.Args) > 2 && d.Args[2] == "always") {
+			if v := h.expand(rq, d.Args[1]); v != "" {
+				hdr.Add(d.Args[0], v)
+			}
+		}
+	}
+}
+
+// addsHeaders is the status list add_header and expires apply to without
+// `always`.
+func addsHeaders(status int) bool {
+	switch status {
+	case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308:
+		return true
+	}
+	return false
+}
+
+// applyExpires is ngx_http_set_expires: Expires and Cache-Control are
+// replaced. `expires modified`, `@time` and variables are not emulated
+// (New reports them) and do nothing here.
+func applyExpires(hdr http.Header, d *nginx.Directive) {
+	v := d.Arg(0)
+	if v == "off" || v == "" {
+		return
+	}
+	if v == "epoch" {
+		hdr.Set("Expires", "Thu, 01 Jan 1970 00:00:01 GMT")
+		hdr.Set("Cache-Control", "no-cache")
+		return
+	}
+	if v == "max" {
+		hdr.Set("Expires", "Thu, 31 Dec 2037 23:55:55 GMT")
+		hdr.Set("Cache-Control", "max-age=315360000")
+		return
+	}
+	secs, ok := parseDuration(v)
+	if !ok {
+		return
+	}
+	hdr.Set("Expires", time.Now().Add(time.Duration(secs)*time.Second).UTC().Format(http.TimeFormat))
+	if secs < 0 {
+		hdr.Set("Cache-Control", "no-cache")
+	} else {
+		hdr.Set("Cache-Control", "max-age="+strconv.Itoa(secs))
+	}
+}
+
+// parseDuration reads nginx time values such as 30d, 1h30m, 60.
+func parseDuration(v string) (int, bool) {
+	neg := strings.HasPrefix(v, "-")
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+")
+	total, n, digits := 0, 0, false
+	units := map[byte]int{'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800, 'M': 2592000, 'y': 31536000}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*10 + int(c-'0')
+			digits = true
+		case units[c] > 0 && digits:
+			if c == 'm' && i+1 < len(v) && v[i+1] == 's' {
+				i++ // milliseconds: below a second
+				n = 0
+				digits = false
+				continue
+			}
+			total += n * units[c]
+			n, digits = 0, false
+		default:
+			return 0, false
+		}
+	}
+	total += n
+	if neg {
+		total = -total
+	}
+	return total, true
+}
+
+// defaultCharsetTypes is charset_types' default (text/html is always
+// included, whatever charset_types says).
+var defaultCharsetTypes = []string{"text/html", "text/xml", "text/plain", "text/vnd.wap.wml", "application/javascript", "application/rss+xml"}
+
+// charsetFilter is ngx_http_charset_header_filter without recoding: the
+// destination charset is X-Accel-Charset when nginx knows it (else
+// nothing happens: "unknown charset to override"), or the location's
+// `charset` for a Content-Type without a charset that is in charset_types
+// (with a charset: only with override_charset on). The source is the
+// Content-Type's charset, else source_charset. The Content-Type then gets
+// "; charset=<destination>" (replacing its own charset), unless the two
+// differ and no charset_map links them; 301 and 302 get none. Recoding the
+// body (charset_map) is not emulated; New reports charset_map.
+func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, status int) {
+	vs := hdr.Values("Content-Type")
+	if len(vs) == 0 || vs[0] == "" {
+		return
+	}
+	ct := vs[0]
+	if status == http.StatusPartialContent && strings.HasPrefix(ct, "multipart/byteranges") {
+		return // the range filter comes after the charset filter
+	}
+	typeLen, cs := splitCharset(ct)
+	var dst string
+	if rq.charset != "" {
+		if !h.charsets[strings.ToLower(rq.charset)] {
+			if rq.tracing {
+				rq.trace = append(rq.trace, "unknown charset to override: "+rq.charset)
+			}
+			return
+		}
+		dst = rq.charset
+	} else {
+		d := lc.charset
+		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
+			return
+		}
+		if cs != "" {
+			if !flagOn(lc.levels, "override_charset") {
+				return
+			}
+		} else if !charsetTypeMatch(lc.levels, ct[:typeLen]) {
+			return
+		}
+		dst = d.Arg(0)
+	}
+	set := func() {
+		v := ct[:typeLen]
+		if status != http.StatusMovedPermanently && status != http.StatusFound {
+			v += "; charset=" + dst
+		}
+		hdr["Content-Type"] = []string{v}
+	}
+	src := cs
+	if src == "" {
+		d := nearest(lc.levels, "source_charset")
+		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
+			set()
+			return
+		}
+		src = d.Arg(0)
+	}
+	srcKnown, dstKnown := h.charsets[strings.ToLower(src)], h.charsets[strings.ToLower(dst)]
+	switch {
+	case !srcKnown || !dstKnown:
+		if srcKnown == dstKnown && strings.EqualFold(src, dst) {
+			set()
+		}
+	case strings.EqualFold(src, dst):
+		set()
+	case len(hdr.Values("Content-Encoding")) > 0 && hdr.Get("Content-Encoding") != "":
+	case h.charsetMaps[[2]string{strings.ToLower(src), strings.ToLower(dst)}]:
+		set() // and nginx recodes the body, which is not emulated
+	default:
+		if rq.tracing {
+			rq.trace = append(rq.trace, fmt.Sprintf("no charset_map between %q and %q", src, dst))
+		}
+	}
+}
+
+// splitCharset is what ngx_http_upstream_copy_content_type keeps apart: the
+// length of the type before the ';' that starts "charset=" (after spaces),
+// and the charset without one leading and one trailing double quote. Without
+// a charset, typeLen is len(ct).
+func splitCharset(ct string) (typeLen int, charset string) {
+	for i := 0; i < len(ct); i++ {
+		if ct[i] != ';' {
+			continue
+		}
+		j := i + 1
+		for j < len(ct) && ct[j] == ' ' {
+			j++
+		}
+		if j == len(ct) {
+			break
+		}
+		if len(ct)-j < 8 || !strings.EqualFold(ct[j:j+8], "charset=") {
+			continue
+		}
+		v := ct[j+8:]
+		v = strings.TrimPrefix(v, `"`)
+		v = strings.TrimSuffix(v, `"`)
+		return i, v
+	}
+	return len(ct), ""
+}
+
+// charsetTypeMatch reports whether typ (lower-cased) is in charset_types.
+func charsetTypeMatch(levels []*nginx.Directive, typ string) bool {
+	typ = strings.ToLower(typ)
+	if typ == "text/html" {
+		return true
+	}
+	types := defaultCharsetTypes
+	if d := nearest(levels, "charset_types"); d != nil {
+		types = d.Args
+	}
+	for _, t := range types {
+		if t == "*" || strings.ToLower(t) == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// collectCharsets finds the charsets nginx knows (named by charset,
+// source_charset or charset_map anywhere in http{}) and the charset_map
+// pairs.
+func (h *Handler) collectCharsets() {
+	h.charsets = map[string]bool{}
+	h.charsetMaps = map[[2]string]bool{}
+	root := h.srv.HTTP
+	if root == nil {
+		root = h.srv.Dir
+	}
+	visit := func(d *nginx.Directive) bool {
+		switch d.Name {
+		case "charset", "source_charset":
+			if v := d.Arg(0); v != "off" && v != "" && !strings.Contains(v, "$") {
+				h.charsets[strings.ToLower(v)] = true
+			}
+		case "charset_map":
+			a, b := strings.ToLower(d.Arg(0)), strings.ToLower(d.Arg(1))
+			h.charsets[a], h.charsets[b] = true, true
+			h.charsetMaps[[2]string{a, b}] = true
+			h.charsetMaps[[2]string{b, a}] = true
+			return false
+		}
+		return true
+	}
+	root.Walk(visit)
+}

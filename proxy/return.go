@@ -1,0 +1,72 @@
+//go:build unix
+
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// return (ngx_http_rewrite_module): a status, a text or a redirect.
+
+// doReturn handles `return code [text|URL]` and `return URL`
+// (ngx_http_rewrite_return_code): a redirect or a code >= 400 without text
+// is finished like an error (error_page applies); anything else is sent by
+// ngx_http_send_response, with the type of $uri's extension unless a type
+// is already set.
+func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) step {
+	code, err := strconv.Atoi(d.Arg(0))
+	if err != nil {
+		w.Header().Set("Location", h.absolute(rq, h.expand(rq, d.Arg(0))))
+		return h.fail(w, rq, http.StatusFound, l)
+	}
+	if code == 444 && abortResponse(w) {
+		// NGX_HTTP_CLOSE: the connection closes without an answer.
+		return done(444)
+	}
+	text := ""
+	if len(d.Args) > 1 {
+		text = h.expand(rq, d.Args[1])
+	}
+	switch code {
+	case 301, 302, 303, 307, 308:
+		w.Header().Set("Location", h.absolute(rq, text))
+		return h.fail(w, rq, code, l)
+	}
+	if len(d.Args) == 1 && code >= 400 {
+		return h.fail(w, rq, code, l)
+	}
+	hdr := w.Header()
+	addHeaders(hdr, rq.out)
+	if len(hdr.Values("Content-Type")) == 0 {
+		lc := h.conf(l)
+		if ct := lc.types.typeFor(rq.uri, lc.defaultType); ct != "" {
+			hdr.Set("Content-Type", ct)
+		} else {
+			hdr["Content-Type"] = nil
+		}
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(text)))
+	hw := h.hook(w, rq, l, remapErrStatus)
+	hw.WriteHeader(code)
+	if rq.method != http.MethodHead {
+		io.WriteString(hw, text)
+	}
+	if rq.errStatus != 0 {
+		code = rq.errStatus
+	}
+	return done(code)
+}
+
+// absolute is what the header filter does to a Location that starts with
+// '/' (absolute_redirect on).
+func (h *Handler) absolute(rq *request, target string) string {
+	if strings.HasPrefix(target, "/") {
+		return absoluteBase(rq.r) + target
+	}
+	return target
+}

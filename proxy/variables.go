@@ -1,0 +1,216 @@
+//go:build unix
+
+package proxy
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
+)
+
+// Variables: the values nginx gives $name in a directive's argument.
+
+// usesVariable reports whether a directive of the server or of the http
+// level names variable name.
+func usesVariable(srv *nginx.Server, name string) bool {
+	found := false
+	check := func(d *nginx.Directive) bool {
+		for _, a := range d.Args {
+			if strings.Contains(a, "$"+name) || strings.Contains(a, "${"+name+"}") {
+				found = true
+			}
+		}
+		return !found
+	}
+	if srv.HTTP != nil {
+		srv.HTTP.Walk(check)
+	} else {
+		srv.Dir.Walk(check)
+	}
+	return found
+}
+
+// remoteAddr is the client address without the port.
+func remoteAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// expand substitutes the nginx variables the emulator knows in v.
+func (h *Handler) expand(rq *request, v string) string {
+	if !strings.Contains(v, "$") {
+		return v
+	}
+	if name, ok := onlyVariable(v); ok {
+		return h.variable(rq, name)
+	}
+	var b bytes.Buffer
+	for i := 0; i < len(v); i++ {
+		if v[i] != '$' {
+			b.WriteByte(v[i])
+			continue
+		}
+		j := i + 1
+		brace := j < len(v) && v[j] == '{'
+		if brace {
+			j++
+		}
+		k := j
+		for k < len(v) && (v[k] == '_' || v[k] >= 'a' && v[k] <= 'z' || v[k] >= 'A' && v[k] <= 'Z' || v[k] >= '0' && v[k] <= '9') {
+			k++
+		}
+		name := v[j:k]
+		if brace && k < len(v) && v[k] == '}' {
+			k++
+		}
+		b.WriteString(h.variable(rq, name))
+		i = k - 1
+	}
+	return b.String()
+}
+
+// onlyVariable reports whether v is one variable and nothing else ("$name"
+// or "${name}"), and returns its name.
+func onlyVariable(v string) (string, bool) {
+	if len(v) < 2 || v[0] != '$' {
+		return "", false
+	}
+	name := v[1:]
+	if name[0] == '{' {
+		if name[len(name)-1] != '}' {
+			return "", false
+		}
+		name = name[1 : len(name)-1]
+	}
+	if name == "" {
+		return "", false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+func (h *Handler) variable(rq *request, name string) string {
+	r := rq.r
+	if v, ok := rq.vars[name]; ok {
+		return v
+	}
+	if v, ok := captureVar(rq, name); ok {
+		return v
+	}
+	if m, ok := h.maps[name]; ok {
+		return h.mapValue(rq, m)
+	}
+	if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
+		if v, ok := vv.vars[name]; ok {
+			return v
+		}
+	}
+	switch name {
+	case "remote_user":
+		user, _, _ := basicCredentials(r)
+		return user
+	case "uri", "document_uri":
+		return rq.uri
+	case "args", "query_string":
+		return rq.args
+	case "is_args":
+		if rq.args != "" {
+			return "?"
+		}
+		return ""
+	case "request_uri":
+		return r.RequestURI
+	case "request_method":
+		return rq.method
+	case "host":
+		// The host as nginx keeps it (lower case, no port, no trailing
+		// dot), else the chosen server's name.
+		if host := serverName(r.Host); host != "" {
+			return host
+		}
+		if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
+			return vv.name
+		}
+		return h.srv.NameOf("")
+	case "http_host":
+		return r.Host
+	case "scheme":
+		return scheme(r)
+	case "server_name":
+		return h.srv.NameOf("")
+	case "remote_addr":
+		return remoteAddr(r)
+	case "proxy_host":
+		return rq.proxyHost
+	case "proxy_add_x_forwarded_for":
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			return xff + ", " + remoteAddr(r)
+		}
+		return remoteAddr(r)
+	case "request_body":
+		// In memory only, as nginx has it (not_found for a body in a file).
+		if rq.bodyRead && rq.bodyFile == nil {
+			return string(rq.body)
+		}
+		return ""
+	case "request_body_file":
+		return rq.bodyPath
+	case "request_filename":
+		p, _ := h.path(rq, rq.loc, rq.uri, rq.caps)
+		return p
+	case "document_root":
+		return h.docRoot(rq, rq.loc, rq.caps)
+	case "content_type":
+		return r.Header.Get("Content-Type")
+	case "content_length":
+		return contentLength(rq)
+	case "fastcgi_script_name", "fastcgi_path_info":
+		return h.fcgiVariable(rq, name)
+	case "server_protocol":
+		return r.Proto
+	case "remote_port":
+		return remotePort(r)
+	case "server_addr":
+		a, _ := serverAddrPort(r)
+		return a
+	case "server_port":
+		_, p := serverAddrPort(r)
+		return p
+	case "https":
+		if r.TLS != nil {
+			return "on"
+		}
+		return ""
+	case "nginx_version":
+		return nginxVersion
+	}
+	switch {
+	case strings.HasPrefix(name, "http_"):
+		return r.Header.Get(strings.ReplaceAll(name[5:], "_", "-"))
+	case strings.HasPrefix(name, "arg_"):
+		for _, kv := range strings.Split(rq.args, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if strings.EqualFold(k, name[4:]) {
+				return v
+			}
+		}
+	case strings.HasPrefix(name, "upstream_http_") && rq.upstream != nil:
+		v, _ := rq.upstream.First(http.CanonicalHeaderKey(strings.ReplaceAll(name[14:], "_", "-")))
+		return v
+	case strings.HasPrefix(name, "cookie_"):
+		if c, err := r.Cookie(name[7:]); err == nil {
+			return c.Value
+		}
+	}
+	return ""
+}
