@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,15 +126,34 @@ func TestBodyFramingAgainstNginx(t *testing.T) {
 	conf := strings.ReplaceAll(wireConf, "BACKEND", backend)
 	ng := realnginx.StartHTTP(t, conf, wireFiles)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
-	for _, c := range bodyCases() {
+	// Every exchange, with both servers, at once: the test waits for the
+	// longest quiet period, not for their sum.
+	cases := bodyCases()
+	type outcomes struct {
+		want, got       bodyOutcome
+		wantErr, gotErr error
+	}
+	results := make([]outcomes, len(cases))
+	var wg sync.WaitGroup
+	for i, c := range cases {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			results[i].want, results[i].wantErr = bodyExchange(ng.Addr, c)
+		}()
+		go func() {
+			defer wg.Done()
+			results[i].got, results[i].gotErr = bodyExchange(emu, c)
+		}()
+	}
+	wg.Wait()
+	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			want, err := bodyExchange(ng.Addr, c)
-			if err != nil {
+			want, got := results[i].want, results[i].got
+			if err := results[i].wantErr; err != nil {
 				t.Fatalf("nginx: %v", err)
 			}
-			got, err := bodyExchange(emu, c)
-			if err != nil {
+			if err := results[i].gotErr; err != nil {
 				t.Fatalf("serve: %v", err)
 			}
 			if os.Getenv("XACCEL_DUMP") != "" {
