@@ -134,3 +134,47 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// errBodyTooLarge is a streamed body past client_max_body_size.
+var errBodyTooLarge = errors.New("client intended to send too large body")
+
+// streamBody is a body sent to the app as it is read: it stops past max
+// bytes (0: no limit), and keeps what it read in rq.body while that stays
+// under keep bytes, for $request_body and a later error page, as nginx
+// keeps its buffers; a longer body is not kept, and cannot be sent again.
+type streamBody struct {
+	rq        *request
+	r         io.Reader
+	max, keep int64
+	n         int64
+	kept      []byte
+	over      bool
+}
+
+func (s *streamBody) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if s.max > 0 && s.n > s.max {
+		return 0, errBodyTooLarge
+	}
+	if !s.over {
+		if int64(len(s.kept)+n) > s.keep {
+			s.over, s.kept = true, nil
+		} else {
+			s.kept = append(s.kept, p[:n]...)
+		}
+	}
+	if err == io.EOF {
+		s.rq.bodyLen = s.n
+		if !s.over {
+			s.rq.body = s.kept
+		} else {
+			// Sent and gone: a later proxy_pass of this request has no
+			// body to send, and is refused rather than sent a part.
+			s.rq.bodyErr = bodyFailed
+		}
+	} else if err != nil {
+		s.rq.bodyErr = bodyFailed
+	}
+	return n, err
+}

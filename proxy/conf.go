@@ -43,7 +43,10 @@ type locConf struct {
 	// bodyInFile is client_body_in_file_only (on or clean): every body
 	// goes to a file.
 	bodyInFile bool
-	timeouts   upstream.Timeouts
+	// requestBuffering is proxy_request_buffering (on by default): off
+	// sends the body to the app as it arrives.
+	requestBuffering bool
+	timeouts         upstream.Timeouts
 
 	// error_page.
 	errorPages          bool // some error_page is in effect
@@ -123,6 +126,10 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	}
 	if d := nearest(c.levels, "client_body_in_file_only"); d != nil && d.Arg(0) != "off" {
 		c.bodyInFile = true
+	}
+	c.requestBuffering = true
+	if d := nearest(c.levels, "proxy_request_buffering"); d != nil && d.Arg(0) == "off" {
+		c.requestBuffering = false
 	}
 	c.bufferSize = defaultBufferSize
 	if d := nearest(c.levels, "proxy_buffer_size"); d != nil {

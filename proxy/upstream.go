@@ -5,14 +5,16 @@ package proxy
 import (
 	"errors"
 	"fmt"
-	"github.com/xaccel/xaccel/proxy/internal/upstream"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/xaccel/xaccel/proxy/internal/upstream"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -235,16 +237,26 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	// The body is read before the upstream is connected to
-	// (ngx_http_read_client_request_body, then ngx_http_upstream_init).
-	switch st := h.readBody(rq, lc); st {
-	case bodyOK:
-	case bodyAbort, bodyFailed:
-		if abortResponse(w) {
-			return done(0)
+	// (ngx_http_read_client_request_body, then ngx_http_upstream_init),
+	// unless proxy_request_buffering is off: then it goes to the app as
+	// it arrives (a chunked one only over HTTP/1.1, which can carry it).
+	var stream *upstream.Stream
+	if !lc.requestBuffering && rq.hasBody && !rq.bodyRead && rq.r.Body != nil && rq.r.Body != http.NoBody &&
+		(rq.r.ContentLength >= 0 || lc.proxyHTTP11) && err == nil {
+		rq.bodyRead = true
+		stream = &upstream.Stream{R: &streamBody{rq: rq, r: rq.r.Body, max: lc.maxBody, keep: int64(lc.bodyBuffer) + int64(lc.bodyBuffer)>>2},
+			Chunked: rq.r.ContentLength < 0}
+	} else {
+		switch st := h.readBody(rq, lc); st {
+		case bodyOK:
+		case bodyAbort, bodyFailed:
+			if abortResponse(w) {
+				return done(0)
+			}
+			return h.fail(w, rq, http.StatusBadRequest, l)
+		default:
+			return h.fail(w, rq, st, l)
 		}
-		return h.fail(w, rq, http.StatusBadRequest, l)
-	default:
-		return h.fail(w, rq, st, l)
 	}
 	if err != nil {
 		if rq.tracing {
@@ -315,20 +327,56 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 			b = append(b, "\r\n"...)
 		}
 	}
-	if sendLength {
+	switch {
+	case stream != nil && stream.Chunked:
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	case sendLength:
+		n := rq.bodyLen
+		if stream != nil {
+			n = rq.r.ContentLength
+		}
 		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, rq.bodyLen, 10)
+		b = strconv.AppendInt(b, n, 10)
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "\r\n"...)
-	b = append(b, rq.body...)
+	if stream == nil {
+		b = append(b, rq.body...)
+	}
 	*bp = b
 	var spooled *io.SectionReader
 	if rq.bodyFile != nil {
 		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
 	}
 	pool, mayKeep := h.pool.Use(dest.Dest, version, hasConnection)
-	resp, err := upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
+	var resp *upstream.Response
+	if stream != nil {
+		resp, err = upstream.RoundTripStream(dest.Dest, b, stream, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
+		if errors.Is(err, upstream.ErrClientBody) {
+			// The client's side failed with part of the body at the app,
+			// whose framing tells it the body is not whole. nginx ends
+			// the request as when it reads a body: no answer to a client
+			// gone or too slow, 413 past client_max_body_size, 400 for a
+			// malformed chunk.
+			rq.note("request body: " + errText(stream.ClientErr))
+			cerr := stream.ClientErr
+			switch {
+			case errors.Is(cerr, errBodyTooLarge):
+				rq.bodyErr = http.StatusRequestEntityTooLarge
+				return h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
+			case isTimeout(cerr), errors.Is(cerr, io.ErrUnexpectedEOF), errors.Is(cerr, net.ErrClosed), errors.Is(cerr, syscall.ECONNRESET):
+				rq.bodyErr = bodyAbort
+				if abortResponse(w) {
+					return done(0)
+				}
+			default:
+				rq.bodyErr = http.StatusBadRequest
+			}
+			return h.fail(w, rq, http.StatusBadRequest, l)
+		}
+	} else {
+		resp, err = upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
+	}
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())

@@ -10,12 +10,16 @@ package upstream
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 )
 
 // Dest is where a request to the app goes.
@@ -74,7 +78,7 @@ func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit 
 			}
 			send = nil
 		}
-		resp, err := exchange(conn, send, body, method, limit, to)
+		resp, err := exchange(conn, send, sectionSender(body), method, limit, to)
 		if err != nil {
 			conn.Close()
 			if reused && attempt == 0 {
@@ -91,15 +95,15 @@ func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit 
 
 // exchange writes req (unless it is nil: already sent) on conn and reads
 // the response header, of at most limit bytes.
-func exchange(conn Conn, req []byte, body *io.SectionReader, method string, limit int, to Timeouts) (*Response, error) {
+func exchange(conn Conn, req []byte, send func(io.Writer) error, method string, limit int, to Timeouts) (*Response, error) {
 	tc := timedConn{conn, to}
 	if req != nil {
 		if _, err := tc.Write(req); err != nil {
 			return nil, err
 		}
 	}
-	if body != nil {
-		if _, err := io.Copy(tc, io.NewSectionReader(body, 0, body.Size())); err != nil {
+	if send != nil {
+		if err := send(tc); err != nil {
 			return nil, err
 		}
 	}
@@ -212,4 +216,80 @@ func Connect(d Dest, first []byte, to Timeouts) (Conn, error) {
 // lines, the body to read, on conn, which Close closes (never kept).
 func Wrap(status int, lines []HeaderLine, body io.Reader, conn Conn) *Response {
 	return &Response{Status: status, Lines: lines, Body: body, conn: conn}
+}
+
+// sectionSender sends a spooled body from its start (on every attempt).
+func sectionSender(body *io.SectionReader) func(io.Writer) error {
+	if body == nil {
+		return nil
+	}
+	return func(w io.Writer) error {
+		_, err := io.Copy(w, io.NewSectionReader(body, 0, body.Size()))
+		return err
+	}
+}
+
+// Stream is a request body sent to the app as the client sends it
+// (proxy_request_buffering off), with Content-Length framing (the
+// client's) or in chunks. ClientErr is what reading it ended with when the
+// client's side failed (cut, too slow, malformed): the app has then seen
+// part of a body whose framing says it is not whole.
+type Stream struct {
+	R         io.Reader
+	Chunked   bool
+	ClientErr error
+}
+
+// ErrClientBody is RoundTripStream's error when the client's body failed
+// (see Stream.ClientErr).
+var ErrClientBody = errors.New("the client's body ended before it was whole")
+
+// RoundTripStream is RoundTrip with a body sent as it is read: on a new
+// connection (a body read once cannot be sent again on another), which may
+// be kept afterwards.
+func RoundTripStream(d Dest, req []byte, s *Stream, method string, limit int, to Timeouts, pool *Pool, mayKeep bool) (*Response, error) {
+	conn, err := connectSend(d, req, to)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := exchange(conn, nil, s.send, method, limit, to)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if pool != nil && mayKeep {
+		resp.pool, resp.key = pool, d.Key
+	}
+	return resp, nil
+}
+
+// send copies the body to w as it arrives, each read going out at once.
+func (s *Stream) send(w io.Writer) error {
+	b := wire.GetBuf()
+	defer wire.PutBuf(b)
+	for {
+		n, rerr := s.R.Read(*b)
+		if n > 0 {
+			var err error
+			if s.Chunked {
+				_, err = fmt.Fprintf(w, "%x\r\n%s\r\n", n, (*b)[:n])
+			} else {
+				_, err = w.Write((*b)[:n])
+			}
+			if err != nil {
+				return err
+			}
+		}
+		switch {
+		case rerr == io.EOF:
+			if s.Chunked {
+				_, err := io.WriteString(w, "0\r\n\r\n")
+				return err
+			}
+			return nil
+		case rerr != nil:
+			s.ClientErr = rerr
+			return ErrClientBody
+		}
+	}
 }
