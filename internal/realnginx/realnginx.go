@@ -11,7 +11,9 @@
 //
 // Tests that need nginx call Require (directly or through Start), which
 // skips with a clear message when nginx is missing, or fails when
-// XACCEL_REQUIRE_REAL=1 (as CI sets it).
+// XACCEL_REQUIRE_REAL=1 (as CI sets it). Under go test -short, Require
+// and SkipShort skip every test that runs a real server, whatever
+// XACCEL_REQUIRE_REAL says.
 package realnginx
 
 import (
@@ -57,6 +59,19 @@ func requireReal() bool {
 	return os.Getenv("XACCEL_REQUIRE_REAL") == "1"
 }
 
+// ShortMessage is what a test that runs real servers says when go test
+// -short skips it.
+const ShortMessage = "-short skips the tests that run real servers (nginx, the generated apps, Caddy, Apache, xaccel serve against nginx); run without -short for them"
+
+// SkipShort skips the test under go test -short: it runs real servers (an
+// end-to-end suite). -short wins over XACCEL_REQUIRE_REAL=1.
+func SkipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(ShortMessage)
+	}
+}
+
 // SkipOrFail ends a test that cannot run because something real (a
 // server, a framework, the shared corpus) is missing: it skips with msg,
 // or fails with it when XACCEL_REQUIRE_REAL=1.
@@ -69,11 +84,12 @@ func SkipOrFail(t testing.TB, msg string) {
 }
 
 // Require returns the nginx binary, or skips the test with NotFoundMessage
-// when there is none. When XACCEL_REQUIRE_REAL=1 it fails the test instead
+// when there is none; under go test -short it skips with ShortMessage. When XACCEL_REQUIRE_REAL=1 it fails the test instead
 // of skipping. A XACCEL_NGINX that names no executable file always fails
 // the test: somebody asked for that binary explicitly.
 func Require(t testing.TB) string {
 	t.Helper()
+	SkipShort(t)
 	bin := Binary()
 	if bin == "" {
 		SkipOrFail(t, NotFoundMessage)

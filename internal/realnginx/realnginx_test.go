@@ -239,6 +239,7 @@ http {
 // TestCleanupStopsNginx checks that the cleanup registered by Start stops
 // the process, frees the port and removes the prefix.
 func TestCleanupStopsNginx(t *testing.T) {
+	SkipShort(t)
 	t.Parallel()
 	var inst *Instance
 	t.Run("run", func(t *testing.T) {
