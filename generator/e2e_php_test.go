@@ -130,6 +130,7 @@ func TestE2EPHP(t *testing.T) { runE2E(t, "php") }
 // phpLint runs php -l on every .php file the backend generates, for every
 // front.
 func phpLint(t *testing.T, backend string) {
+	t.Parallel()
 	php, err := exec.LookPath("php")
 	if err != nil {
 		requireReal(t, "the php command", "apt-get install php-cli")

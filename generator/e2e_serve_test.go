@@ -9,10 +9,13 @@ package generator
 // really in, and both flags would map those paths onto themselves.
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,8 +31,20 @@ var (
 	xaccelBinErr  error
 )
 
-// TestMain removes the xaccel binary the serve tests built.
+// e2eParallel is how many tests run at once unless -parallel says
+// otherwise: the end-to-end runs mostly wait for servers to start, answer
+// and stop, so more of them than CPUs keep the machine busy.
+const e2eParallel = 6
+
+// TestMain raises go test's -parallel (unless it is given) and removes the
+// xaccel binary the serve tests built.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit && runtime.GOMAXPROCS(0) < e2eParallel {
+		flag.Set("test.parallel", strconv.Itoa(e2eParallel))
+	}
 	code := m.Run()
 	if xaccelBinDir != "" {
 		os.RemoveAll(xaccelBinDir)

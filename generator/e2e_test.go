@@ -198,7 +198,12 @@ func runE2E(t *testing.T, backend string) { runE2EFront(t, backend, "nginx") }
 
 // runE2EFront is runE2E behind the given front server (nginx, caddy or
 // apache).
+//
+// Every run has its own directories, free ports and server processes, so
+// the runs go in parallel (TestMain raises go test's -parallel).
 func runE2EFront(t *testing.T, backend, front string) {
+	realnginx.SkipShort(t)
+	t.Parallel()
 	b, ok := e2eBackends[backend]
 	if !ok {
 		t.Fatalf("no end-to-end runner for %s", backend)

@@ -148,6 +148,8 @@ func renderFront(t *testing.T, o Options, tmpl string) (*Data, []byte) {
 // and with the golden options, passes `caddy validate` (the adapter, every
 // module's provisioning and the matchers).
 func TestEveryBackendCaddyValidate(t *testing.T) {
+	realnginx.SkipShort(t)
+	t.Parallel()
 	bin := requireCaddy(t)
 	for _, b := range Backends {
 		for i, o := range []Options{{Backend: b.Name, Front: "caddy"}, goldenOptions(b.Name, "caddy")} {
@@ -170,6 +172,8 @@ func TestEveryBackendCaddyValidate(t *testing.T) {
 // with defaults and with the golden options, passes `apache2 -t` inside a
 // minimal main configuration that loads the modules it needs.
 func TestEveryBackendApacheConfigTest(t *testing.T) {
+	realnginx.SkipShort(t)
+	t.Parallel()
 	bin, modules := requireApache(t)
 	for _, b := range Backends {
 		for i, o := range []Options{{Backend: b.Name, Front: "apache"}, goldenOptions(b.Name, "apache")} {
@@ -256,6 +260,8 @@ func TestE2ECaddy(t *testing.T)  { runE2EFronts(t, "caddy") }
 func TestE2EApache(t *testing.T) { runE2EFronts(t, "apache") }
 
 func runE2EFronts(t *testing.T, front string) {
+	realnginx.SkipShort(t)
+	t.Parallel()
 	if _, ok := e2eBackends["go"]; !ok {
 		t.Fatal("the Go backend has no end-to-end runner")
 	}

@@ -57,6 +57,7 @@ func TestGolden(t *testing.T) {
 // with the golden options.
 func TestEveryBackendNginxAndLint(t *testing.T) {
 	realnginx.Require(t)
+	t.Parallel()
 	for _, b := range Backends {
 		for i, o := range []Options{{Backend: b.Name}, goldenOptions(b.Name, "nginx")} {
 			d, err := Resolve(o)

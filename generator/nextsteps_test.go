@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
 // consoleCommand is one "$ " line of a ```console block and the lines
@@ -65,13 +67,16 @@ func wantLines(out string, want []string) bool {
 	return true
 }
 
-// buildXaccel builds the xaccel command into dir, with a python3 there
-// that is e2ePython(), and returns the PATH to run commands with.
+// buildXaccel puts the xaccel command of this checkout (built once per run,
+// serveBinary) into dir, with a python3 there that is e2ePython(), and
+// returns the PATH to run commands with.
 func buildXaccel(t *testing.T, dir string) string {
 	t.Helper()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "xaccel"), "github.com/xaccel/xaccel")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of xaccel: %v\n%s", err, b)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(serveBinary(t), filepath.Join(dir, "xaccel")); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.Symlink(e2ePython(), filepath.Join(dir, "python3")); err != nil {
 		t.Fatal(err)
@@ -103,8 +108,13 @@ func stopGroup(cmd *exec.Cmd, done <-chan struct{}) {
 }
 
 func TestNextStepsRun(t *testing.T) {
+	realnginx.SkipShort(t)
+	t.Parallel()
 	for _, backend := range []string{"django", "flask", "go"} {
-		t.Run(backend, func(t *testing.T) { runNextSteps(t, backend) })
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			runNextSteps(t, backend)
+		})
 	}
 }
 
