@@ -16,6 +16,7 @@ import (
 // findings prints each finding with a short excerpt cut around its column,
 // not the whole line 2,000 times (200 MB).
 func TestExcerptOfLongLine(t *testing.T) {
+	t.Parallel() // the longest of the package's tests
 	var b strings.Builder
 	b.WriteString("server { listen 80; ")
 	for i := 0; i < 2000 || b.Len() < 100<<10; i++ {

@@ -195,6 +195,7 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 // other than HTTP, cannot be tested: an UnreachableError (exit 2) that
 // names the whole URL, not a list of failed probes.
 func TestNotHTTP(t *testing.T) {
+	t.Parallel() // waits for a timeout
 	silent := rawServer(t, func(c net.Conn) {
 		time.Sleep(3 * time.Second)
 		c.Close()
@@ -223,6 +224,7 @@ func TestNotHTTP(t *testing.T) {
 // TestMaxTime: --max-time ends a run that takes too long with a
 // MaxTimeError, never with a report of what happened to pass.
 func TestMaxTime(t *testing.T) {
+	t.Parallel() // waits for a slow handler
 	target := startHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(150 * time.Millisecond)
 		http.NotFound(w, r)
