@@ -18,14 +18,25 @@ import (
 // headersFilter is ngx_http_headers_filter: `expires` and `add_header`.
 func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, status int) {
 	if lc.expires != nil && addsHeaders(status) {
-		applyExpires(hdr, lc.expires)
+		h.applyExpires(hdr, rq, lc.expires)
 	}
 	for _, d := range lc.addHeader {
 		if len(d.Args) < 2 {
 			continue
 		}
 		if addsHeaders(status) || (len(d.Args) > 2 && d.Args[2] == "always") {
-			if v := h.expand(rq, d.Args[1]); v != "" {
+			v := h.expand(rq, d.Args[1])
+			switch {
+			case strings.EqualFold(d.Args[0], "Last-Modified"), strings.EqualFold(d.Args[0], "ETag"):
+				// ngx_http_set_last_modified, ngx_http_set_response_header:
+				// the response's own is replaced, or removed by "".
+				key := http.CanonicalHeaderKey(d.Args[0])
+				if v == "" {
+					delete(hdr, key)
+				} else {
+					hdr.Set(key, v)
+				}
+			case v != "":
 				hdr.Add(d.Args[0], v)
 			}
 		}
@@ -42,33 +53,111 @@ func addsHeaders(status int) bool {
 	return false
 }
 
-// applyExpires is ngx_http_set_expires: Expires and Cache-Control are
-// replaced. `expires modified`, `@time` and variables are not emulated
-// (New reports them) and do nothing here.
-func applyExpires(hdr http.Header, d *nginx.Directive) {
-	v := d.Arg(0)
-	if v == "off" || v == "" {
+// expiresKind is how an expires value counts: from the request's time
+// (access), from the file's Last-Modified (modified), to the next given
+// time of day (daily), or one of the fixed values.
+type expiresKind int
+
+const (
+	expiresOff expiresKind = iota
+	expiresEpoch
+	expiresMax
+	expiresAccess
+	expiresModified
+	expiresDaily
+)
+
+// parseExpires is ngx_http_parse_expires for one value: epoch, max, off,
+// @time of day (under 24 hours), or a signed time; after `modified`, a
+// signed time only. ok is false for a
+// value nginx refuses (then, from a variable, expires does nothing).
+func parseExpires(v string, modified bool) (kind expiresKind, secs int, ok bool) {
+	switch {
+	case modified:
+		// epoch, max and off are not times: with modified, invalid.
+	case v == "epoch":
+		return expiresEpoch, 0, true
+	case v == "max":
+		return expiresMax, 0, true
+	case v == "off":
+		return expiresOff, 0, true
+	}
+	kind, minus := expiresAccess, false
+	switch {
+	case strings.HasPrefix(v, "@"):
+		if modified {
+			return 0, 0, false // "daily time cannot be used with modified"
+		}
+		kind, v = expiresDaily, v[1:]
+	case strings.HasPrefix(v, "+"):
+		v = v[1:]
+	case strings.HasPrefix(v, "-"):
+		minus, v = true, v[1:]
+	}
+	if v == "" || strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+") {
+		return 0, 0, false
+	}
+	secs, ok = parseDuration(v)
+	if !ok || kind == expiresDaily && secs > 24*60*60 {
+		return 0, 0, false
+	}
+	if minus {
+		secs = -secs
+	}
+	return kind, secs, true
+}
+
+// applyExpires is ngx_http_set_expires: Expires and Cache-Control from
+// `expires [modified] TIME` (TIME may hold variables, evaluated now), as
+// nginx computes them: max-age from now, from the response's
+// Last-Modified (modified; without one, from now), or until the next time
+// of day (@time, in the local time zone); no-cache for a time in the past.
+func (h *Handler) applyExpires(hdr http.Header, rq *request, d *nginx.Directive) {
+	arg, modified := d.Arg(0), false
+	if arg == "modified" {
+		arg, modified = d.Arg(1), true
+	}
+	kind, secs, ok := parseExpires(h.expand(rq, arg), modified)
+	if !ok || kind == expiresOff {
 		return
 	}
-	if v == "epoch" {
+	if modified && kind == expiresAccess {
+		kind = expiresModified
+	}
+	switch kind {
+	case expiresEpoch:
 		hdr.Set("Expires", "Thu, 01 Jan 1970 00:00:01 GMT")
 		hdr.Set("Cache-Control", "no-cache")
 		return
-	}
-	if v == "max" {
+	case expiresMax:
 		hdr.Set("Expires", "Thu, 31 Dec 2037 23:55:55 GMT")
 		hdr.Set("Cache-Control", "max-age=315360000")
 		return
 	}
-	secs, ok := parseDuration(v)
-	if !ok {
-		return
+	now := time.Now()
+	var at time.Time
+	switch {
+	case kind == expiresDaily:
+		lt := now.Local()
+		at = time.Date(lt.Year(), lt.Month(), lt.Day(), secs/3600, secs%3600/60, secs%60, 0, time.Local)
+		if !at.After(now) {
+			at = at.AddDate(0, 0, 1)
+		}
+	case kind == expiresModified:
+		if lm, err := http.ParseTime(hdr.Get("Last-Modified")); err == nil {
+			at = lm.Add(time.Duration(secs) * time.Second)
+			break
+		}
+		fallthrough
+	default:
+		at = now.Add(time.Duration(secs) * time.Second)
 	}
-	hdr.Set("Expires", time.Now().Add(time.Duration(secs)*time.Second).UTC().Format(http.TimeFormat))
-	if secs < 0 {
+	maxAge := int(at.Unix() - now.Unix())
+	hdr.Set("Expires", at.UTC().Format(http.TimeFormat))
+	if maxAge < 0 || secs < 0 && kind != expiresDaily {
 		hdr.Set("Cache-Control", "no-cache")
 	} else {
-		hdr.Set("Cache-Control", "max-age="+strconv.Itoa(secs))
+		hdr.Set("Cache-Control", "max-age="+strconv.Itoa(maxAge))
 	}
 }
 

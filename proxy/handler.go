@@ -243,10 +243,6 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 		if strings.Contains(d.Arg(0), "$") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a charset from a variable"}, true
 		}
-	case "expires":
-		if v := d.Arg(0); v == "modified" || strings.HasPrefix(v, "@") || strings.Contains(v, "$") {
-			return Warning{Pos: d.Pos, Name: d.Name, Detail: "modified, @time and variables"}, true
-		}
 	case "proxy_pass":
 		if v := d.Arg(0); len(v) < 7 || !strings.EqualFold(v[:7], "http://") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "only http:// upstreams"}, true

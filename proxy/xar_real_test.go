@@ -705,7 +705,7 @@ server {
 	}
 	want := []string{
 		"proxy_cookie_path", "charset_map (the body is not recoded)", "proxy_cookie_domain",
-		"proxy_redirect (regular expressions)", "proxy_next_upstream", "expires (modified, @time and variables)",
+		"proxy_redirect (regular expressions)", "proxy_next_upstream",
 		"charset (a charset from a variable)", "limit_rate",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
