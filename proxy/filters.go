@@ -17,6 +17,8 @@ import (
 
 // headersFilter is ngx_http_headers_filter: `expires` and `add_header`.
 func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, status int) {
+	rq.sent = hdr // $sent_http_*
+	defer func() { rq.sent = nil }()
 	if lc.expires != nil && addsHeaders(status) {
 		h.applyExpires(hdr, rq, lc.expires)
 	}

@@ -327,6 +327,9 @@ type request struct {
 	fcgiScript, fcgiInfo string
 	// mapDepth counts the map variables being evaluated (a cycle stops).
 	mapDepth int
+	// sent is the response header while the header filters run
+	// ($sent_http_*).
+	sent http.Header
 }
 
 // maxURIChanges is nginx's NGX_HTTP_MAX_URI_CHANGES + 1: a request may be

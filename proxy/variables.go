@@ -153,10 +153,16 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "proxy_host":
 		return rq.proxyHost
 	case "proxy_add_x_forwarded_for":
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		if xff := strings.Join(r.Header["X-Forwarded-For"], ", "); xff != "" {
 			return xff + ", " + remoteAddr(r)
 		}
 		return remoteAddr(r)
+	case "http_cookie":
+		// nginx joins the headers it knows to be lists (1.22: Cookie
+		// with "; ", X-Forwarded-For with ", "); any other gives its first.
+		return strings.Join(r.Header["Cookie"], "; ")
+	case "http_x_forwarded_for":
+		return strings.Join(r.Header["X-Forwarded-For"], ", ")
 	case "request_body":
 		// In memory only, as nginx has it (not_found for a body in a file).
 		if rq.bodyRead && rq.bodyFile == nil {
@@ -197,6 +203,26 @@ func (h *Handler) variable(rq *request, name string) string {
 	switch {
 	case strings.HasPrefix(name, "http_"):
 		return r.Header.Get(strings.ReplaceAll(name[5:], "_", "-"))
+	case strings.HasPrefix(name, "sent_http_"):
+		// The response header being sent (while the header filters run).
+		key := http.CanonicalHeaderKey(strings.ReplaceAll(name[10:], "_", "-"))
+		if vs := rq.sent[key]; len(vs) > 0 {
+			if key == "Cache-Control" || key == "Link" {
+				return strings.Join(vs, ", ")
+			}
+			return vs[0]
+		}
+		return ""
+	case strings.HasPrefix(name, "upstream_cookie_") && rq.upstream != nil:
+		for _, hl := range rq.upstream.Lines {
+			if hl.Key != "Set-Cookie" || hl.Dup {
+				continue
+			}
+			if k, v, ok := strings.Cut(strings.SplitN(hl.Value, ";", 2)[0], "="); ok && strings.TrimSpace(k) == name[16:] {
+				return strings.TrimSpace(v)
+			}
+		}
+		return ""
 	case strings.HasPrefix(name, "arg_"):
 		for _, kv := range strings.Split(rq.args, "&") {
 			k, v, _ := strings.Cut(kv, "=")
