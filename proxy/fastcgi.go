@@ -349,7 +349,8 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 			// only a rewritten one absolute (proxy_redirect).
 			hdr.Set(key, hl.Value)
 		default:
-			hdr[key] = append(hdr[key], hl.Value)
+			name := outName(hl.Name)
+			hdr[name] = append(hdr[name], hl.Value)
 		}
 	}
 	if len(hdr.Values("Content-Type")) == 0 {

@@ -39,10 +39,44 @@ func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, statu
 					hdr.Set(key, v)
 				}
 			case v != "":
-				hdr.Add(d.Args[0], v)
+				name := outName(d.Args[0])
+				hdr[name] = append(hdr[name], v)
 			}
 		}
 	}
+}
+
+// knownHeaders are the response headers serve reads or writes itself
+// (framing, redirects, the conditional and range filters): they are kept
+// under their canonical names. Any other keeps the spelling it was given,
+// as nginx prints an add_header's name or an app's header line as written
+// (X-URI stays X-URI, x-lower and cache-control stay lower case).
+var knownHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Location": true, "Refresh": true,
+	"Last-Modified": true, "Etag": true, "Accept-Ranges": true, "Www-Authenticate": true,
+	"Transfer-Encoding": true, "Connection": true, "Keep-Alive": true, "Server": true,
+	"Date": true, "Status": true,
+}
+
+// setFold sets header key (canonical) to v, replacing it in whatever
+// spelling the response has it, as nginx replaces the one header element.
+func setFold(hdr http.Header, key, v string) {
+	for k := range hdr {
+		if k != key && strings.EqualFold(k, key) {
+			delete(hdr, k)
+		}
+	}
+	hdr.Set(key, v)
+}
+
+// outName is the name a response header goes out with: canonical for the
+// known ones, as written for the others.
+func outName(name string) string {
+	key := http.CanonicalHeaderKey(name)
+	if knownHeaders[key] || strings.HasPrefix(key, "X-Accel-") {
+		return key
+	}
+	return name
 }
 
 // addsHeaders is the status list add_header and expires apply to without
@@ -128,12 +162,12 @@ func (h *Handler) applyExpires(hdr http.Header, rq *request, d *nginx.Directive)
 	}
 	switch kind {
 	case expiresEpoch:
-		hdr.Set("Expires", "Thu, 01 Jan 1970 00:00:01 GMT")
-		hdr.Set("Cache-Control", "no-cache")
+		setFold(hdr, "Expires", "Thu, 01 Jan 1970 00:00:01 GMT")
+		setFold(hdr, "Cache-Control", "no-cache")
 		return
 	case expiresMax:
-		hdr.Set("Expires", "Thu, 31 Dec 2037 23:55:55 GMT")
-		hdr.Set("Cache-Control", "max-age=315360000")
+		setFold(hdr, "Expires", "Thu, 31 Dec 2037 23:55:55 GMT")
+		setFold(hdr, "Cache-Control", "max-age=315360000")
 		return
 	}
 	now := time.Now()
@@ -155,11 +189,11 @@ func (h *Handler) applyExpires(hdr http.Header, rq *request, d *nginx.Directive)
 		at = now.Add(time.Duration(secs) * time.Second)
 	}
 	maxAge := int(at.Unix() - now.Unix())
-	hdr.Set("Expires", at.UTC().Format(http.TimeFormat))
+	setFold(hdr, "Expires", at.UTC().Format(http.TimeFormat))
 	if maxAge < 0 || secs < 0 && kind != expiresDaily {
-		hdr.Set("Cache-Control", "no-cache")
+		setFold(hdr, "Cache-Control", "no-cache")
 	} else {
-		hdr.Set("Cache-Control", "max-age="+strconv.Itoa(maxAge))
+		setFold(hdr, "Cache-Control", "max-age="+strconv.Itoa(maxAge))
 	}
 }
 

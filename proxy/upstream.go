@@ -434,7 +434,8 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		case "Refresh":
 			hdr.Add(key, h.rewriteRefresh(rq, l, t, hl.Value))
 		default:
-			hdr[key] = append(hdr[key], hl.Value)
+			name := outName(hl.Name)
+			hdr[name] = append(hdr[name], hl.Value)
 		}
 	}
 	if len(hdr.Values("Content-Type")) == 0 {
