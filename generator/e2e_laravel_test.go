@@ -62,16 +62,6 @@ class DownloadPolicy
 			}
 			startPHPFPM(t, d, accel, ini...)
 		},
-		startHTTP: func(t *testing.T, out string, d *Data, accel bool) string {
-			dir := filepath.Join(out, "laravel")
-			laravelApp(t, dir)
-			var ini []string
-			for _, e := range laravelExtensions {
-				ini = append(ini, "extension="+e)
-			}
-			public := filepath.Join(dir, "public")
-			return startPHPServer(t, public, filepath.Join(public, "index.php"), accel, ini...)
-		},
 	}
 }
 

@@ -54,33 +54,7 @@ function can_download(string $rel): bool
 		start: func(t *testing.T, out string, d *Data, accel bool) {
 			startPHPFPM(t, d, accel)
 		},
-		startHTTP: func(t *testing.T, out string, d *Data, accel bool) string {
-			dir := filepath.Join(out, "php")
-			return startPHPServer(t, dir, filepath.Join(dir, d.Backend.Entry), accel)
-		},
 	}
-}
-
-// startPHPServer runs PHP's built-in HTTP server (php -S) on a free
-// 127.0.0.1 port until the test ends, with docroot and every request sent
-// to router, no php.ini (-n) but the ini settings given, and XACCEL_ENABLED
-// set; it returns HOST:PORT.
-func startPHPServer(t *testing.T, docroot, router string, accel bool, ini ...string) string {
-	t.Helper()
-	php, err := exec.LookPath("php")
-	if err != nil {
-		requireReal(t, "the php command", "apt-get install php-cli")
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	args := []string{"-n"}
-	for _, s := range ini {
-		args = append(args, "-d", s)
-	}
-	args = append(args, "-S", addr, "-t", docroot, router)
-	cmd := exec.Command(php, args...)
-	cmd.Env = append(os.Environ(), accelEnv(accel))
-	waitDial(t, "tcp", addr, "php -S", startProcess(t, cmd))
-	return addr
 }
 
 // startPHPFPM runs a php-fpm pool of its own on d.App.Socket, in the

@@ -100,72 +100,13 @@ func init() {
 				requireReal(t, "the go command (to build xaccel)", "Go from https://go.dev/dl/")
 			}
 		},
-		start: func(t *testing.T, out string, d *Data, httpApp string) func(string) (*realnginx.Response, error) {
-			conf := filepath.Join(out, "nginx", "xaccel.conf")
-			if httpApp != "" {
-				conf = fastCGIToHTTP(t, conf, httpApp)
-			}
-			addr := startServe(t, conf)
+		start: func(t *testing.T, out string, d *Data) func(string) (*realnginx.Response, error) {
+			addr := startServe(t, filepath.Join(out, "nginx", "xaccel.conf"))
 			return func(target string) (*realnginx.Response, error) {
 				return realnginx.Send(addr, "GET", target, nil)
 			}
 		},
 		served:   "ETag",
-		httpOnly: true,
 		generate: "nginx",
 	}
 }
-
-// fastCGIToHTTP writes, next to the generated configuration conf, the
-// same configuration with its php-fpm upstream replaced by the app's code
-// under PHP's built-in server at addr, since xaccel serve speaks only HTTP
-// to an app: fastcgi_pass becomes proxy_pass, each fastcgi_param
-// HTTP_<NAME> becomes proxy_set_header <Name>, and the other fastcgi_params
-// (CGI variables that PHP's server sets itself) go. php-fpm is given
-// REQUEST_URI $request_uri; proxy_pass without a URI part sends the same
-// while the URI is unchanged (the plain-PHP location), and after Laravel's
-// try_files to /index.php, proxy_pass http://ADDR$request_uri sends it.
-// Every location, alias and header of the generated file stays as it is.
-func fastCGIToHTTP(t *testing.T, conf, addr string) string {
-	t.Helper()
-	src, err := os.ReadFile(conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	uri := ""
-	if strings.Contains(string(src), "try_files") {
-		uri = "$request_uri"
-	}
-	var b strings.Builder
-	passes := 0
-	for _, line := range strings.SplitAfter(string(src), "\n") {
-		fields := strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), ";"))
-		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-		switch {
-		case len(fields) == 2 && fields[0] == "fastcgi_pass":
-			passes++
-			fmt.Fprintf(&b, "%sproxy_pass http://%s%s;\n", indent, addr, uri)
-		case len(fields) >= 2 && fields[0] == "fastcgi_param" && strings.HasPrefix(fields[1], "HTTP_"):
-			var words []string
-			for _, w := range strings.Split(strings.TrimPrefix(fields[1], "HTTP_"), "_") {
-				words = append(words, w[:1]+strings.ToLower(w[1:]))
-			}
-			fmt.Fprintf(&b, "%sproxy_set_header %s %s;\n", indent, strings.Join(words, "-"), strings.Join(fields[2:], " "))
-		case len(fields) >= 1 && fields[0] == "fastcgi_param":
-		default:
-			b.WriteString(line)
-		}
-	}
-	if passes == 0 {
-		t.Fatalf("%s has no fastcgi_pass to replace", conf)
-	}
-	p := filepath.Join(filepath.Dir(conf), "xaccel-http.conf")
-	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// TestE2EServe runs every backend that has an end-to-end runner behind
-// xaccel serve.
-func TestE2EServe(t *testing.T) { runE2EFronts(t, "serve") }

@@ -37,10 +37,6 @@ type e2eBackend struct {
 	// start runs the app generated in out with XACCEL_ENABLED=1 or 0 and
 	// returns once it accepts requests; t.Cleanup stops it.
 	start func(t *testing.T, out string, d *Data, accel bool)
-	// startHTTP, for a FastCGI backend, runs the same code under PHP's
-	// built-in HTTP server on a free 127.0.0.1 port instead, for a front
-	// that speaks only HTTP to the app, and returns HOST:PORT.
-	startHTTP func(t *testing.T, out string, d *Data, accel bool) string
 }
 
 var e2eBackends = map[string]e2eBackend{}
@@ -160,18 +156,13 @@ type e2eFront struct {
 	// when the server is missing.
 	require func(t *testing.T)
 	// start runs the front server generated in out until the test ends
-	// and returns how to send it a GET for a raw request target. httpApp
-	// is set for a front that speaks only HTTP to the app (httpOnly) and a
-	// backend the generator runs under php-fpm: the HOST:PORT where the
-	// same code answers over HTTP instead (startHTTP).
-	start func(t *testing.T, out string, d *Data, httpApp string) func(target string) (*realnginx.Response, error)
+	// and returns how to send it a GET for a raw request target.
+	start func(t *testing.T, out string, d *Data) func(target string) (*realnginx.Response, error)
 	// served is a header the front puts on a file it sends itself and
 	// the apps do not send when they stream one: with X-Accel on, its
 	// absence means the app streamed the file and the front only relayed
 	// it (a mapping that did not match, say).
 	served string
-	// httpOnly fronts cannot talk FastCGI to php-fpm.
-	httpOnly bool
 	// generate is the --front whose files it runs, when that is not its
 	// own name (xaccel serve runs the nginx configuration).
 	generate string
@@ -180,7 +171,7 @@ type e2eFront struct {
 var e2eFronts = map[string]e2eFront{
 	"nginx": {
 		require: func(t *testing.T) { realnginx.Require(t) },
-		start: func(t *testing.T, out string, d *Data, httpApp string) func(string) (*realnginx.Response, error) {
+		start: func(t *testing.T, out string, d *Data) func(string) (*realnginx.Response, error) {
 			conf, err := os.ReadFile(filepath.Join(out, "nginx", "xaccel.conf"))
 			if err != nil {
 				t.Fatal(err)
@@ -266,17 +257,8 @@ func runE2EFront(t *testing.T, backend, front string) {
 			t.Fatal(err)
 		}
 		b.allow(t, out)
-		httpApp := ""
-		if f.httpOnly && d.Backend.FastCGI {
-			if b.startHTTP == nil {
-				t.Fatalf("%s speaks only HTTP to the app, and %s runs under php-fpm with no HTTP runner", front, backend)
-			}
-			httpApp = b.startHTTP(t, out, d, accel)
-		} else {
-			b.start(t, out, d, accel)
-		}
-
-		send := f.start(t, out, d, httpApp)
+		b.start(t, out, d, accel)
+		send := f.start(t, out, d)
 
 		got := map[string]e2eFetch{}
 		get := func(key, target string) {

@@ -190,7 +190,7 @@ func TestEveryBackendApacheConfigTest(t *testing.T) {
 func init() {
 	e2eFronts["caddy"] = e2eFront{
 		require: func(t *testing.T) { requireCaddy(t) },
-		start: func(t *testing.T, out string, d *Data, httpApp string) func(string) (*realnginx.Response, error) {
+		start: func(t *testing.T, out string, d *Data) func(string) (*realnginx.Response, error) {
 			bin := requireCaddy(t)
 			src, err := os.ReadFile(filepath.Join(out, "caddy", "Caddyfile"))
 			if err != nil {
@@ -214,7 +214,7 @@ func init() {
 	}
 	e2eFronts["apache"] = e2eFront{
 		require: func(t *testing.T) { requireApache(t) },
-		start: func(t *testing.T, out string, d *Data, httpApp string) func(string) (*realnginx.Response, error) {
+		start: func(t *testing.T, out string, d *Data) func(string) (*realnginx.Response, error) {
 			bin, modules := requireApache(t)
 			if os.Geteuid() == 0 {
 				// Apache reads the files as user 65534: let it through the
