@@ -144,7 +144,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	f.BoolVar(&o.asConfig, "bind-as-configured", false, "bind wildcard and non-loopback listen addresses as written (default: wildcards on loopback, other addresses refused)")
 	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with quic, proxy_protocol, http2 without ssl, or a unix socket instead of refusing to start")
 	f.BoolVar(&o.devCert, "dev-cert", false, "serve a generated self-signed certificate where an ssl_certificate or its key cannot be read, instead of refusing to start")
-	f.StringArrayVar(&o.upstreams, "upstream", nil, "point an upstream block or proxy_pass host at a local app: `NAME=URL` (repeatable)")
+	f.StringArrayVar(&o.upstreams, "upstream", nil, "point an upstream block, a proxy_pass host or a fastcgi_pass/uwsgi_pass address at a local app: `NAME=URL`, URL being http://HOST:PORT, HOST:PORT or unix:/PATH (repeatable)")
 	f.StringArrayVar(&o.mapRoots, "map-root", nil, "serve files under production path FROM from local path TO: `FROM=TO` (repeatable)")
 	f.StringVar(&o.readyFile, "ready-file", "", "write the bound address to `FILE` once listening")
 	f.BoolVar(&o.trace, "trace", false, "print one line per request: locations chosen, internal redirects, the file sent, the status")
@@ -189,8 +189,8 @@ func runServe(c *cobra.Command, o *serveOptions, stdin io.Reader) error {
 	hopts := proxy.Options{ServerName: o.serverName, Upstreams: map[string]string{}, AllowUnemulated: o.allow}
 	for _, u := range o.upstreams {
 		name, url, ok := strings.Cut(u, "=")
-		if !ok || name == "" || !strings.HasPrefix(url, "http://") {
-			return usagef("--upstream %q: want NAME=http://HOST:PORT", u)
+		if !ok || name == "" || !validUpstreamURL(url) {
+			return usagef("--upstream %q: want NAME=http://HOST:PORT, NAME=HOST:PORT or NAME=unix:/PATH (a php-fpm or uwsgi socket)", u)
 		}
 		hopts.Upstreams[name] = url
 	}
@@ -258,4 +258,17 @@ func serveSmoke(c *cobra.Command, ctx context.Context, o *serveOptions, sopts pr
 	cancel()
 	<-done
 	return err
+}
+
+// validUpstreamURL reports whether --upstream's value is something serve
+// connects to: an http:// URL, a unix:PATH socket, or HOST:PORT.
+func validUpstreamURL(v string) bool {
+	switch {
+	case strings.HasPrefix(v, "http://"):
+		return len(v) > len("http://")
+	case strings.HasPrefix(v, "unix:"):
+		return len(v) > len("unix:")
+	}
+	host, port, err := net.SplitHostPort(v)
+	return err == nil && host != "" && port != ""
 }
