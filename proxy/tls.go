@@ -108,7 +108,6 @@ func (f *Front) SetupTLS(o TLSOptions) (notes, warns []string, err error) {
 			continue
 		}
 		v := f.groups[g]
-		var servers []*serverTLS
 		for _, s := range g.Servers {
 			st := done[s]
 			if st == nil {
@@ -122,7 +121,6 @@ func (f *Front) SetupTLS(o TLSOptions) (notes, warns []string, err error) {
 					warns = append(warns, fmt.Sprintf("%s: ssl_ciphers %s: serve's TLS (Go's) chooses its own cipher suites, which may differ from those OpenSSL takes from this list", d.Pos, d.Arg(0)))
 				}
 			}
-			servers = append(servers, st)
 		}
 		def := done[g.Default]
 		if len(def.certs) == 0 && !def.reject {
