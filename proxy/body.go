@@ -101,7 +101,9 @@ func (h *Handler) spoolBody(rq *request, lc *locConf) (n int64, tooLarge bool, e
 	if err != nil {
 		return n, false, err
 	}
-	if h.bodyFileVar {
+	if lc.bodyKeep {
+		rq.bodyPath, rq.bodyKept = f.Name(), true // left after the request
+	} else if h.bodyFileVar {
 		rq.bodyPath = f.Name() // removed when the request ends
 	} else {
 		os.Remove(f.Name()) // gone when closed, whatever happens

@@ -254,3 +254,45 @@ server {
 		}
 	}
 }
+
+// TestBodyFileKeptAgainstNginx: with client_body_in_file_only on, the
+// body's file ($request_body_file) is still there after the request, in
+// nginx and in serve; with clean it is gone.
+func TestBodyFileKeptAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	app := accessApp(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location /on/ { client_body_in_file_only on; add_header X-File $request_body_file; proxy_pass http://` + app + `; }
+    location /clean/ { client_body_in_file_only clean; add_header X-File $request_body_file; proxy_pass http://` + app + `; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/on/x", "/clean/x"} {
+		raw := realnginx.RawRequest("POST", target, http.Header{"Content-Length": {"5"}}, "hello")
+		want, got := sendBoth(t, ng, emu, raw)
+		for _, r := range []struct {
+			name string
+			resp *realnginx.Response
+		}{{"nginx", want}, {"serve", got}} {
+			path := r.resp.Header.Get("X-File")
+			if path == "" {
+				t.Fatalf("%s POST %s: no $request_body_file", r.name, target)
+			}
+			b, err := os.ReadFile(path)
+			kept := err == nil
+			if kept != (target == "/on/x") {
+				t.Errorf("%s POST %s: the body's file %s is there after the request: %v", r.name, target, path, kept)
+			}
+			if kept {
+				if string(b) != "hello" {
+					t.Errorf("%s: the kept file holds %q", r.name, b)
+				}
+				os.Remove(path)
+			}
+		}
+	}
+}

@@ -41,8 +41,9 @@ type locConf struct {
 	// kept in memory; the rest goes to a temporary file.
 	bodyBuffer int
 	// bodyInFile is client_body_in_file_only (on or clean): every body
-	// goes to a file.
-	bodyInFile bool
+	// goes to a file; bodyKeep (on) leaves the file after the request, as
+	// nginx leaves it in its client_body_temp_path.
+	bodyInFile, bodyKeep bool
 	// requestBuffering is proxy_request_buffering (on by default): off
 	// sends the body to the app as it arrives.
 	requestBuffering bool
@@ -126,6 +127,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	}
 	if d := nearest(c.levels, "client_body_in_file_only"); d != nil && d.Arg(0) != "off" {
 		c.bodyInFile = true
+		c.bodyKeep = d.Arg(0) == "on"
 	}
 	c.requestBuffering = true
 	if d := nearest(c.levels, "proxy_request_buffering"); d != nil && d.Arg(0) == "off" {

@@ -283,6 +283,7 @@ type request struct {
 	// bodyPath is bodyFile's name while the request lasts, for
 	// $request_body_file ("" when the file was unlinked at once).
 	bodyPath  string
+	bodyKept  bool // client_body_in_file_only on: the file stays
 	bodyLen   int64
 	method    string
 	uri, args string
@@ -373,7 +374,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := h.process(w, rq, first)
 	if rq.bodyFile != nil {
 		rq.bodyFile.Close()
-		if rq.bodyPath != "" {
+		if rq.bodyPath != "" && !rq.bodyKept {
 			os.Remove(rq.bodyPath)
 		}
 	}
