@@ -4,7 +4,6 @@ package proxy
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -271,7 +270,8 @@ func TestTLSDevCert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errs bytes.Buffer
+	// serve writes these while the test reads them.
+	var out, errs syncBuffer
 	o := ServeOptions{Config: conf, Bind: BindOptions{Map: []ListenMap{m}}, Stdout: &out, Stderr: &errs}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
