@@ -107,12 +107,15 @@ server_name, for every host, on --listen (127.0.0.1:8080 when not given).
 protected file directly (404) and through a small built-in app (200).
 
 Directives that change behaviour and are not emulated are listed at start-up
-with their file:line; --strict makes them fatal. Access directives are never
-only listed: with allow, deny, auth_basic, auth_request, secure_link,
-disable_symlinks, limit_except, limit_req, limit_conn, or an if block that
-denies or returns an error, nginx refuses requests that serve would answer,
-so serve refuses to start, naming each with its file:line, unless
---allow-unemulated names the directive.
+with their file:line; --strict makes them fatal. The access phase runs as in
+nginx (allow, deny, auth_basic with its user file, satisfy, auth_request,
+limit_except blocks of those, disable_symlinks), and so do the rewrite module
+(rewrite, return, set, break, if) and map. Access directives serve does not
+emulate are never only listed: with secure_link, auth_jwt, limit_req,
+limit_conn, a limit_except or if block holding other directives that refuses
+requests, or set_real_ip_from beside allow/deny, nginx refuses requests that
+serve would answer, so serve refuses to start, naming each with its
+file:line, unless --allow-unemulated names the directive.
 
 An --upstream NAME that the configuration never sends a request to (no
 proxy_pass http://NAME, no upstream NAME block) and a --map-root whose
