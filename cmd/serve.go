@@ -152,7 +152,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	f.StringVar(&o.readyFile, "ready-file", "", "write the bound address to `FILE` once listening")
 	f.BoolVar(&o.trace, "trace", false, "print one line per request: locations chosen, internal redirects, the file sent, the status")
 	f.BoolVar(&o.strict, "strict", false, "refuse to start when a directive is not emulated")
-	f.StringArrayVar(&o.allow, "allow-unemulated", nil, "start although the configuration uses the access directive `NAME` (deny, auth_basic, if, ...), answering the requests nginx would refuse (repeatable)")
+	f.StringArrayVar(&o.allow, "allow-unemulated", nil, "start although the configuration uses the access directive `NAME` serve does not emulate (limit_req, secure_link, if, ...), answering the requests nginx would refuse (repeatable)")
 	f.BoolVar(&o.demo, "demo", false, "serve the embedded demo site instead of a configuration")
 	f.BoolVar(&o.smoke, "smoke", false, "run the xaccel smoke probes against the server once it listens, stop, and exit with their result")
 	f.StringArrayVar(&o.via, "via", nil, "with --smoke: an app download `URL` that must work, optionally =SHA256 or =@FILE for the expected body, as xaccel smoke --via (repeatable)")

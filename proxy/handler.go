@@ -35,10 +35,10 @@ type Options struct {
 	// Trace, if set, gets one line per request: locations chosen, internal
 	// redirects, the file sent, the status.
 	Trace io.Writer
-	// AllowUnemulated names access directives (deny, auth_basic, ..., and
-	// "if" for an if block that refuses requests) that New accepts although
-	// serve does not emulate them; without it, any of them makes New fail
-	// (see access.go).
+	// AllowUnemulated names access directives serve does not emulate
+	// (limit_req, secure_link, ..., and "if" for an if block it does not
+	// emulate that refuses requests) that New accepts all the same;
+	// without it, any of them makes New fail (see access.go).
 	AllowUnemulated []string
 	// ConfPrefix is nginx's configuration prefix, where relative
 	// auth_basic_user_file paths start ("" : the main file's directory).
