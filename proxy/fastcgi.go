@@ -336,44 +336,9 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	if xar, ok := resp.First("X-Accel-Redirect"); ok && !fc.ignoreRedirect {
 		return h.accelRedirect(w, rq, l, resp, xar)
 	}
-	hdr := w.Header()
-	addHeaders(hdr, rq.out)
-	for _, hl := range resp.Lines {
-		key := hl.Key
-		if hl.Dup || fc.hidden(key) {
-			continue
-		}
-		switch key {
-		case "Content-Type", "Content-Length", "Location":
-			// A Location is passed as the app wrote it: nginx makes
-			// only a rewritten one absolute (proxy_redirect).
-			hdr.Set(key, hl.Value)
-		default:
-			name := outName(hl.Name)
-			hdr[name] = append(hdr[name], hl.Value)
-		}
-	}
-	if len(hdr.Values("Content-Type")) == 0 {
-		hdr["Content-Type"] = nil // present but nil: net/http does not sniff one
-	}
-	hw := h.hook(w, rq, l, remapErrStatus)
-	hw.WriteHeader(resp.Status)
-	if rq.method != http.MethodHead && !rq.sub {
-		if _, err := copyBody(hw, resp.Body); err != nil {
-			// The app ended STDOUT short of its Content-Length, or sent
-			// an invalid record (or the client went away): nginx ends
-			// the connection without completing the response.
-			if rq.tracing {
-				rq.trace = append(rq.trace, "response body cut: "+err.Error())
-			}
-			abortResponse(w)
-		}
-	}
-	status := resp.Status
-	if rq.errStatus != 0 {
-		status = rq.errStatus
-	}
-	return done(status)
+	// A Location is passed as the app wrote it: nginx makes only a
+	// rewritten one absolute (proxy_redirect), and these modules have none.
+	return h.relay(w, rq, l, resp, fc.hidden, func(_, v string) string { return v })
 }
 
 // cgiRoundTrip sends the request to a FastCGI or uwsgi app and reads the

@@ -415,24 +415,37 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		return h.accelRedirect(w, rq, l, resp, xar)
 	}
 
-	// A normal response: the headers copied by an earlier X-Accel-Redirect
-	// come first, then the upstream's own, unless hidden.
+	return h.relay(w, rq, l, resp, lc.hidden, func(key, v string) string {
+		switch key {
+		case "Location":
+			return h.rewriteLocation(rq, l, t, v)
+		case "Refresh":
+			return h.rewriteRefresh(rq, l, t, v)
+		}
+		return v
+	})
+}
+
+// relay sends an app's response (proxied, FastCGI or uwsgi) on to the
+// client: the headers an earlier X-Accel-Redirect kept come first, then
+// the app's own unless hidden, with Location and Refresh as rewrite gives
+// them (proxy_redirect), then the body. A body the app cuts short ends the
+// client's connection without completing the response, as nginx ends it,
+// so a chunked one has no last chunk.
+func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response,
+	hidden func(string) bool, rewrite func(key, value string) string) step {
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)
 	for _, hl := range resp.Lines {
 		key := hl.Key
-		if hl.Dup || lc.hidden(key) {
+		if hl.Dup || hidden(key) {
 			continue
 		}
 		switch key {
-		case "Content-Type":
-			hdr.Set(key, hl.Value)
-		case "Content-Length":
-			hdr.Set(key, hl.Value)
-		case "Location":
-			hdr.Set(key, h.rewriteLocation(rq, l, t, hl.Value))
+		case "Content-Type", "Content-Length", "Location":
+			hdr.Set(key, rewrite(key, hl.Value))
 		case "Refresh":
-			hdr.Add(key, h.rewriteRefresh(rq, l, t, hl.Value))
+			hdr.Add(key, rewrite(key, hl.Value))
 		default:
 			name := outName(hl.Name)
 			hdr[name] = append(hdr[name], hl.Value)
@@ -445,12 +458,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	hw.WriteHeader(resp.Status)
 	if rq.method != http.MethodHead && !rq.sub {
 		if _, err := copyBody(hw, resp.Body); err != nil {
-			// The app cut its body short (or the client went away):
-			// nginx ends the connection without completing the
-			// response, so a chunked one has no last chunk.
-			if rq.tracing {
-				rq.trace = append(rq.trace, "response body cut: "+err.Error())
-			}
+			rq.note("response body cut: " + err.Error())
 			abortResponse(w)
 		}
 	}
