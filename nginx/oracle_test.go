@@ -71,11 +71,15 @@ func directiveGap(src []byte, d *Directive) string {
 			return "escaped separator in an unquoted word"
 		}
 		// Not in parser-notes yet (found by the fuzz target): nginx ends an
-		// unquoted word only at a space, ";" or "{", so "1}" is one word
-		// (nginx -t: 'invalid value' for "worker_processes 1};");
-		// gonginx ends the word at the "}".
-		if len(w) > 0 && w[0] != '"' && w[0] != '\'' && strings.Contains(bracedVars.ReplaceAllString(w, ""), "}") {
-			return "closing brace inside an unquoted word"
+		// unquoted word only at a space, ";" or "{", and takes a "{" right
+		// after a "$" into the word, so "1}" and "$${}" are one word each
+		// and "${0{}" is the word "${0" before a block (nginx -t: 'invalid
+		// value' for "worker_processes 1};", 'not terminated by ";"' for
+		// "include ${0{}};"); gonginx ends words at "}" and refuses a "${"
+		// its own "}" does not close. A brace in an unquoted word other
+		// than ${name} is a gap.
+		if len(w) > 0 && w[0] != '"' && w[0] != '\'' && strings.ContainsAny(bracedVars.ReplaceAllString(w, ""), "{}") {
+			return "brace inside an unquoted word"
 		}
 	}
 	// parser-notes §1: the raw Lua mode starts when the word before "{"
@@ -116,7 +120,7 @@ func rawName(src []byte, d *Directive) string {
 
 // bracedVars matches the ${name} form of a variable, whose "}" both read
 // as part of the word.
-var bracedVars = regexp.MustCompile(`\$\{[^}]*\}`)
+var bracedVars = regexp.MustCompile(`\$\{[A-Za-z0-9_]+\}`)
 
 // escapedSeparator reports whether an unquoted word holds a backslash
 // before a character that would otherwise end it.
@@ -351,7 +355,9 @@ func TestOracleCases(t *testing.T) {
 		{"escaped backslash", "http {\n    add_header X-A \"ends with \\\\\";\n}\n", "escaped backslash in a quoted string"},
 		{"backtick", "http { add_header X `a; }\n", "backtick"},
 		{"braced variable", "http { server { return 200 pre${host}post; } }\n", ""},
-		{"brace in a word", "worker_processes 1};\n", "closing brace inside an unquoted word"},
+		{"brace in a word", "worker_processes 1};\n", "brace inside an unquoted word"},
+		{"unclosed ${ before a block", "0{${0{}}", "brace inside an unquoted word"},
+		{"${} after $", "0{$${}{}}", "brace inside an unquoted word"},
 		{"CR in a comment", "#\r0;\nevents {}\n", "CR inside a comment"},
 		{"escaped space", "log_format x a\\ b;\n", "escaped separator in an unquoted word"},
 		{"lua argument", "http { upstream content_by_lua_block { server 127.0.0.1; } }\n", "block argument ending in _by_lua_block"},
