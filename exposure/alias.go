@@ -142,23 +142,70 @@ func (e *Exposure) traversalCandidates(want string) []string {
 // that is not internal and has no guard, whose files map straight from the
 // URI. nil when there is none.
 func (a *Analysis) PublicTree(s *nginx.Server, dir string) *nginx.Directive {
-	for _, l := range s.AllLocations() {
-		if !l.IsPrefix() || l.Internal() != nil || Guard(l) != nil || !l.ServesFiles() {
-			continue
+	if dir == "" {
+		return nil
+	}
+	dir = path.Clean(dir)
+	key := publicKey{s, dir}
+	if d, ok := a.publicTrees[key]; ok {
+		return d
+	}
+	var found *nginx.Directive
+	for _, c := range a.publicCandidates(s) {
+		if !(dir == c.served || c.served == "/" || strings.HasPrefix(dir, c.served+"/")) {
+			continue // dir is not c.served or inside it
 		}
-		served, ok := ServedDir(l)
-		if !ok || !Within(dir, served) {
-			continue
-		}
+		l := c.loc
 		uri := JoinURI(l.Match, "xaccel-public-probe.txt")
 		got, caps := s.Route(uri)
 		if got != l {
 			continue
 		}
-		if files, ok := fileFor(s, l, uri, caps); ok && len(files) > 0 && Within(files[0], served) {
-			d, _ := l.DocRoot()
-			return d
+		if files, ok := fileFor(s, l, uri, caps); ok && len(files) > 0 && Within(files[0], c.served) {
+			found, _ = l.DocRoot()
+			break
 		}
 	}
-	return nil
+	if a.publicTrees == nil {
+		a.publicTrees = map[publicKey]*nginx.Directive{}
+	}
+	a.publicTrees[key] = found
+	return found
+}
+
+// publicKey is a PublicTree question: a server and a cleaned directory.
+type publicKey struct {
+	s   *nginx.Server
+	dir string
+}
+
+// publicCandidate is a location PublicTree may find: a prefix location of
+// the server that is not internal, has no guard and serves files, with
+// the directory it serves (cleaned).
+type publicCandidate struct {
+	loc    *nginx.Location
+	served string
+}
+
+// publicCandidates are the server's publicCandidate locations, in order,
+// found once: PublicTree is asked for every alias of a server, and a
+// server can have thousands of locations.
+func (a *Analysis) publicCandidates(s *nginx.Server) []publicCandidate {
+	if cs, ok := a.publicCands[s]; ok {
+		return cs
+	}
+	var cs []publicCandidate
+	for _, l := range s.AllLocations() {
+		if !l.IsPrefix() || l.Internal() != nil || Guard(l) != nil || !l.ServesFiles() {
+			continue
+		}
+		if served, ok := ServedDir(l); ok && served != "" {
+			cs = append(cs, publicCandidate{loc: l, served: path.Clean(served)})
+		}
+	}
+	if a.publicCands == nil {
+		a.publicCands = map[*nginx.Server][]publicCandidate{}
+	}
+	a.publicCands[s] = cs
+	return cs
 }

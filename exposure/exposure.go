@@ -132,6 +132,9 @@ type Analysis struct {
 	// a directory, by directory (built on first use).
 	byLoc map[*nginx.Location]*Area
 	byDir map[string][]*Area
+	// publicCands and publicTrees remember PublicTree's work (see there).
+	publicCands map[*nginx.Server][]publicCandidate
+	publicTrees map[publicKey]*nginx.Directive
 }
 
 // Analyze finds the protected areas of cfg and every exposure of them, in
