@@ -152,6 +152,14 @@ func underPrefixMatching(pre string, r *nginx.Location) []string {
 	if r.Re == nil {
 		return nil
 	}
+	return underPrefixFrom(pre, r, samples(r, 32))
+}
+
+// underPrefixFrom is underPrefixMatching with r's samples already made.
+func underPrefixFrom(pre string, r *nginx.Location, samples []string) []string {
+	if r.Re == nil {
+		return nil
+	}
 	if !strings.HasSuffix(pre, "/") {
 		pre += "/"
 	}
@@ -163,7 +171,7 @@ func underPrefixMatching(pre string, r *nginx.Location) []string {
 			out = append(out, u)
 		}
 	}
-	for _, s := range samples(r, 32) {
+	for _, s := range samples {
 		switch {
 		case strings.HasPrefix(s, pre):
 			add(s)
@@ -177,4 +185,34 @@ func underPrefixMatching(pre string, r *nginx.Location) []string {
 		}
 	}
 	return out
+}
+
+// anchoredLiteral is the literal text every match of re starts with at the
+// start of the URI ("/r1/" for ^/r1/(.*)), "" when re is not anchored or
+// starts with no literal; fold is set when the literal ignores case.
+func anchoredLiteral(re *syntax.Regexp) (lit string, fold bool) {
+	if re == nil || re.Op != syntax.OpConcat || len(re.Sub) == 0 || re.Sub[0].Op != syntax.OpBeginText {
+		return "", false
+	}
+	var b strings.Builder
+	for _, sub := range re.Sub[1:] {
+		if sub.Op != syntax.OpLiteral {
+			break
+		}
+		fold = fold || sub.Flags&syntax.FoldCase != 0
+		b.WriteString(string(sub.Rune))
+	}
+	return b.String(), fold
+}
+
+// prefixesMeet reports whether a URI under the prefix pre can start with
+// lit (one of them begins the other); an empty lit meets every prefix.
+func prefixesMeet(pre, lit string, fold bool) bool {
+	if lit == "" {
+		return true
+	}
+	if fold {
+		pre, lit = strings.ToLower(pre), strings.ToLower(lit)
+	}
+	return strings.HasPrefix(pre, lit) || strings.HasPrefix(lit, pre) || strings.HasPrefix(lit, strings.TrimSuffix(pre, "/"))
 }

@@ -14,6 +14,24 @@ import (
 // left to the rewrite analysis (rewrites).
 func (a *Analysis) regexWins(s *nginx.Server, rewrites []*Exposure) {
 	all := s.AllLocations()
+	// The regex locations, each with the literal text an anchored match
+	// starts with: a regex whose URIs cannot start under a prefix is not
+	// tried there, and the samples of each are made once (a server can
+	// pair thousands of regexes with thousands of prefixes).
+	type regexLoc struct {
+		loc     *nginx.Location
+		lit     string
+		fold    bool
+		samples []string
+		made    bool
+	}
+	var regexes []*regexLoc
+	for _, r := range all {
+		if r.IsRegex() && r.Re != nil {
+			lit, fold := anchoredLiteral(r.Re.Syntax)
+			regexes = append(regexes, &regexLoc{loc: r, lit: lit, fold: fold || r.Modifier == "~*"})
+		}
+	}
 	for _, l := range all {
 		if l.Modifier != "" || l.Internal() == nil {
 			continue
@@ -21,11 +39,15 @@ func (a *Analysis) regexWins(s *nginx.Server, rewrites []*Exposure) {
 		ar := a.areaOf(l)
 		var app *Exposure
 		found := false
-		for _, r := range all {
-			if !r.IsRegex() || r.Re == nil || handledBy(r, l) {
+		for _, rl := range regexes {
+			r := rl.loc
+			if handledBy(r, l) || !prefixesMeet(l.Match, rl.lit, rl.fold) {
 				continue
 			}
-			for _, uri := range underPrefixMatching(l.Match, r) {
+			if !rl.made {
+				rl.samples, rl.made = samples(r, 32), true
+			}
+			for _, uri := range underPrefixFrom(l.Match, r, rl.samples) {
 				got, caps := s.Route(uri)
 				if got == nil || handledBy(got, l) || got.Internal() != nil || !handledBy(got, r) || rewritesInto(rewrites, got, l) {
 					continue
