@@ -135,6 +135,8 @@ type Analysis struct {
 	// publicCands and publicTrees remember PublicTree's work (see there).
 	publicCands map[*nginx.Server][]publicCandidate
 	publicTrees map[publicKey]*nginx.Directive
+	// sampleCache holds each regex location's samples (samplesOf).
+	sampleCache map[*nginx.Location][]string
 }
 
 // Analyze finds the protected areas of cfg and every exposure of them, in

@@ -155,6 +155,19 @@ func underPrefixMatching(pre string, r *nginx.Location) []string {
 	return underPrefixFrom(pre, r, samples(r, 32))
 }
 
+// samplesOf is samples(l, 32), made once per location.
+func (a *Analysis) samplesOf(l *nginx.Location) []string {
+	if ss, ok := a.sampleCache[l]; ok {
+		return ss
+	}
+	ss := samples(l, 32)
+	if a.sampleCache == nil {
+		a.sampleCache = map[*nginx.Location][]string{}
+	}
+	a.sampleCache[l] = ss
+	return ss
+}
+
 // underPrefixFrom is underPrefixMatching with r's samples already made.
 func underPrefixFrom(pre string, r *nginx.Location, samples []string) []string {
 	if r.Re == nil {

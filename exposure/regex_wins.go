@@ -19,11 +19,9 @@ func (a *Analysis) regexWins(s *nginx.Server, rewrites []*Exposure) {
 	// tried there, and the samples of each are made once (a server can
 	// pair thousands of regexes with thousands of prefixes).
 	type regexLoc struct {
-		loc     *nginx.Location
-		lit     string
-		fold    bool
-		samples []string
-		made    bool
+		loc  *nginx.Location
+		lit  string
+		fold bool
 	}
 	var regexes []*regexLoc
 	for _, r := range all {
@@ -44,10 +42,7 @@ func (a *Analysis) regexWins(s *nginx.Server, rewrites []*Exposure) {
 			if handledBy(r, l) || !prefixesMeet(l.Match, rl.lit, rl.fold) {
 				continue
 			}
-			if !rl.made {
-				rl.samples, rl.made = samples(r, 32), true
-			}
-			for _, uri := range underPrefixFrom(l.Match, r, rl.samples) {
+			for _, uri := range underPrefixFrom(l.Match, r, a.samplesOf(r)) {
 				got, caps := s.Route(uri)
 				if got == nil || handledBy(got, l) || got.Internal() != nil || !handledBy(got, r) || rewritesInto(rewrites, got, l) {
 					continue

@@ -29,7 +29,7 @@ func (a *Analysis) rewriteInto(s *nginx.Server) []*Exposure {
 			continue
 		}
 		for _, ar := range areas {
-			if handledBy(ar.Loc, r) || handledBy(r, ar.Loc) {
+			if handledBy(ar.Loc, r) || handledBy(r, ar.Loc) || !rewriteMayReach(r, ar.Prefix) {
 				continue
 			}
 			e := &Exposure{Kind: RewriteInto, Server: s, Loc: r, At: r.Dir, Area: ar, Internal: ar.Loc, Declared: ar.Declared, a: a}
@@ -45,6 +45,26 @@ func (a *Analysis) rewriteInto(s *nginx.Server) []*Exposure {
 	return found
 }
 
+// rewriteMayReach reports whether a rewrite of location r can produce a URI
+// under prefix: a replacement's literal start (up to its first variable)
+// and the prefix meet, or the replacement starts with a variable. It only
+// spares the search pairs that cannot meet.
+func rewriteMayReach(r *nginx.Location, prefix string) bool {
+	for _, rw := range r.Dir.Find("rewrite") {
+		if len(rw.Args) < 2 {
+			continue
+		}
+		lit := rw.Args[1]
+		if i := strings.IndexAny(lit, "$?"); i >= 0 {
+			lit = lit[:i]
+		}
+		if lit == "" || prefixesMeet(prefix, lit, false) {
+			return true
+		}
+	}
+	return false
+}
+
 // rewriteCandidates proposes outside URIs that the location's rewrites may
 // turn into the URI of the area's file rel: that URI followed by what the
 // location's regex needs after it, and the inverse of simple rules
@@ -52,8 +72,10 @@ func (a *Analysis) rewriteInto(s *nginx.Server) []*Exposure {
 func (e *Exposure) rewriteCandidates(rel string) []string {
 	target := JoinURI(e.Area.Prefix, rel)
 	var out []string
-	if e.Loc.IsRegex() {
-		out = append(out, underPrefixMatching(target, e.Loc)...)
+	if e.Loc.IsRegex() && e.Loc.Re != nil {
+		if lit, fold := anchoredLiteral(e.Loc.Re.Syntax); prefixesMeet(target, lit, fold || e.Loc.Modifier == "~*") {
+			out = append(out, underPrefixFrom(target, e.Loc, e.a.samplesOf(e.Loc))...)
+		}
 		if e.Loc.MatchURI(target) != nil {
 			out = append(out, target)
 		}
