@@ -80,3 +80,38 @@ func BenchmarkLintScaling(b *testing.B) {
 		b.Run(strconv.Itoa(n), func(b *testing.B) { benchmarkLint(b, n) })
 	}
 }
+
+// oneServerConfig is one server with n of each kind of location the
+// exposure analysis pairs with the others: prefix locations over try_files,
+// aliases, internal areas, and regex locations whose rewrite leads into
+// one of them.
+func oneServerConfig(n int) []byte {
+	var b []byte
+	b = append(b, "events {}\nhttp {\nserver {\n listen 80;\n root /srv/www;\n"...)
+	for i := 0; i < n; i++ {
+		s := strconv.Itoa(i)
+		b = append(b, " location /a"+s+"/ { try_files $uri @app; }\n"...)
+		b = append(b, " location /m"+s+"/ { alias /srv/media/m"+s+"/; }\n"...)
+		b = append(b, " location ^~ /prot"+s+"/ { internal; alias /srv/prot/"+s+"/; }\n"...)
+		b = append(b, " location ~ ^/x"+s+"/(.*)$ { rewrite ^/x"+s+"/(.*)$ /prot"+s+"/$1 last; }\n"...)
+	}
+	b = append(b, " location @app { proxy_pass http://127.0.0.1:8000; }\n}\n}\n"...)
+	return b
+}
+
+// BenchmarkLintOneServer1k lints one server with 4,000 locations: the
+// analysis pairs locations within a server, so this is where quadratic
+// work would show (it did: 18 s for 1,500 of each before the pairs that
+// cannot meet were skipped).
+func BenchmarkLintOneServer1k(b *testing.B) {
+	src := oneServerConfig(1000)
+	prefix := b.TempDir()
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cfg := nginx.LoadBytes("one.conf", src, nginx.LoadOptions{Prefix: prefix})
+		if n := len(lint.Run(cfg, lint.Options{})); n != 3000 {
+			b.Fatalf("%d findings, want 3000 (1,000 of each exposure)", n)
+		}
+	}
+}
