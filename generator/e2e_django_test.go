@@ -50,7 +50,7 @@ func startPython(t *testing.T, out, backend string, d *Data, accel bool, args ..
 	env := accelEnv(accel)
 	cmd.Env = append(os.Environ(), env, "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1")
 	log := startProcess(t, cmd)
-	waitDial(t, "tcp", d.App.Listen, "the generated "+backend+" app", log)
+	waitDial(t, cmd, "tcp", d.App.Listen, "the generated "+backend+" app", log)
 }
 
 func init() {

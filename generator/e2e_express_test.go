@@ -60,7 +60,7 @@ module.exports = { canDownload };
 			env := accelEnv(accel)
 			cmd.Env = append(os.Environ(), env, "NODE_PATH="+modules, "NODE_ENV=production")
 			log := startProcess(t, cmd)
-			waitDial(t, "tcp", d.App.Listen, "the generated Express app", log)
+			waitDial(t, cmd, "tcp", d.App.Listen, "the generated Express app", log)
 		},
 	}
 }

@@ -39,7 +39,7 @@ func CanDownload(r *http.Request, rel string) bool { return rel != "denied.txt" 
 			env := accelEnv(accel)
 			cmd.Env = append(os.Environ(), env)
 			log := startProcess(t, cmd)
-			waitDial(t, "tcp", d.App.Listen, "the generated Go app", log)
+			waitDial(t, cmd, "tcp", d.App.Listen, "the generated Go app", log)
 		},
 	}
 }

@@ -96,7 +96,7 @@ env[XACCEL_ENABLED] = %[3]s
 	}
 	cmd := exec.Command(phpFPM(), args...)
 	log := startProcess(t, cmd)
-	waitDial(t, "unix", d.App.Socket, "php-fpm", log)
+	waitDial(t, cmd, "unix", d.App.Socket, "php-fpm", log)
 }
 
 func TestE2EPHP(t *testing.T) { runE2E(t, "php") }

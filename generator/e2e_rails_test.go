@@ -57,7 +57,7 @@ end
 			cmd.Env = append(os.Environ(), accelEnv(accel), "RAILS_ENV=production",
 				"SECRET_KEY_BASE=xaccel-end-to-end-test-only-0123456789abcdef0123456789abcdef")
 			log := startProcess(t, cmd)
-			waitDial(t, "tcp", d.App.Listen, "the generated Rails app (puma)", log)
+			waitDial(t, cmd, "tcp", d.App.Listen, "the generated Rails app (puma)", log)
 		},
 	}
 }

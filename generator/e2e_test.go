@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,16 +101,29 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// waitDial waits until network/addr accepts connections (at most 30 s);
-// log is the server's output, shown when it never does.
-func waitDial(t *testing.T, network, addr, what string, log *bytes.Buffer) {
+// waitDial waits until network/addr accepts connections (at most 30 s)
+// and, for TCP where /proc tells, until the listening socket is cmd's (or
+// a child's): another test's server on a reused port does not count. log
+// is the server's output, shown when it never does.
+func waitDial(t *testing.T, cmd *exec.Cmd, network, addr, what string, log *bytes.Buffer) {
 	t.Helper()
+	port := 0
+	if network == "tcp" {
+		if _, p, err := net.SplitHostPort(addr); err == nil {
+			port, _ = strconv.Atoi(p)
+		}
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		c, err := net.DialTimeout(network, addr, time.Second)
 		if err == nil {
 			c.Close()
-			return
+			if port == 0 {
+				return
+			}
+			if owned, ok := listenerOwned(cmd.Process.Pid, port); owned || !ok {
+				return
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -205,7 +205,7 @@ func init() {
 			cmd := exec.Command(bin, "run", "--config", conf, "--adapter", "caddyfile")
 			cmd.Env = caddyEnv(dir)
 			addr := fmt.Sprintf("127.0.0.1:%d", port)
-			waitDial(t, "tcp", addr, "caddy", startProcess(t, cmd))
+			waitDial(t, cmd, "tcp", addr, "caddy", startProcess(t, cmd))
 			return func(target string) (*realnginx.Response, error) {
 				return realnginx.Send(addr, "GET", target, nil)
 			}
@@ -235,7 +235,8 @@ func init() {
 			port := freePort(t)
 			conf := apacheConfig(t, dir, modules, src, port)
 			// -X: one process in the foreground, stopped by its PID.
-			log := startProcess(t, exec.Command(bin, "-X", "-f", conf))
+			cmd := exec.Command(bin, "-X", "-f", conf)
+			log := startProcess(t, cmd)
 			t.Cleanup(func() {
 				if t.Failed() {
 					b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
@@ -243,7 +244,7 @@ func init() {
 				}
 			})
 			addr := fmt.Sprintf("127.0.0.1:%d", port)
-			waitDial(t, "tcp", addr, "apache2", log)
+			waitDial(t, cmd, "tcp", addr, "apache2", log)
 			return func(target string) (*realnginx.Response, error) {
 				return realnginx.Send(addr, "GET", target, nil)
 			}
