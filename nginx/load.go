@@ -162,15 +162,31 @@ func readRegular(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return readBounded(f)
+	return readBoundedSize(f, st.Size())
 }
 
 // readBounded reads r whole, up to maxIncludeSize: a larger input is no
 // configuration (and would only exhaust memory).
-func readBounded(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxIncludeSize+1))
-	if err != nil {
-		return nil, err
+func readBounded(r io.Reader) ([]byte, error) { return readBoundedSize(r, 0) }
+
+// readBoundedSize is readBounded for an input of about size bytes (a
+// regular file's size when it was opened): the buffer is made that big
+// at once instead of doubling its way there.
+func readBoundedSize(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, min(max(size, 0), maxIncludeSize)+512)
+	lr := io.LimitReader(r, maxIncludeSize+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if len(b) > maxIncludeSize {
 		return nil, fmt.Errorf("is larger than %d MiB: not a configuration", maxIncludeSize>>20)

@@ -37,9 +37,19 @@ type Comment struct {
 // `;`, `{` and `}` as terminators, `#` comments at the start of a word, quoted
 // strings with nginx's escapes, and opaque `*_by_lua_block` bodies.
 type scanner struct {
-	names    map[string]string
-	file     string
-	src      []byte
+	names map[string]string
+	file  string
+	src   []byte
+	text  string // src as a string, once: words and comments are its substrings
+
+	// Directives and their argument slices are cut from shared chunks,
+	// a few allocations per thousand statements instead of several each.
+	dirs     []Directive
+	strs     []string
+	poss     []Pos
+	args     []string // the statement being read, reused
+	raws     []string
+	argPos   []Pos
 	off      int
 	line     int
 	col      int
@@ -54,7 +64,7 @@ const maxDepth = 1000
 // scanFile reads one file into directives. It alone builds the tree;
 // gonginx only checks it, in tests (oracle_test.go).
 func scanFile(file string, src []byte) ([]*Directive, []Comment, *SyntaxError) {
-	s := &scanner{file: file, src: src, line: 1, col: 1}
+	s := &scanner{file: file, src: src, text: string(src), line: 1, col: 1}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		return nil, nil, s.errAt(s.pos(), "the file starts with a UTF-8 byte order mark, which nginx reads as part of the first directive name; save the file without a BOM")
 	}
@@ -206,7 +216,7 @@ func (s *scanner) statement() (*Directive, byte, Pos, *SyntaxError) {
 				if err := s.checkLength(p, s.off, false, false); err != nil {
 					return nil, 0, Pos{}, err
 				}
-				s.comments = append(s.comments, Comment{Pos: p, Text: strings.TrimRight(string(s.src[start:s.off]), "\r")})
+				s.comments = append(s.comments, Comment{Pos: p, Text: strings.TrimRight(s.text[start:s.off], "\r")})
 				continue
 			}
 			break
@@ -226,6 +236,7 @@ func (s *scanner) statement() (*Directive, byte, Pos, *SyntaxError) {
 				return nil, 0, Pos{}, s.errAt(p, "unexpected %q with no directive before it", string(c))
 			}
 			st.End = p
+			s.finish(st)
 			return st, c, p, nil
 		case '}':
 			s.next()
@@ -239,13 +250,53 @@ func (s *scanner) statement() (*Directive, byte, Pos, *SyntaxError) {
 			return nil, 0, Pos{}, err
 		}
 		if st == nil {
-			st = &Directive{Name: s.intern(val), Pos: p}
+			st = s.newDirective()
+			st.Name, st.Pos = s.intern(val), p
+			s.args, s.raws, s.argPos = s.args[:0], s.raws[:0], s.argPos[:0]
 			continue
 		}
-		st.Args = append(st.Args, val)
-		st.RawArgs = append(st.RawArgs, raw)
-		st.ArgPos = append(st.ArgPos, p)
+		s.args = append(s.args, val)
+		s.raws = append(s.raws, raw)
+		s.argPos = append(s.argPos, p)
 	}
+}
+
+// chunk is how many directives (or argument slots) one shared allocation
+// holds.
+const chunk = 256
+
+// newDirective returns a zero Directive from the current chunk.
+func (s *scanner) newDirective() *Directive {
+	if len(s.dirs) == 0 {
+		s.dirs = make([]Directive, chunk)
+	}
+	d := &s.dirs[0]
+	s.dirs = s.dirs[1:]
+	return d
+}
+
+// finish gives st its arguments, read into the scanner's scratch slices,
+// as slices of the shared chunks whose capacity ends with them (an append
+// by a later user copies instead of overwriting a neighbour's).
+func (s *scanner) finish(st *Directive) {
+	n := len(s.args)
+	if n == 0 {
+		return
+	}
+	if len(s.strs) < 2*n {
+		s.strs = make([]string, max(chunk, 2*n))
+	}
+	if len(s.poss) < n {
+		s.poss = make([]Pos, max(chunk, n))
+	}
+	st.Args = s.strs[:n:n]
+	st.RawArgs = s.strs[n : 2*n : 2*n]
+	st.ArgPos = s.poss[:n:n]
+	copy(st.Args, s.args)
+	copy(st.RawArgs, s.raws)
+	copy(st.ArgPos, s.argPos)
+	s.strs = s.strs[2*n:]
+	s.poss = s.poss[n:]
 }
 
 // word reads one token starting at the current offset and returns its raw
@@ -275,7 +326,7 @@ func (s *scanner) word() (string, string, *SyntaxError) {
 				break
 			}
 		}
-		raw := string(s.src[start:s.off])
+		raw := s.text[start:s.off]
 		// nginx's token start stays after the opening quote until the
 		// character after the closing quote (and a blank there) is read.
 		limit := s.off
@@ -317,7 +368,7 @@ func (s *scanner) word() (string, string, *SyntaxError) {
 		}
 		s.next()
 	}
-	raw := string(s.src[start:s.off])
+	raw := s.text[start:s.off]
 	limit := s.off
 	if limit < len(s.src) && isSpace(s.src[limit]) {
 		limit++ // nginx reads the blank that ends the word before it moves its token start
