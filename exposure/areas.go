@@ -111,34 +111,74 @@ func MediaByName(l *nginx.Location, dir string) bool {
 // requests out of l (auth_basic not off, auth_request, deny all,
 // secure_link), or nil.
 func Guard(l *nginx.Location) *nginx.Directive {
-	levels := l.Levels()
-	if ds := nginx.Effective(levels, "auth_basic"); len(ds) > 0 && ds[0].Arg(0) != "off" {
-		return ds[0]
-	}
-	if ds := nginx.Effective(levels, "auth_request"); len(ds) > 0 && ds[0].Arg(0) != "off" {
-		return ds[0]
-	}
-	if ds := nginx.Effective(levels, "secure_link"); len(ds) > 0 {
-		return ds[0]
-	}
-	for _, lv := range levels {
-		if len(lv.Find("allow")) == 0 && len(lv.Find("deny")) == 0 {
-			continue // also skips scanning a big http{} block
-		}
-		var acl []*nginx.Directive
-		for _, c := range lv.Block {
-			if c.Name == "allow" || c.Name == "deny" {
-				acl = append(acl, c)
+	// Each of auth_basic, auth_request and secure_link is decided by the
+	// innermost level that has it, and allow/deny by the innermost level
+	// with any of them (its last rule). One pass over each level finds all
+	// four; a big block (an http{} of thousands of servers) is asked
+	// through its index instead of scanned.
+	const basic, request, secure, acl = 0, 1, 2, 3
+	var eff [4]*nginx.Directive
+	var found [4]bool
+	for _, lv := range l.Levels() {
+		var here [4]*nginx.Directive
+		if len(lv.Block) > 64 {
+			here[basic], here[request], here[secure] = lv.First("auth_basic"), lv.First("auth_request"), lv.First("secure_link")
+			if len(lv.Find("allow")) > 0 || len(lv.Find("deny")) > 0 {
+				here[acl] = lastACL(lv)
+			}
+		} else {
+			for _, c := range lv.Block {
+				switch c.Name {
+				case "auth_basic":
+					if here[basic] == nil {
+						here[basic] = c
+					}
+				case "auth_request":
+					if here[request] == nil {
+						here[request] = c
+					}
+				case "secure_link":
+					if here[secure] == nil {
+						here[secure] = c
+					}
+				case "allow", "deny":
+					here[acl] = c
+				}
 			}
 		}
-		if len(acl) > 0 {
-			if last := acl[len(acl)-1]; last.Name == "deny" && last.Arg(0) == "all" {
-				return last
+		for i, d := range here {
+			if !found[i] && d != nil {
+				found[i], eff[i] = true, d
 			}
+		}
+		if found == [4]bool{true, true, true, true} {
 			break
 		}
 	}
+	if d := eff[basic]; d != nil && d.Arg(0) != "off" {
+		return d
+	}
+	if d := eff[request]; d != nil && d.Arg(0) != "off" {
+		return d
+	}
+	if d := eff[secure]; d != nil {
+		return d
+	}
+	if d := eff[acl]; d != nil && d.Name == "deny" && d.Arg(0) == "all" {
+		return d
+	}
 	return nil
+}
+
+// lastACL is the last allow or deny directly in lv.
+func lastACL(lv *nginx.Directive) *nginx.Directive {
+	var last *nginx.Directive
+	for _, c := range lv.Block {
+		if c.Name == "allow" || c.Name == "deny" {
+			last = c
+		}
+	}
+	return last
 }
 
 // protectedAbove returns the areas whose directory strictly contains dir.

@@ -286,6 +286,10 @@ func checkTemplateMarkup(cfg *nginx.Config) {
 // searched too: server_name "{{ domain }}" is as unrendered as without
 // the quotes.
 func findMarkup(name string, src []byte, skip [][2]int) *markup {
+	if !bytes.Contains(src, []byte("{{")) && !bytes.Contains(src, []byte("{%")) &&
+		!bytes.Contains(src, []byte("{#")) && !bytes.Contains(src, []byte("<%")) {
+		return nil // no opener anywhere: the common case, without the walk below
+	}
 	var m *markup
 	line, lineStart := 1, 0
 	lastLine := 0
@@ -356,7 +360,7 @@ func inRanges(i int, rs [][2]int) int {
 // tagAt reports a template tag opening at src[i] and closed on the same
 // line, and the language it belongs to.
 func tagAt(src []byte, i int) (string, templateLang, bool) {
-	if i+1 >= len(src) {
+	if i+1 >= len(src) || (src[i] != '{' && src[i] != '<') {
 		return "", templateLang{}, false
 	}
 	var closer string
