@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -251,10 +250,6 @@ func runLint(c *cobra.Command, o *lintOptions, args []string, stdin io.Reader) e
 	if len(args) == 0 {
 		args = []string{"/etc/nginx/nginx.conf"}
 	}
-	// A large config is one big tree that stays alive until the end; a
-	// tighter GC target keeps peak memory well below nginx -t's for the
-	// cost of a few percent of time (see bench/lint.sh).
-	debug.SetGCPercent(50)
 	if o.backup && !o.fix {
 		return usagef("--backup only works with --fix")
 	}
