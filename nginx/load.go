@@ -98,7 +98,11 @@ func ReadInput(p string, opts LoadOptions) ([]byte, error) {
 		}
 		src, err = readBounded(opts.Stdin)
 	} else if b, ok := overlaid(opts.Overlay, p); ok {
-		src, err = readBounded(bytes.NewReader(b))
+		if len(b) > maxIncludeSize {
+			err = errTooLarge
+		} else {
+			src = bytes.Clone(b)
+		}
 	} else {
 		src, err = readRegular(p)
 	}
@@ -189,10 +193,12 @@ func readBoundedSize(r io.Reader, size int64) ([]byte, error) {
 		}
 	}
 	if len(b) > maxIncludeSize {
-		return nil, fmt.Errorf("is larger than %d MiB: not a configuration", maxIncludeSize>>20)
+		return nil, errTooLarge
 	}
 	return b, nil
 }
+
+var errTooLarge = fmt.Errorf("is larger than %d MiB: not a configuration", maxIncludeSize>>20)
 
 // LoadBytes is Load for content already in memory; name is used in positions.
 func LoadBytes(name string, src []byte, opts LoadOptions) *Config {
@@ -438,14 +444,15 @@ func readInclude(name string) ([]byte, error) {
 	// Go polls a non-blocking pseudo-file instead of failing with EAGAIN;
 	// a deadline bounds the wait (regular files have none and never wait).
 	_ = f.SetReadDeadline(time.Now().Add(time.Second))
-	b, err := io.ReadAll(io.LimitReader(f, maxIncludeSize+1))
-	if err != nil {
-		return nil, err
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
 	}
-	if len(b) > maxIncludeSize {
+	b, err := readBoundedSize(f, size)
+	if errors.Is(err, errTooLarge) {
 		return nil, fmt.Errorf("larger than %d MiB; not read", maxIncludeSize>>20)
 	}
-	return b, nil
+	return b, err
 }
 
 func (l *loader) glob(pattern string) ([]string, error) {
