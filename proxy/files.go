@@ -184,6 +184,10 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 			return h.fail(w, rq, http.StatusNotFound, l)
 		}
 	}
+	if autoindexOn(rq, lc) {
+		return h.autoindex(w, rq, l, p)
+	}
+	// ngx_http_core_content_phase: a directory nothing listed
 	return h.fail(w, rq, http.StatusForbidden, l)
 }
 
