@@ -47,7 +47,9 @@ type errorPageSpec struct {
 }
 
 // errorPageFor returns the error_page (in effect at levels) for status, or
-// nil.
+// nil. Without "=", nginx answers an error page for 494 (request header
+// too large), 495, 496 (client certificate) and 497 (plain HTTP to an
+// HTTPS port) with 400: those codes are its own, not for clients.
 func errorPageFor(levels []*nginx.Directive, status int) *errorPageSpec {
 	for _, d := range nginx.Effective(levels, "error_page") {
 		ep := parseErrorPage(d)
@@ -56,6 +58,9 @@ func errorPageFor(levels []*nginx.Directive, status int) *errorPageSpec {
 		}
 		for _, c := range ep.codes {
 			if c == status {
+				if ep.overwrite == -1 && status >= 494 && status <= 497 {
+					ep.overwrite = http.StatusBadRequest
+				}
 				return ep
 			}
 		}
@@ -250,6 +255,7 @@ func (hw *hookWriter) before(status int) int {
 		// headers added for 200 stay and the `always` ones come twice.
 		hw.h.headersFilter(hdr, rq, lc, http.StatusOK)
 	}
+	rq.status = status
 	hw.h.headersFilter(hdr, rq, lc, status)
 	hw.h.charsetFilter(hdr, rq, lc, status)
 	if len(hdr["Server"]) == 0 {

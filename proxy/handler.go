@@ -304,6 +304,9 @@ type request struct {
 	// errStatus is r->err_status: the status of the error being answered,
 	// which replaces whatever status the error page's content has.
 	errStatus int
+	// status is r->headers_out.status once the header filters run (the
+	// status of the answer being sent), for $status.
+	status    int
 	out       http.Header        // headers kept from an upstream by X-Accel-Redirect
 	charset   string             // X-Accel-Charset (r->headers_out.override_charset)
 	upstream  *upstream.Response // the last upstream's response ($upstream_http_*)

@@ -125,6 +125,8 @@ const tlsConf = `
         ssl_certificate a.crt; ssl_certificate_key a.key;
         location / { return 200 "a scheme=$scheme https=$https port=$server_port host=$host\n"; }
         location = /r { return 301 /x; }
+        error_page 497 /e497;
+        location = /e497 { return 200 "a plain HTTP: $status\n"; }
         location /d { root {{PREFIX}}/html; }
     }
     server { listen 127.0.0.1:{{PORT}} ssl default_server; server_name b.test;
@@ -145,7 +147,8 @@ const tlsConf = `
 // TestTLSRealNginx compares serve with nginx on listens with ssl: the
 // certificate SNI chooses (the default server's without a match, or for a
 // server without one), the variables and redirects over TLS, plain HTTP
-// to the TLS port (nginx's 400 page, and an error_page 497), ALPN, and
+// to the TLS port (nginx's 400 page, an error_page 497 to a URL, and one to
+// a URI, which nginx answers with 400 although no "=400" is written), ALPN, and
 // ssl_protocols.
 func TestTLSRealNginx(t *testing.T) {
 	realnginx.Require(t)

@@ -4,6 +4,7 @@ package proxy
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -116,6 +117,14 @@ func (h *Handler) variable(rq *request, name string) string {
 		}
 	}
 	switch name {
+	case "status":
+		// ngx_http_variable_status: the error being answered, else the
+		// status being sent, else 000 (nothing decided yet).
+		st := rq.errStatus
+		if st == 0 {
+			st = rq.status
+		}
+		return fmt.Sprintf("%03d", st)
 	case "remote_user":
 		user, _, _ := basicCredentials(r)
 		return user
