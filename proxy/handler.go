@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
 
@@ -86,6 +87,8 @@ type Handler struct {
 	serverRewrites bool
 	// maps are the http level's map variables, by name.
 	maps map[string]*mapDef
+	// logs are the access_log formats and files.
+	logs *accessLogs
 	// bodyFileVar is set when the configuration uses $request_body_file:
 	// a spooled body then keeps its file name until the request ends.
 	bodyFileVar bool
@@ -188,6 +191,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		return nil, nil, err
 	}
 	warns = append(warns, mapWarns...)
+	warns = append(warns, h.collectLogFormats()...)
 	check := func(d *nginx.Directive) bool {
 		if unemulatedAccess[d.Name] || d.Name == "if" && !pureIf(d) && refuses(d) || d.Name == "limit_except" {
 			return false // checkAccess has judged it
@@ -306,7 +310,11 @@ type request struct {
 	errStatus int
 	// status is r->headers_out.status once the header filters run (the
 	// status of the answer being sent), for $status.
-	status    int
+	status int
+	// bodySent is $body_bytes_sent once the answer is sent; start is
+	// when the request began ($request_time).
+	bodySent  int64
+	start     time.Time
 	out       http.Header        // headers kept from an upstream by X-Accel-Redirect
 	charset   string             // X-Accel-Charset (r->headers_out.override_charset)
 	upstream  *upstream.Response // the last upstream's response ($upstream_http_*)
@@ -361,7 +369,7 @@ func done(status int) step { return step{kind: stepDone, status: status} }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, true)
 	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
-		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil}
+		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now()}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
 	_, hasLength := r.Header["Content-Length"]
@@ -376,6 +384,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		first = step{kind: stepURI}
 	}
 	status := h.process(w, rq, first)
+	h.logRequest(w, rq, status)
 	if rq.bodyFile != nil {
 		rq.bodyFile.Close()
 		if rq.bodyPath != "" && !rq.bodyKept {
@@ -393,8 +402,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (no method when the request line itself was refused).
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
 	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges,
-		tracing: h.opts.Trace != nil}
+		tracing: h.opts.Trace != nil, start: time.Now()}
 	final := h.process(w, rq, h.fail(w, rq, status, nil))
+	h.logRequest(w, rq, final)
 	if h.opts.Trace != nil {
 		what := strings.TrimSpace(r.Method + " " + r.RequestURI)
 		if what == "" {

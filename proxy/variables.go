@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -51,6 +53,12 @@ func (h *Handler) expand(rq *request, v string) string {
 	if name, ok := onlyVariable(v); ok {
 		return h.variable(rq, name)
 	}
+	return h.expandEach(rq, v, nil)
+}
+
+// expandEach is expand with each variable's name and value passed through
+// each (when not nil) before it is written: the access log escapes them.
+func (h *Handler) expandEach(rq *request, v string, each func(name, value string) string) string {
 	var b bytes.Buffer
 	for i := 0; i < len(v); i++ {
 		if v[i] != '$' {
@@ -70,7 +78,11 @@ func (h *Handler) expand(rq *request, v string) string {
 		if brace && k < len(v) && v[k] == '}' {
 			k++
 		}
-		b.WriteString(h.variable(rq, name))
+		val := h.variable(rq, name)
+		if each != nil {
+			val = each(name, val)
+		}
+		b.WriteString(val)
 		i = k - 1
 	}
 	return b.String()
@@ -116,7 +128,23 @@ func (h *Handler) variable(rq *request, name string) string {
 			return v
 		}
 	}
+	if v, ok := logTime(name, time.Now()); ok {
+		return v
+	}
 	switch name {
+	case "body_bytes_sent":
+		return strconv.FormatInt(rq.bodySent, 10)
+	case "request":
+		if r.Method == "" {
+			return ""
+		}
+		return r.Method + " " + r.RequestURI + " " + r.Proto
+	case "request_time":
+		if rq.start.IsZero() {
+			return "0.000"
+		}
+		d := time.Since(rq.start)
+		return fmt.Sprintf("%d.%03d", d/time.Second, d%time.Second/time.Millisecond)
 	case "status":
 		// ngx_http_variable_status: the error being answered, else the
 		// status being sent, else 000 (nothing decided yet).

@@ -85,6 +85,15 @@ func SetLimits(w http.ResponseWriter, l Limits) {
 	}
 }
 
+// BodyBytesSent is the part of the response body sent to the client so
+// far ($body_bytes_sent); 0 for a writer that is not the server's.
+func BodyBytesSent(w http.ResponseWriter) int64 {
+	if rw, ok := respWriterOf(w); ok {
+		return rw.written
+	}
+	return 0
+}
+
 // CloseAfter marks w so that the connection closes after an error page for
 // status, as ngx_http_special_response_handler turns keep-alive off for
 // 400, 413, 414, 494, 497, 500 and 501.
