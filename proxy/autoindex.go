@@ -133,24 +133,24 @@ func readIndexEntries(dir string) ([]indexEntry, error) {
 		if strings.HasPrefix(n, ".") {
 			continue
 		}
-		var st syscall.Stat_t
-		if err := syscall.Stat(base+n, &st); err != nil {
-			if err == syscall.EACCES {
+		fi, err := os.Stat(base + n)
+		if err != nil {
+			if errors.Is(err, syscall.EACCES) {
 				continue
 			}
-			if err != syscall.ENOENT && err != syscall.ELOOP {
+			if !errors.Is(err, syscall.ENOENT) && !errors.Is(err, syscall.ELOOP) {
 				return nil, err
 			}
-			if err := syscall.Lstat(base+n, &st); err != nil {
+			if fi, err = os.Lstat(base + n); err != nil {
 				return nil, err
 			}
 		}
 		out = append(out, indexEntry{
 			name:  n,
-			dir:   st.Mode&syscall.S_IFMT == syscall.S_IFDIR,
-			file:  st.Mode&syscall.S_IFMT == syscall.S_IFREG,
-			mtime: st.Mtim.Sec,
-			size:  st.Size,
+			dir:   fi.IsDir(),
+			file:  fi.Mode().IsRegular(),
+			mtime: fi.ModTime().Unix(),
+			size:  fi.Size(),
 		})
 	}
 	sort.Slice(out, func(i, j int) bool {
