@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // The request body, read when a location needs it (client_max_body_size,
@@ -155,6 +156,19 @@ type streamBody struct {
 
 func (s *streamBody) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
+	return s.account(p, n, err)
+}
+
+// ReadBuffered is Read of what the client has already sent, without
+// waiting (http1.Preread): the part nginx sends with the request header.
+func (s *streamBody) ReadBuffered(p []byte) (int, error) {
+	n, err := http1.Preread(s.r, p)
+	return s.account(p, n, err)
+}
+
+// account counts n bytes read into p and keeps them for $request_body
+// while they fit.
+func (s *streamBody) account(p []byte, n int, err error) (int, error) {
 	s.n += int64(n)
 	if s.max > 0 && s.n > s.max {
 		return 0, errBodyTooLarge

@@ -57,10 +57,13 @@ type fcgiConf struct {
 	// X-Accel-Charset.
 	intercept, ignoreRedirect, ignoreCharset bool
 	passHeaders, passBody                    bool // fastcgi_pass_request_headers, _body
-	bufferSize                               int
-	timeouts                                 upstream.Timeouts
-	catchStderr                              []string
-	pass                                     *fcgiPass // a fastcgi_pass without variables, resolved once
+	// requestBuffering is fastcgi_request_buffering (uwsgi_...; on by
+	// default): off sends the body to the app as it arrives.
+	requestBuffering bool
+	bufferSize       int
+	timeouts         upstream.Timeouts
+	catchStderr      []string
+	pass             *fcgiPass // a fastcgi_pass without variables, resolved once
 }
 
 // fcgiPass is where a fastcgi_pass connects.
@@ -107,6 +110,10 @@ func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directiv
 	}
 	if d := nearest(levels, pre+"pass_request_body"); d != nil && d.Arg(0) == "off" {
 		c.passBody = false
+	}
+	c.requestBuffering = true
+	if d := nearest(levels, pre+"request_buffering"); d != nil && d.Arg(0) == "off" {
+		c.requestBuffering = false
 	}
 	c.bufferSize = defaultBufferSize
 	if d := nearest(levels, pre+"buffer_size"); d != nil {
@@ -286,15 +293,25 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	} else {
 		dest, err = h.resolveFCGI(h.expand(rq, d.Arg(0)), fc.proto)
 	}
-	switch st := h.readBody(rq, lc); st {
-	case bodyOK:
-	case bodyAbort, bodyFailed:
-		if abortResponse(w) {
-			return done(0)
+	// With fastcgi_request_buffering off the body goes to the app as it
+	// arrives (ngx_http_fastcgi_handler); uwsgi does so only for a body
+	// with a Content-Length, its protocol has no chunks.
+	var stream io.Reader
+	if !fc.requestBuffering && fc.passBody && rq.hasBody && !rq.bodyRead && rq.r.Body != nil && rq.r.Body != http.NoBody &&
+		(fc.proto != "uwsgi" || rq.r.ContentLength >= 0) && err == nil {
+		rq.bodyRead = true
+		stream = &streamBody{rq: rq, r: rq.r.Body, max: lc.maxBody, keep: int64(lc.bodyBuffer) + int64(lc.bodyBuffer)>>2}
+	} else {
+		switch st := h.readBody(rq, lc); st {
+		case bodyOK:
+		case bodyAbort, bodyFailed:
+			if abortResponse(w) {
+				return done(0)
+			}
+			return h.fail(w, rq, http.StatusBadRequest, l)
+		default:
+			return h.fail(w, rq, st, l)
 		}
-		return h.fail(w, rq, http.StatusBadRequest, l)
-	default:
-		return h.fail(w, rq, st, l)
 	}
 	if err != nil {
 		if rq.tracing {
@@ -302,7 +319,10 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		}
 		return h.fail(w, rq, http.StatusBadGateway, l)
 	}
-	resp, err := h.cgiRoundTrip(rq, fc, dest)
+	resp, err := h.cgiRoundTrip(rq, fc, dest, stream)
+	if errors.Is(err, upstream.ErrClientBody) {
+		return h.clientBodyFailed(w, rq, l, err)
+	}
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
@@ -343,7 +363,7 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 
 // cgiRoundTrip sends the request to a FastCGI or uwsgi app and reads the
 // answer's header.
-func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest) (*upstream.Response, error) {
+func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest, stream io.Reader) (*upstream.Response, error) {
 	params := h.fcgiParams(rq, fc)
 	var body []byte
 	var file *io.SectionReader
@@ -354,7 +374,7 @@ func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest) (*u
 		}
 	}
 	if fc.proto == "uwsgi" {
-		req := uwsgi.Request{Body: body, BodyFile: file, Modifier1: fc.modifier1, Modifier2: fc.modifier2}
+		req := uwsgi.Request{Body: body, BodyFile: file, Stream: stream, Modifier1: fc.modifier1, Modifier2: fc.modifier2}
 		for _, p := range params {
 			req.Params = append(req.Params, uwsgi.Param(p))
 		}
@@ -369,7 +389,7 @@ func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest) (*u
 			rq.trace = append(rq.trace, fmt.Sprintf("FastCGI sent in stderr: %q", msg))
 		}
 	}
-	return fastcgi.RoundTrip(dest.Dest, fastcgi.Request{Params: params, Body: body, BodyFile: file}, o)
+	return fastcgi.RoundTrip(dest.Dest, fastcgi.Request{Params: params, Body: body, BodyFile: file, Stream: stream}, o)
 }
 
 // tryFilesFirst is the try-files phase of a location whose content comes

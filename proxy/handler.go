@@ -260,10 +260,6 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 		if v := d.Arg(0); len(v) >= 9 && strings.EqualFold(v[:9], "suwsgi://") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "suwsgi:// (uwsgi over TLS): requests answer 502"}, true
 		}
-	case "fastcgi_request_buffering", "uwsgi_request_buffering":
-		if d.Arg(0) == "off" {
-			return Warning{Pos: d.Pos, Name: d.Name, Detail: "off: the body is read whole before the app is called, as with on"}, true
-		}
 	case "fastcgi_ignore_headers", "uwsgi_ignore_headers":
 		for _, a := range d.Args {
 			if !strings.EqualFold(a, "X-Accel-Redirect") && !strings.EqualFold(a, "X-Accel-Charset") {

@@ -353,26 +353,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if stream != nil {
 		resp, err = upstream.RoundTripStream(dest.Dest, b, stream, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
 		if errors.Is(err, upstream.ErrClientBody) {
-			// The client's side failed with part of the body at the app,
-			// whose framing tells it the body is not whole. nginx ends
-			// the request as when it reads a body: no answer to a client
-			// gone or too slow, 413 past client_max_body_size, 400 for a
-			// malformed chunk.
-			rq.note("request body: " + errText(stream.ClientErr))
-			cerr := stream.ClientErr
-			switch {
-			case errors.Is(cerr, errBodyTooLarge):
-				rq.bodyErr = http.StatusRequestEntityTooLarge
-				return h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
-			case isTimeout(cerr), errors.Is(cerr, io.ErrUnexpectedEOF), errors.Is(cerr, net.ErrClosed), errors.Is(cerr, syscall.ECONNRESET):
-				rq.bodyErr = bodyAbort
-				if abortResponse(w) {
-					return done(0)
-				}
-			default:
-				rq.bodyErr = http.StatusBadRequest
-			}
-			return h.fail(w, rq, http.StatusBadRequest, l)
+			return h.clientBodyFailed(w, rq, l, stream.ClientErr)
 		}
 	} else {
 		resp, err = upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
@@ -706,4 +687,26 @@ func nearest(levels []*nginx.Directive, name string) *nginx.Directive {
 func flagOn(levels []*nginx.Directive, name string) bool {
 	d := nearest(levels, name)
 	return d != nil && d.Arg(0) == "on"
+}
+
+// clientBodyFailed ends a request whose body, streamed to the app, failed
+// on the client's side with part of it at the app (whose framing tells it
+// the body is not whole). nginx ends the request as when it reads a body:
+// no answer to a client gone or too slow, 413 past client_max_body_size,
+// 400 for a malformed chunk.
+func (h *Handler) clientBodyFailed(w http.ResponseWriter, rq *request, l *nginx.Location, cerr error) step {
+	rq.note("request body: " + errText(cerr))
+	switch {
+	case errors.Is(cerr, errBodyTooLarge):
+		rq.bodyErr = http.StatusRequestEntityTooLarge
+		return h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
+	case isTimeout(cerr), errors.Is(cerr, io.ErrUnexpectedEOF), errors.Is(cerr, net.ErrClosed), errors.Is(cerr, syscall.ECONNRESET):
+		rq.bodyErr = bodyAbort
+		if abortResponse(w) {
+			return done(0)
+		}
+	default:
+		rq.bodyErr = http.StatusBadRequest
+	}
+	return h.fail(w, rq, http.StatusBadRequest, l)
 }

@@ -14,6 +14,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -52,6 +53,11 @@ type Request struct {
 	// instead (spooled).
 	Body     []byte
 	BodyFile *io.SectionReader
+	// Stream, when set, is a body sent as it is read, each read in its
+	// own STDIN records (fastcgi_request_buffering off). An error reading
+	// it ends the exchange with upstream.ErrClientBody wrapping that
+	// error: the app has seen part of a body.
+	Stream io.Reader
 }
 
 // Options bound and observe one exchange.
@@ -80,7 +86,8 @@ var ErrTooBigParams = errors.New("fastcgi request record is too big")
 // closed before the header ended, an invalid Status, a caught stderr).
 var ErrInvalidHeader = upstream.ErrInvalidHeader
 
-// errDone is the end of STDOUT (an empty STDOUT record or END_REQUEST);
+// errDone is the end of the response (END_REQUEST, or an empty STDOUT
+// record before the header is whole);
 // the end of the connection reads as io.EOF.
 var errDone = errors.New("fastcgi: end of stdout")
 
@@ -147,9 +154,18 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 		return nil, err
 	}
 	first := encodeHead(params)
-	if req.BodyFile == nil {
+	if req.BodyFile == nil && req.Stream == nil {
 		first = appendStdin(first, req.Body)
 		first = appendRecord(first, typeStdin, nil)
+	}
+	if pr, ok := req.Stream.(BufferedReader); ok {
+		// What has arrived goes with the header, as nginx sends it.
+		buf := make([]byte, maxStdin)
+		n, err := pr.ReadBuffered(buf)
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%w: %w", upstream.ErrClientBody, err)
+		}
+		first = appendStdin(first, buf[:n])
 	}
 	conn, err := upstream.Connect(d, first, o.Timeouts)
 	if err != nil {
@@ -157,6 +173,12 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	}
 	if req.BodyFile != nil {
 		if err := sendFile(conn, req.BodyFile); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	if req.Stream != nil {
+		if err := sendStream(conn, req.Stream); err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -228,15 +250,44 @@ func sendFile(w io.Writer, f *io.SectionReader) error {
 	return err
 }
 
+// BufferedReader is a Stream that can give what it holds without waiting.
+type BufferedReader interface {
+	ReadBuffered(p []byte) (int, error)
+}
+
+// sendStream sends r's reads as they come in STDIN records, then the
+// empty one.
+func sendStream(w io.Writer, r io.Reader) error {
+	buf := make([]byte, maxStdin)
+	var rec []byte
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			rec = appendRecord(rec[:0], typeStdin, buf[:n])
+			if _, err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("%w: %w", upstream.ErrClientBody, rerr)
+		}
+	}
+	_, err := w.Write(appendRecord(rec[:0], typeStdin, nil))
+	return err
+}
+
 // errRecord is a record nginx does not accept: another version than 1,
 // another request id than 1, an unknown type, or (before the header is
 // complete) anything but STDOUT and STDERR.
 var errRecord = errors.New("upstream sent an invalid FastCGI record")
 
 // recordReader reads the data of the STDOUT records of one response,
-// passing STDERR to Options.Stderr. It returns errDone at the end of
-// STDOUT (an empty STDOUT record or END_REQUEST) and io.EOF when the
-// connection ends, wherever it ends.
+// passing STDERR to Options.Stderr. It returns errDone at the end of the
+// response (END_REQUEST; an empty STDOUT record before the header is
+// whole) and io.EOF when the connection ends, wherever it ends.
 type recordReader struct {
 	r      *bufio.Reader
 	o      *Options
@@ -294,8 +345,17 @@ func (rr *recordReader) next() error {
 		pad := int(h[6])
 		switch h[1] {
 		case typeStdout:
+			if length == 0 && rr.header {
+				return errDone // "upstream prematurely closed FastCGI stdout"
+			}
 			if length == 0 {
-				return errDone // before the header's end: "upstream prematurely closed FastCGI stdout"
+				// "http fastcgi closed stdout": nginx reads on to
+				// END_REQUEST (an app that writes it after a pause is
+				// not cut off).
+				if _, err := rr.r.Discard(pad); err != nil {
+					return err
+				}
+				continue
 			}
 			if rr.header {
 				rr.overhead += headerLen + pad

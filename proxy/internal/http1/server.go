@@ -577,6 +577,27 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Preread reads into p what of a request body with a Content-Length has
+// already arrived with its header (or since), without waiting for more:
+// nginx sends that part to the app together with the request's header.
+// 0 for a chunked body, one whose client waits for "100 Continue", or a
+// body that is not the server's.
+func Preread(body io.Reader, p []byte) (int, error) {
+	b, ok := body.(*bodyReader)
+	if !ok || b.done || b.expect {
+		return 0, nil
+	}
+	eb, ok := b.r.(*exactBody)
+	if !ok {
+		return 0, nil
+	}
+	n := b.c.br.Buffered()
+	if n == 0 || eb.n <= 0 {
+		return 0, nil
+	}
+	return b.Read(p[:min(len(p), n)])
+}
+
 // exactBody reads a body of n bytes (Content-Length): a connection that
 // ends before them is io.ErrUnexpectedEOF, never a shorter body.
 type exactBody struct {

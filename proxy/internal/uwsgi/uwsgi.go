@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -31,6 +32,11 @@ type Request struct {
 	// instead (spooled).
 	Body     []byte
 	BodyFile *io.SectionReader
+	// Stream, when set, is a body with a known length (the client's
+	// Content-Length) sent as it is read (uwsgi_request_buffering off).
+	// An error reading it ends the exchange with upstream.ErrClientBody
+	// wrapping that error.
+	Stream io.Reader
 	// Modifier1 and Modifier2 are uwsgi_modifier1 and uwsgi_modifier2.
 	Modifier1, Modifier2 byte
 }
@@ -76,7 +82,7 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	if err != nil {
 		return nil, err
 	}
-	if req.BodyFile == nil {
+	if req.BodyFile == nil && req.Stream == nil {
 		first = append(first, req.Body...)
 	}
 	conn, err := upstream.Connect(d, first, o.Timeouts)
@@ -85,6 +91,12 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	}
 	if req.BodyFile != nil {
 		if _, err := io.Copy(conn, io.NewSectionReader(req.BodyFile, 0, req.BodyFile.Size())); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	if req.Stream != nil {
+		if err := sendStream(conn, req.Stream); err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -210,4 +222,23 @@ func (b *body) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// sendStream copies r to w, each read going out as it comes.
+func sendStream(w io.Writer, r io.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fmt.Errorf("%w: %w", upstream.ErrClientBody, rerr)
+		}
+	}
 }
