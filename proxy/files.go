@@ -84,7 +84,11 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		Path: p, URI: rq.uri, Args: rq.args,
 		ContentType: lc.types.typeFor(rq.uri, lc.defaultType),
 		Header:      rq.out,
+		Host:        h.redirectHost(rq.r, levels),
 		symlinks:    pol,
+	}
+	if d := nearest(levels, "absolute_redirect"); d != nil && d.Arg(0) == "off" {
+		params.RelativeRedirect = true
 	}
 	if multipartRanges(r, p) {
 		// The charset filter runs before the range filter, so the parts

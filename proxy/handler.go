@@ -100,6 +100,7 @@ var emulated = map[string]bool{
 	"listen": true, "server_name": true, "location": true, "root": true, "alias": true,
 	"internal": true, "return": true, "proxy_pass": true, "proxy_set_header": true,
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
+	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"index": true, "autoindex": true, "autoindex_format": true, "autoindex_exact_size": true,
 	"autoindex_localtime": true, "types": true, "default_type": true, "include": true, "try_files": true,
 	"access_log": true, "error_log": true, "proxy_redirect": true, "proxy_http_version": true,
@@ -147,8 +148,7 @@ var emulated = map[string]bool{
 // directive is checked too.
 var httpLevelChecked = map[string]bool{
 	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
-	"etag": true, "if_modified_since": true, "max_ranges": true, "absolute_redirect": true,
-	"port_in_redirect": true, "server_name_in_redirect": true, "msie_padding": true,
+	"etag": true, "if_modified_since": true, "max_ranges": true, "msie_padding": true,
 	"msie_refresh": true, "merge_slashes": true, "userid": true,
 	"xslt_stylesheet": true, "image_filter": true,
 }
@@ -463,7 +463,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			if rq.args != "" {
 				target += "?" + rq.args
 			}
-			w.Header().Set("Location", absoluteBase(rq.r)+target)
+			w.Header().Set("Location", h.redirectBase(rq, l)+target)
 			s = h.fail(w, rq, http.StatusMovedPermanently, l)
 		default:
 			s = h.content(w, rq, l)

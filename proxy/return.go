@@ -21,7 +21,7 @@ import (
 func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) step {
 	code, err := strconv.Atoi(d.Arg(0))
 	if err != nil {
-		w.Header().Set("Location", h.absolute(rq, h.expand(rq, d.Arg(0))))
+		w.Header().Set("Location", h.absolute(rq, l, h.expand(rq, d.Arg(0))))
 		return h.fail(w, rq, http.StatusFound, l)
 	}
 	if code == 444 && abortResponse(w) {
@@ -34,7 +34,7 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 	}
 	switch code {
 	case 301, 302, 303, 307, 308:
-		w.Header().Set("Location", h.absolute(rq, text))
+		w.Header().Set("Location", h.absolute(rq, l, text))
 		return h.fail(w, rq, code, l)
 	}
 	if len(d.Args) == 1 && code >= 400 {
@@ -63,10 +63,11 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 }
 
 // absolute is what the header filter does to a Location that starts with
-// '/' (absolute_redirect on).
-func (h *Handler) absolute(rq *request, target string) string {
+// '/' in a request answered in l (absolute_redirect, server_name_in_redirect
+// and port_in_redirect there).
+func (h *Handler) absolute(rq *request, l *nginx.Location, target string) string {
 	if strings.HasPrefix(target, "/") {
-		return absoluteBase(rq.r) + target
+		return h.redirectBase(rq, l) + target
 	}
 	return target
 }

@@ -165,7 +165,7 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 				target += "?" + rq.args
 			}
 		}
-		w.Header().Set("Location", h.absolute(rq, target))
+		w.Header().Set("Location", h.absolute(rq, l, target))
 		rq.note("rewrite " + rq.uri + " -> redirect " + target)
 		return scriptOn, h.fail(w, rq, status, l), true
 	}

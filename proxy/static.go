@@ -33,8 +33,7 @@ import (
 //     200/206/304.
 //
 // Settings that are not parameters here take nginx's defaults: etag on,
-// if_modified_since exact, max_ranges unlimited, absolute_redirect on,
-// port_in_redirect on, server_name_in_redirect off, msie_padding on,
+// if_modified_since exact, max_ranges unlimited, msie_padding on,
 // msie_refresh off, disable_symlinks off, and server_tokens off for the
 // error pages (see errorTail).
 
@@ -64,6 +63,9 @@ type StaticParams struct {
 	// a directory redirect, "name[:port]"; "" means RedirectHost(r), which
 	// is what nginx uses.
 	Host string
+	// RelativeRedirect leaves the Location of a directory redirect
+	// without scheme and host (absolute_redirect off).
+	RelativeRedirect bool
 	// symlinks is disable_symlinks for Path (see symlinks.go).
 	symlinks symlinkPolicy
 }
@@ -132,7 +134,15 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		}
 		h := w.Header()
 		addHeaders(h, p.Header)
-		h.Set("Location", directoryLocationScheme(scheme(r), host, p.URI, p.Args))
+		if p.RelativeRedirect {
+			loc := escapeURI(p.URI) + "/"
+			if p.Args != "" {
+				loc += "?" + p.Args
+			}
+			h.Set("Location", loc)
+		} else {
+			h.Set("Location", directoryLocationScheme(scheme(r), host, p.URI, p.Args))
+		}
 		return StaticResult{Status: http.StatusMovedPermanently,
 			Bytes: errorPage(w, r, http.StatusMovedPermanently, charset)}
 	}

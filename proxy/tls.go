@@ -385,9 +385,3 @@ func scheme(r *http.Request) string {
 	}
 	return "http"
 }
-
-// absoluteBase is what the header filter puts before a Location that
-// starts with '/' (absolute_redirect on): the scheme and RedirectHost.
-func absoluteBase(r *http.Request) string {
-	return scheme(r) + "://" + RedirectHost(r)
-}

@@ -552,7 +552,7 @@ func (h *Handler) rewriteLocation(rq *request, l *nginx.Location, t passTarget, 
 		if strings.HasPrefix(v, rule.pattern) {
 			v = rule.replacement + v[len(rule.pattern):]
 			if strings.HasPrefix(v, "/") {
-				v = absoluteBase(rq.r) + v
+				v = h.redirectBase(rq, l) + v
 			}
 			return v
 		}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/xaccel/xaccel/nginx"
 )
 
 // directoryLocation is the Location of the static handler's directory
@@ -75,6 +77,13 @@ func uriEscaped(c byte) bool {
 // request came in on (not the port in the Host header), unless it is 80
 // (443 over TLS).
 func RedirectHost(r *http.Request) string {
+	name, port := redirectHostPort(r)
+	return name + port
+}
+
+// redirectHostPort is RedirectHost in two parts: the name, and ":port"
+// or "".
+func redirectHostPort(r *http.Request) (string, string) {
 	var local *net.TCPAddr
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		local, _ = a.(*net.TCPAddr)
@@ -88,9 +97,38 @@ func RedirectHost(r *http.Request) string {
 		std = 443
 	}
 	if local != nil && local.Port != std && local.Port != 0 {
-		host += ":" + strconv.Itoa(local.Port)
+		return host, ":" + strconv.Itoa(local.Port)
 	}
-	return host
+	return host, ""
+}
+
+// redirectBase is what the header filter puts before a Location that
+// starts with '/' in a request answered in location l (nil: the server
+// level): nothing with absolute_redirect off; else the scheme and
+// redirectHost.
+func (h *Handler) redirectBase(rq *request, l *nginx.Location) string {
+	levels := h.conf(l).levels
+	if d := nearest(levels, "absolute_redirect"); d != nil && d.Arg(0) == "off" {
+		return ""
+	}
+	return scheme(rq.r) + "://" + h.redirectHost(rq.r, levels)
+}
+
+// redirectHost is RedirectHost with the settings at levels: the server's
+// first name with server_name_in_redirect on, no port with
+// port_in_redirect off.
+func (h *Handler) redirectHost(r *http.Request, levels []*nginx.Directive) string {
+	name, port := redirectHostPort(r)
+	if flagOn(levels, "server_name_in_redirect") {
+		name = ""
+		if d := h.srv.Dir.First("server_name"); d != nil {
+			name = strings.ToLower(d.Arg(0))
+		}
+	}
+	if d := nearest(levels, "port_in_redirect"); d != nil && d.Arg(0) == "off" {
+		port = ""
+	}
+	return name + port
 }
 
 // serverName is what ngx_http_validate_host keeps of a valid host: the part
