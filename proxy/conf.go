@@ -54,16 +54,21 @@ type locConf struct {
 	recursiveErrorPages bool
 
 	// The proxy module.
-	proxySetHeader  []*nginx.Directive
-	proxySetLower   []string // their names, lower-cased
-	proxyHTTP11     bool     // proxy_http_version 1.1
-	interceptErrors bool
-	forceRanges     bool
-	ignoreRedirect  bool // proxy_ignore_headers X-Accel-Redirect
-	ignoreCharset   bool // proxy_ignore_headers X-Accel-Charset
-	passHeader      []*nginx.Directive
-	hideHeader      []*nginx.Directive
-	pass            *passConf
+	proxySetHeader []*nginx.Directive
+	proxySetLower  []string // their names, lower-cased
+	proxyHTTP11    bool     // proxy_http_version 1.1
+	// proxyMethod is proxy_method (nil: the request's method);
+	// passHeaders and passBody are proxy_pass_request_headers and
+	// proxy_pass_request_body (on by default).
+	proxyMethod           *nginx.Directive
+	passHeaders, passBody bool
+	interceptErrors       bool
+	forceRanges           bool
+	ignoreRedirect        bool // proxy_ignore_headers X-Accel-Redirect
+	ignoreCharset         bool // proxy_ignore_headers X-Accel-Charset
+	passHeader            []*nginx.Directive
+	hideHeader            []*nginx.Directive
+	pass                  *passConf
 	// fcgi and uwsgi are the FastCGI and uwsgi modules' (fastcgi.go).
 	fcgi, uwsgi *fcgiConf
 
@@ -133,6 +138,9 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	if d := nearest(c.levels, "proxy_request_buffering"); d != nil && d.Arg(0) == "off" {
 		c.requestBuffering = false
 	}
+	c.proxyMethod = nearest(c.levels, "proxy_method")
+	c.passHeaders = !flagOff(c.levels, "proxy_pass_request_headers")
+	c.passBody = !flagOff(c.levels, "proxy_pass_request_body")
 	c.bufferSize = defaultBufferSize
 	if d := nearest(c.levels, "proxy_buffer_size"); d != nil {
 		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // Errors and error_page (ngx_http_special_response_handler and
@@ -257,6 +258,10 @@ func (hw *hookWriter) before(status int) int {
 	}
 	rq.status = status
 	hw.h.headersFilter(hdr, rq, lc, status)
+	// expires' and add_header's fields after what was there, and the
+	// range filter's Accept-Ranges after them.
+	http1.Order(hw.ResponseWriter, rq.added...)
+	http1.Order(hw.ResponseWriter, "Accept-Ranges")
 	hw.h.charsetFilter(hdr, rq, lc, status)
 	if len(hdr["Server"]) == 0 {
 		hdr["Server"] = serverNginx

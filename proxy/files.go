@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // doFiles serves a static file for a location without a content handler:
@@ -109,6 +110,7 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 			}
 		}
 	}
+	http1.Order(w, rq.outOrder...) // what X-Accel-Redirect kept comes first
 	res := ServeStatic(iw, r, params)
 	if iw.caught != 0 {
 		for k := range hdr {

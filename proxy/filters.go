@@ -21,6 +21,7 @@ func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, statu
 	defer func() { rq.sent = nil }()
 	if lc.expires != nil && addsHeaders(status) {
 		h.applyExpires(hdr, rq, lc.expires)
+		rq.added = append(rq.added, "Expires", "Cache-Control")
 	}
 	for _, d := range lc.addHeader {
 		if len(d.Args) < 2 {
@@ -41,6 +42,7 @@ func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, statu
 			case v != "":
 				name := outName(d.Args[0])
 				hdr[name] = append(hdr[name], v)
+				rq.added = append(rq.added, name)
 			}
 		}
 	}

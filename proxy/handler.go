@@ -101,6 +101,7 @@ var emulated = map[string]bool{
 	"internal": true, "return": true, "proxy_pass": true, "proxy_set_header": true,
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
+	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"index": true, "autoindex": true, "autoindex_format": true, "autoindex_exact_size": true,
 	"autoindex_localtime": true, "types": true, "default_type": true, "include": true, "try_files": true,
 	"access_log": true, "error_log": true, "proxy_redirect": true, "proxy_http_version": true,
@@ -307,6 +308,9 @@ type request struct {
 	// status is r->headers_out.status once the header filters run (the
 	// status of the answer being sent), for $status.
 	status int
+	// added are the header names add_header and expires added, in order;
+	// outOrder the keys of out in the app's order.
+	added, outOrder []string
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // This file is nginx's static-file machinery as it runs for one request
@@ -225,6 +227,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		h["Last-Modified"] = vals[0:1:1]
 	}
 	h["Etag"] = vals[1:2:2]
+	http1.Order(w, "Etag")
 	h["Content-Length"] = vals[2:3:3]
 	if ar := h["Accept-Ranges"]; len(ar) > 0 {
 		h["Accept-Ranges"] = append(ar, "bytes")

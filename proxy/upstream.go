@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -241,7 +242,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	// unless proxy_request_buffering is off: then it goes to the app as
 	// it arrives (a chunked one only over HTTP/1.1, which can carry it).
 	var stream *upstream.Stream
-	if !lc.requestBuffering && rq.hasBody && !rq.bodyRead && rq.r.Body != nil && rq.r.Body != http.NoBody &&
+	if !lc.requestBuffering && lc.passBody && rq.hasBody && !rq.bodyRead && rq.r.Body != nil && rq.r.Body != http.NoBody &&
 		(rq.r.ContentLength >= 0 || lc.proxyHTTP11) && err == nil {
 		rq.bodyRead = true
 		stream = &upstream.Stream{R: &streamBody{rq: rq, r: rq.r.Body, max: lc.maxBody, keep: int64(lc.bodyBuffer) + int64(lc.bodyBuffer)>>2},
@@ -277,7 +278,12 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 			reqBufPool.Put(bp)
 		}
 	}()
-	b := append((*bp)[:0], rq.method...)
+	// proxy_method, as evaluated (nginx sends an empty one as it is).
+	method := rq.method
+	if lc.proxyMethod != nil {
+		method = h.expand(rq, lc.proxyMethod.Arg(0))
+	}
+	b := append((*bp)[:0], method...)
 	b = append(b, ' ')
 	b = append(b, reqURI...)
 	b = append(b, " HTTP/"...)
@@ -317,7 +323,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		add(ph[0], ph[1])
 	}
 	for k, vs := range rq.r.Header {
-		if isProxyHeader(k) || lc.proxySets(k) {
+		if !lc.passHeaders || isProxyHeader(k) || lc.proxySets(k) {
 			continue
 		}
 		for _, v := range vs {
@@ -340,12 +346,14 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "\r\n"...)
-	if stream == nil {
+	// proxy_pass_request_body off: the body is read, its length sent
+	// (nginx 1.22 does), the body not.
+	if stream == nil && lc.passBody {
 		b = append(b, rq.body...)
 	}
 	*bp = b
 	var spooled *io.SectionReader
-	if rq.bodyFile != nil {
+	if rq.bodyFile != nil && lc.passBody {
 		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
 	}
 	pool, mayKeep := h.pool.Use(dest.Dest, version, hasConnection)
@@ -427,9 +435,11 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 			hdr.Set(key, rewrite(key, hl.Value))
 		case "Refresh":
 			hdr.Add(key, rewrite(key, hl.Value))
+			http1.Order(w, key)
 		default:
 			name := outName(hl.Name)
 			hdr[name] = append(hdr[name], hl.Value)
+			http1.Order(w, name) // the app's order, as nginx keeps it
 		}
 	}
 	if len(hdr.Values("Content-Type")) == 0 {
@@ -607,6 +617,7 @@ func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Loc
 			}
 		case "Set-Cookie", "Content-Disposition", "Cache-Control", "Expires":
 			rq.out.Add(key, hl.Value)
+			rq.outOrder = append(rq.outOrder, key)
 		}
 	}
 	if rq.tracing {
@@ -709,4 +720,11 @@ func (h *Handler) clientBodyFailed(w http.ResponseWriter, rq *request, l *nginx.
 		rq.bodyErr = http.StatusBadRequest
 	}
 	return h.fail(w, rq, http.StatusBadRequest, l)
+}
+
+// flagOff reports whether the on|off directive name is off where levels
+// apply.
+func flagOff(levels []*nginx.Directive, name string) bool {
+	d := nearest(levels, name)
+	return d != nil && d.Arg(0) == "off"
 }

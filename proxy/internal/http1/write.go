@@ -40,6 +40,9 @@ type respWriter struct {
 	// aborted: the response ends where it is, without a last chunk, and
 	// the connection closes (see Abort).
 	aborted bool
+	// order is the order the handler gave its header fields in (see
+	// Order); the fields it does not name follow, sorted.
+	order []string
 }
 
 // respWriterOf finds the respWriter under w: a handler may wrap it in
@@ -82,6 +85,16 @@ func Abort(w http.ResponseWriter) bool {
 func SetLimits(w http.ResponseWriter, l Limits) {
 	if rw, ok := respWriterOf(w); ok {
 		rw.c.limits = l
+	}
+}
+
+// Order notes that the header fields keys (as the keys of w.Header())
+// were set in this order: they are written in it, after the fields nginx
+// writes first and before any field not noted (which follow in byte
+// order), as nginx writes its header list in the order it was built.
+func Order(w http.ResponseWriter, keys ...string) {
+	if rw, ok := respWriterOf(w); ok {
+		rw.order = append(rw.order, keys...)
 	}
 }
 
@@ -219,17 +232,43 @@ func (w *respWriter) WriteHeader(status int) {
 	}
 	keys := w.c.keys[:0]
 	for k := range hdr {
-		if !notSorted[k] {
+		if !notSorted[k] && !slices.Contains(w.order, k) {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
+	field := func(k string, vs []string) {
 		name := k
 		if k == "Etag" {
 			name = "ETag" // as nginx's static module writes it
 		}
-		b = appendField(b, name, hdr[k])
+		b = appendField(b, name, vs)
+	}
+	// Each noted key is one value, in turn: an app's Set-Cookie lines
+	// stay where they were among its other fields. Values noted fewer
+	// times than they are follow the key's last noted place.
+	for i, k := range w.order {
+		vs, ok := hdr[k]
+		if !ok || notSorted[k] {
+			continue
+		}
+		n := 0 // the times k was noted before
+		for _, o := range w.order[:i] {
+			if o == k {
+				n++
+			}
+		}
+		if n >= len(vs) {
+			continue
+		}
+		if slices.Contains(w.order[i+1:], k) {
+			field(k, vs[n:n+1])
+		} else {
+			field(k, vs[n:])
+		}
+	}
+	for _, k := range keys {
+		field(k, hdr[k])
 	}
 	w.c.keys = keys[:0]
 	b = append(b, "\r\n"...)
