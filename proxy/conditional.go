@@ -30,7 +30,11 @@ func firstHeader(r *http.Request, name string) (string, bool) {
 
 // notModified is the not-modified filter for a 200 response: it returns
 // 412, 304, or 0 to go on.
-func notModified(r *http.Request, mtime int64, etag string) int {
+//
+// ims is if_modified_since: "off" never answers 304 to If-Modified-Since,
+// "before" also when the file is older than its date, anything else is
+// "exact" (nginx's default): the very same second only.
+func notModified(r *http.Request, mtime int64, etag, ims string) int {
 	if v, ok := firstHeader(r, "If-Unmodified-Since"); ok {
 		if !(parseHTTPTime(v) >= mtime) {
 			return http.StatusPreconditionFailed
@@ -41,14 +45,21 @@ func notModified(r *http.Request, mtime int64, etag string) int {
 			return http.StatusPreconditionFailed
 		}
 	}
-	ims, hasIMS := firstHeader(r, "If-Modified-Since")
+	since, hasIMS := firstHeader(r, "If-Modified-Since")
 	inm, hasINM := firstHeader(r, "If-None-Match")
 	if !hasIMS && !hasINM {
 		return 0
 	}
-	// if_modified_since exact: only the very same second is "not modified".
-	if hasIMS && parseHTTPTime(ims) != mtime {
-		return 0
+	// ngx_http_test_if_modified
+	if hasIMS {
+		switch t := parseHTTPTime(since); {
+		case ims == "off":
+			return 0
+		case t == mtime:
+		case ims == "before" && t > mtime:
+		default:
+			return 0
+		}
 	}
 	if hasINM && !etagListMatch(inm, etag, true) {
 		return 0

@@ -91,7 +91,11 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	if d := nearest(levels, "absolute_redirect"); d != nil && d.Arg(0) == "off" {
 		params.RelativeRedirect = true
 	}
-	if multipartRanges(r, p) {
+	if d := nearest(levels, "if_modified_since"); d != nil {
+		params.IfModifiedSince = d.Arg(0)
+	}
+	params.Ranges = maxRanges(levels)
+	if multipartRanges(r, p, params.IfModifiedSince, params.Ranges) {
 		// The charset filter runs before the range filter, so the parts
 		// of a multipart/byteranges answer show its result.
 		pre := http.Header{}
@@ -200,7 +204,7 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 // multipartRanges reports whether ServeStatic will answer r for the file
 // at path with a multipart/byteranges 206: a regular file, no 412 or 304
 // from the conditionals, and a Range with several satisfiable ranges.
-func multipartRanges(r *http.Request, path string) bool {
+func multipartRanges(r *http.Request, path, ims string, lim rangeLimit) bool {
 	if _, ok := r.Header["Range"]; !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return false
 	}
@@ -211,10 +215,10 @@ func multipartRanges(r *http.Request, path string) bool {
 	mtime := fi.ModTime().Unix()
 	etag := fmt.Sprintf(`"%x-%x"`, mtime, fi.Size())
 	hasMtime := mtime != -1
-	if hasMtime && notModified(r, mtime, etag) != 0 {
+	if hasMtime && notModified(r, mtime, etag, ims) != 0 {
 		return false
 	}
-	ranges, res := requestedRanges(r, fi.Size(), mtime, hasMtime, etag)
+	ranges, res := requestedRanges(r, fi.Size(), mtime, hasMtime, etag, lim)
 	return res == rangeOK && len(ranges) > 1
 }
 

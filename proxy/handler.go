@@ -102,6 +102,7 @@ var emulated = map[string]bool{
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
+	"max_ranges": true, "if_modified_since": true,
 	"index": true, "autoindex": true, "autoindex_format": true, "autoindex_exact_size": true,
 	"autoindex_localtime": true, "types": true, "default_type": true, "include": true, "try_files": true,
 	"access_log": true, "error_log": true, "proxy_redirect": true, "proxy_http_version": true,
@@ -149,7 +150,7 @@ var emulated = map[string]bool{
 // directive is checked too.
 var httpLevelChecked = map[string]bool{
 	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
-	"etag": true, "if_modified_since": true, "max_ranges": true, "msie_padding": true,
+	"etag": true, "msie_padding": true,
 	"msie_refresh": true, "merge_slashes": true, "userid": true,
 	"xslt_stylesheet": true, "image_filter": true,
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/xaccel/xaccel/nginx"
 )
 
 // byteRange is a half-open range [start, end) of the file.
@@ -25,12 +27,19 @@ const (
 	rangeNone          = iota // no usable Range: a full 200 with Accept-Ranges
 	rangeOK                   // 206
 	rangeUnsatisfiable        // 416
+	rangeDisabled             // max_ranges 0: a full 200 without Accept-Ranges
 )
 
 // requestedRanges is the range header filter's decision for a 200 response
 // of the given size: whether Range applies (a "bytes=" value of at least 7
 // bytes, case-insensitive, and If-Range satisfied) and what it asks for.
-func requestedRanges(r *http.Request, size, mtime int64, hasMtime bool, etag string) ([]byteRange, int) {
+//
+// lim is max_ranges: 0 unlimited, n at most n ranges (more: a full 200),
+// noRanges for max_ranges 0 (rangeDisabled).
+func requestedRanges(r *http.Request, size, mtime int64, hasMtime bool, etag string, lim rangeLimit) ([]byteRange, int) {
+	if lim.none {
+		return nil, rangeDisabled
+	}
 	v, ok := firstHeader(r, "Range")
 	if !ok || len(v) < 7 || !strings.EqualFold(v[:6], "bytes=") {
 		return nil, rangeNone
@@ -44,7 +53,33 @@ func requestedRanges(r *http.Request, size, mtime int64, hasMtime bool, etag str
 			return nil, rangeNone
 		}
 	}
-	return parseRanges(v[6:], size)
+	ranges, res := parseRanges(v[6:], size)
+	if res == rangeOK && lim.max > 0 && len(ranges) > lim.max {
+		return nil, rangeNone // ngx_http_range_parse: more than max_ranges
+	}
+	return ranges, res
+}
+
+// rangeLimit is max_ranges: none for 0, else max (0: unlimited).
+type rangeLimit struct {
+	max  int
+	none bool
+}
+
+// maxRanges reads max_ranges at levels.
+func maxRanges(levels []*nginx.Directive) rangeLimit {
+	d := nearest(levels, "max_ranges")
+	if d == nil {
+		return rangeLimit{}
+	}
+	n, err := strconv.Atoi(d.Arg(0))
+	if err != nil || n < 0 {
+		return rangeLimit{}
+	}
+	if n == 0 {
+		return rangeLimit{none: true}
+	}
+	return rangeLimit{max: n}
 }
 
 // parseRanges is ngx_http_range_parse over the value after "bytes=", with

@@ -65,6 +65,10 @@ type StaticParams struct {
 	// a directory redirect, "name[:port]"; "" means RedirectHost(r), which
 	// is what nginx uses.
 	Host string
+	// IfModifiedSince is if_modified_since ("" is exact); Ranges is
+	// max_ranges.
+	IfModifiedSince string
+	Ranges          rangeLimit
 	// RelativeRedirect leaves the Location of a directory redirect
 	// without scheme and host (absolute_redirect off).
 	RelativeRedirect bool
@@ -165,7 +169,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 	etag := stamp.etag
 
 	if hasMtime {
-		switch notModified(r, mtime, etag) {
+		switch notModified(r, mtime, etag, p.IfModifiedSince) {
 		case http.StatusPreconditionFailed:
 			// ngx_http_filter_finalize_request: ngx_http_clean_header
 			// drops every header set so far, copied ones included.
@@ -203,7 +207,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		h["Content-Type"] = nil
 	}
 
-	ranges, res := requestedRanges(r, size, mtime, hasMtime, etag)
+	ranges, res := requestedRanges(r, size, mtime, hasMtime, etag, p.Ranges)
 	switch res {
 	case rangeUnsatisfiable:
 		h.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
@@ -229,9 +233,11 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 	h["Etag"] = vals[1:2:2]
 	http1.Order(w, "Etag")
 	h["Content-Length"] = vals[2:3:3]
-	if ar := h["Accept-Ranges"]; len(ar) > 0 {
+	switch ar := h["Accept-Ranges"]; {
+	case res == rangeDisabled:
+	case len(ar) > 0:
 		h["Accept-Ranges"] = append(ar, "bytes")
-	} else {
+	default:
 		h["Accept-Ranges"] = vals[3:4:4]
 	}
 	w.WriteHeader(http.StatusOK)

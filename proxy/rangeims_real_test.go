@@ -1,0 +1,84 @@
+//go:build unix
+
+package proxy
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+	"github.com/xaccel/xaccel/nginx"
+)
+
+const rangeIMSConf = `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    location /none/ { max_ranges 0; }
+    location /one/ { max_ranges 1; }
+    location /two/ { max_ranges 2; }
+    location /off/ { if_modified_since off; }
+    location /before/ { if_modified_since before; }
+    location /exact/ { if_modified_since exact; }
+}
+`
+
+// TestRangesAndIMSAgainstNginx compares max_ranges (0, 1, 2 against one,
+// two and three ranges) and if_modified_since (off, exact, before against
+// an If-Modified-Since equal to, after and before the file's time, alone
+// and with a matching If-None-Match).
+func TestRangesAndIMSAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	files := map[string]string{}
+	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
+		files["www/"+d+"/f.txt"] = "0123456789abcdef\n"
+	}
+	ng := realnginx.StartHTTP(t, rangeIMSConf, files)
+	mtime := time.Date(2022, 5, 1, 10, 0, 0, 0, time.UTC)
+	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
+		if err := os.Chtimes(ng.Path("www/"+d+"/f.txt"), mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix).Replace(rangeIMSConf)
+	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "nginx.conf"), []byte(src), nginx.LoadOptions{})
+	if len(cfg.Errors) > 0 {
+		t.Fatal(cfg.Errors[0])
+	}
+	h, warns, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range warns {
+		t.Errorf("warning: %v", w)
+	}
+	emu := serveHandler(t, h)
+	etag := `"626e5a20-11"`
+	type hdrs = map[string]string
+	var cases []hdrs
+	for _, r := range []string{"bytes=0-1", "bytes=0-1,4-5", "bytes=0-1,4-5,8-9"} {
+		cases = append(cases, hdrs{"Range": r})
+	}
+	for _, when := range []time.Time{mtime, mtime.Add(time.Hour), mtime.Add(-time.Hour)} {
+		ims := when.Format(http.TimeFormat)
+		cases = append(cases, hdrs{"If-Modified-Since": ims}, hdrs{"If-Modified-Since": ims, "If-None-Match": etag})
+	}
+	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
+		for _, c := range cases {
+			hd := http.Header{}
+			for k, v := range c {
+				hd.Set(k, v)
+			}
+			raw := realnginx.RawRequest("GET", "/"+d+"/f.txt", hd, "")
+			want, got := sendBoth(t, ng, emu, raw)
+			if problems := diffResponses(want, got); len(problems) > 0 {
+				t.Errorf("GET /%s/f.txt %v:\n  %s", d, c, strings.Join(problems, "\n  "))
+			}
+		}
+	}
+}
