@@ -87,6 +87,9 @@ type Handler struct {
 	serverRewrites bool
 	// maps are the http level's map variables, by name.
 	maps map[string]*mapDef
+	// mergeSlashes is merge_slashes (on by default): how the request
+	// target becomes $uri.
+	mergeSlashes bool
 	// logs are the access_log formats and files.
 	logs *accessLogs
 	// bodyFileVar is set when the configuration uses $request_body_file:
@@ -102,7 +105,7 @@ var emulated = map[string]bool{
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
-	"max_ranges": true, "if_modified_since": true,
+	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
 	"index": true, "autoindex": true, "autoindex_format": true, "autoindex_exact_size": true,
 	"autoindex_localtime": true, "types": true, "default_type": true, "include": true, "try_files": true,
 	"access_log": true, "error_log": true, "proxy_redirect": true, "proxy_http_version": true,
@@ -151,7 +154,7 @@ var emulated = map[string]bool{
 var httpLevelChecked = map[string]bool{
 	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
 	"etag": true, "msie_padding": true,
-	"msie_refresh": true, "merge_slashes": true, "userid": true,
+	"msie_refresh": true, "userid": true,
 	"xslt_stylesheet": true, "image_filter": true,
 }
 
@@ -176,6 +179,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h.collectCharsets()
 	h.buildConfs()
 	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
+	h.mergeSlashes = !flagOff(h.serverConf.levels, "merge_slashes")
 	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
 	h.ignoreInvalidHeaders = d == nil || d.Arg(0) != "off"
 	switch {
@@ -368,7 +372,7 @@ const (
 func done(status int) step { return step{kind: stepDone, status: status} }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, true)
+	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, h.mergeSlashes)
 	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
 		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now()}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
