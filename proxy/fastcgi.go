@@ -320,6 +320,8 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		return h.fail(w, rq, http.StatusBadGateway, l)
 	}
 	resp, err := h.cgiRoundTrip(rq, fc, dest, stream)
+	rq.upHeader(resp)
+	defer rq.upDone()
 	if errors.Is(err, upstream.ErrClientBody) {
 		return h.clientBodyFailed(w, rq, l, err)
 	}
@@ -335,6 +337,8 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		case errors.As(err, &ne) && ne.Timeout():
 			status = http.StatusGatewayTimeout
 		}
+		rq.up.status = status
+		rq.upDone() // nginx ends the exchange before its error page
 		return h.fail(w, rq, status, l)
 	}
 	defer resp.Close()
@@ -378,9 +382,9 @@ func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest, str
 		for _, p := range params {
 			req.Params = append(req.Params, uwsgi.Param(p))
 		}
-		return uwsgi.RoundTrip(dest.Dest, req, uwsgi.Options{Limit: fc.bufferSize, Timeouts: fc.timeouts, Method: rq.method})
+		return uwsgi.RoundTrip(dest.Dest, req, uwsgi.Options{Limit: fc.bufferSize, Timeouts: rq.upTimes(dest.Addr, fc.timeouts), Method: rq.method})
 	}
-	o := fastcgi.Options{Limit: fc.bufferSize, Timeouts: fc.timeouts, Method: rq.method, CatchStderr: fc.catchStderr}
+	o := fastcgi.Options{Limit: fc.bufferSize, Timeouts: rq.upTimes(dest.Addr, fc.timeouts), Method: rq.method, CatchStderr: fc.catchStderr}
 	if rq.tracing {
 		o.Stderr = func(msg string) {
 			if len(msg) > 200 {

@@ -313,6 +313,9 @@ type request struct {
 	// status is r->headers_out.status once the header filters run (the
 	// status of the answer being sent), for $status.
 	status int
+	// up is the last upstream exchange ($upstream_addr, _status, the
+	// _time variables).
+	up upstreamState
 	// added are the header names add_header and expires added, in order;
 	// outOrder the keys of out in the app's order.
 	added, outOrder []string

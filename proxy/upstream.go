@@ -358,14 +358,17 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	pool, mayKeep := h.pool.Use(dest.Dest, version, hasConnection)
 	var resp *upstream.Response
+	to := rq.upTimes(dest.Addr, lc.timeouts)
+	defer rq.upDone()
 	if stream != nil {
-		resp, err = upstream.RoundTripStream(dest.Dest, b, stream, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
+		resp, err = upstream.RoundTripStream(dest.Dest, b, stream, rq.method, lc.bufferSize, to, pool, mayKeep)
 		if errors.Is(err, upstream.ErrClientBody) {
 			return h.clientBodyFailed(w, rq, l, stream.ClientErr)
 		}
 	} else {
-		resp, err = upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, lc.timeouts, pool, mayKeep)
+		resp, err = upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, to, pool, mayKeep)
 	}
+	rq.upHeader(resp)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
@@ -375,6 +378,8 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		if errors.As(err, &ne) && ne.Timeout() {
 			status = http.StatusGatewayTimeout
 		}
+		rq.up.status = status
+		rq.upDone() // nginx ends the exchange before its error page
 		return h.fail(w, rq, status, l)
 	}
 	defer resp.Close()
@@ -599,6 +604,7 @@ func (h *Handler) passURL(l *nginx.Location, rq *request) string {
 // (ngx_http_upstream_process_headers): copy the six kept headers, then an
 // internal redirect to the URI or a named location.
 func (h *Handler) accelRedirect(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response, value string) step {
+	rq.upDone() // the exchange ends before the redirect, as nginx finalizes it
 	forceRanges := h.conf(l).forceRanges
 	// The headers X-Accel-Redirect keeps (the "redirect" column of
 	// ngx_http_upstream_headers_in[], nginx-semantics 1.4); the rest of
@@ -727,4 +733,74 @@ func (h *Handler) clientBodyFailed(w http.ResponseWriter, rq *request, l *nginx.
 func flagOff(levels []*nginx.Directive, name string) bool {
 	d := nearest(levels, name)
 	return d != nil && d.Arg(0) == "off"
+}
+
+// upstreamState is what nginx's upstream module keeps of an exchange for
+// its variables: where it went, its status, and how long the connection,
+// the response header and the whole response took (-1: not reached).
+type upstreamState struct {
+	addr                      string
+	status                    int
+	start                     time.Time
+	connect, header, response time.Duration
+}
+
+// upTimes starts the state of an exchange with addr and returns the
+// timeouts to use for it, which note when the connection is made.
+func (rq *request) upTimes(addr string, to upstream.Timeouts) upstream.Timeouts {
+	rq.up = upstreamState{addr: addr, start: time.Now(), connect: -1, header: -1, response: -1}
+	to.Connected = func(d time.Duration) { rq.up.connect = d }
+	return to
+}
+
+// upHeader notes the response header's arrival (resp nil: none came).
+func (rq *request) upHeader(resp *upstream.Response) {
+	if resp == nil {
+		rq.up.status = http.StatusBadGateway
+		return
+	}
+	rq.up.header = time.Since(rq.up.start)
+	if rq.up.connect < 0 {
+		rq.up.connect = 0 // a kept connection
+	}
+	rq.up.status = resp.Status
+}
+
+// upDone notes the end of the exchange.
+func (rq *request) upDone() {
+	if rq.up.response < 0 {
+		rq.up.response = time.Since(rq.up.start)
+	}
+}
+
+// upVar is the value of $upstream_addr, _status and the _time variables
+// ("" before any upstream, "-" for a time not reached).
+func (rq *request) upVar(name string) (string, bool) {
+	ms := func(d time.Duration) string {
+		if d < 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%d.%03d", d/time.Second, d%time.Second/time.Millisecond)
+	}
+	var v string
+	switch name {
+	case "upstream_addr":
+		v = rq.up.addr
+	case "upstream_status":
+		if rq.up.status != 0 {
+			v = strconv.Itoa(rq.up.status)
+		}
+	case "upstream_connect_time":
+		v = ms(rq.up.connect)
+	case "upstream_header_time":
+		v = ms(rq.up.header)
+	case "upstream_response_time":
+		v = ms(rq.up.response)
+	default:
+		return "", false
+	}
+	if rq.up.addr == "" {
+		return "", true
+	}
+	return v, true
 }

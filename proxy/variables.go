@@ -131,6 +131,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	if v, ok := logTime(name, time.Now()); ok {
 		return v
 	}
+	if v, ok := rq.upVar(name); ok {
+		return v
+	}
 	switch name {
 	case "body_bytes_sent":
 		return strconv.FormatInt(rq.bodySent, 10)

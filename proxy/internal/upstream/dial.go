@@ -45,6 +45,9 @@ func connectSend(d Dest, req []byte, to Timeouts) (Conn, error) {
 			return nil, err
 		}
 		c.SetDeadline(time.Now().Add(to.Read))
+		if to.Connected != nil {
+			to.Connected(time.Since(start))
+		}
 		return c, nil
 	}
 	family := syscall.AF_INET
@@ -103,6 +106,9 @@ func connectSend(d Dest, req []byte, to Timeouts) (Conn, error) {
 			return nil, dialError(d, "connect", err)
 		}
 		return nil, &net.OpError{Op: "write", Net: d.Network, Addr: net.TCPAddrFromAddrPort(d.AP), Err: os.NewSyscallError("write", err)}
+	}
+	if to.Connected != nil {
+		to.Connected(time.Since(start))
 	}
 	if calls > 1 || time.Since(start) > time.Millisecond {
 		// The poller was waited on: the read timeout counts from now.

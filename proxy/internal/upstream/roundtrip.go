@@ -53,7 +53,12 @@ func HostDest(host, defaultPort string, keepalive int) Dest {
 // Timeouts are proxy_connect_timeout, proxy_send_timeout and
 // proxy_read_timeout: each bounds one operation (connecting, one write,
 // one read), not the whole exchange.
-type Timeouts struct{ Connect, Send, Read time.Duration }
+type Timeouts struct {
+	Connect, Send, Read time.Duration
+	// Connected, when set, is told how long a new connection took to
+	// open (to its first byte written: $upstream_connect_time).
+	Connected func(time.Duration)
+}
 
 // RoundTrip sends req, the request nginx's proxy module would build
 // (ngx_http_proxy_create_request, see Handler.doProxy), and reads the
