@@ -8,6 +8,7 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,15 +92,59 @@ func accelEnv(accel bool) string {
 	return "XACCEL_ENABLED=0"
 }
 
-// freePort returns a 127.0.0.1 port that was free a moment ago.
+// freePort returns a port free on 127.0.0.1 for an app or front that is
+// told its port in a configuration (and cannot be given a listener).
+// The port is taken below the kernel's ephemeral range, never twice in a
+// run: a port the kernel hands out for ":0" was once taken by another
+// test's server between the check and the app's start ("address already
+// in use"), and outgoing connections take their local ports from that
+// range too.
 func freePort(t *testing.T) int {
 	t.Helper()
+	lo, hi := ephemeralLow()-12000, ephemeralLow()
+	if lo < 10000 {
+		lo = 10000
+	}
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for tries := 0; tries < 500 && hi > lo; tries++ {
+		p := lo + rand.IntN(hi-lo)
+		if portsGiven[p] {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		portsGiven[p] = true
+		return p
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[int]bool{}
+)
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// ip_local_port_range; 32768 where it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 1024 {
+				return n
+			}
+		}
+	}
+	return 32768
 }
 
 // waitDial waits until network/addr accepts connections (at most 30 s)
