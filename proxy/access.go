@@ -228,8 +228,9 @@ func statement(d *nginx.Directive) string {
 // nginx would not accept; and warnings for auth_basic user files with
 // passwords serve cannot check. An `if` block serve does not emulate (see
 // pureIf) that refuses requests (`return` with a 4xx or 5xx status inside
-// it) counts as an access directive named "if". set_real_ip_from and real_ip_header count
-// as one where allow or deny is used: they change the address the rules
+// it) counts as an access directive named "if". A set_real_ip_from or
+// real_ip_header serve cannot follow (a host name, proxy_protocol) counts
+// as one where allow or deny is used: it changes the address the rules
 // see.
 func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, error) {
 	var refused []*nginx.Directive
@@ -260,7 +261,7 @@ func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, e
 			if _, err := parseAccessRule(d); err != nil && bad == nil {
 				bad = err
 			}
-		case d.Name == "set_real_ip_from" || d.Name == "real_ip_header":
+		case (d.Name == "set_real_ip_from" || d.Name == "real_ip_header") && !realIPEmulated(d):
 			realIP = append(realIP, d)
 		case d.Name == "auth_basic_user_file":
 			warns = append(warns, userFileWarnings(d, prefix)...)

@@ -61,6 +61,7 @@ type locConf struct {
 	// passHeaders and passBody are proxy_pass_request_headers and
 	// proxy_pass_request_body (on by default).
 	proxyMethod           *nginx.Directive
+	realIP                *realIPConf // set_real_ip_from and its settings
 	passHeaders, passBody bool
 	interceptErrors       bool
 	forceRanges           bool
@@ -138,6 +139,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	if d := nearest(c.levels, "proxy_request_buffering"); d != nil && d.Arg(0) == "off" {
 		c.requestBuffering = false
 	}
+	c.realIP = realIPAt(c.levels)
 	c.proxyMethod = nearest(c.levels, "proxy_method")
 	c.passHeaders = !flagOff(c.levels, "proxy_pass_request_headers")
 	c.passBody = !flagOff(c.levels, "proxy_pass_request_body")

@@ -425,8 +425,8 @@ func serverAddrPort(r *http.Request) (addr, port string) {
 // remotePort is $remote_port.
 func remotePort(r *http.Request) string {
 	_, p, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return ""
+	if err != nil || p == "0" {
+		return "" // no port: a unix socket, or an address realip put in
 	}
 	return p
 }

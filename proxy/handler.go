@@ -106,6 +106,7 @@ var emulated = map[string]bool{
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
+	"set_real_ip_from": true, "real_ip_header": true, "real_ip_recursive": true,
 	"index": true, "autoindex": true, "autoindex_format": true, "autoindex_exact_size": true,
 	"autoindex_localtime": true, "types": true, "default_type": true, "include": true, "try_files": true,
 	"access_log": true, "error_log": true, "proxy_redirect": true, "proxy_http_version": true,
@@ -258,6 +259,10 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 		if v := d.Arg(0); len(v) < 7 || !strings.EqualFold(v[:7], "http://") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "only http:// upstreams"}, true
 		}
+	case "set_real_ip_from", "real_ip_header":
+		if !realIPEmulated(d) {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a host name (set_real_ip_from) or proxy_protocol (real_ip_header): this one does not change the client's address"}, true
+		}
 	case "fastcgi_split_path_info":
 		if _, err := nginx.CompileRegex(d.Arg(0), false); err != nil {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run: $uri is not split"}, true
@@ -313,6 +318,8 @@ type request struct {
 	// status is r->headers_out.status once the header filters run (the
 	// status of the answer being sent), for $status.
 	status int
+	// realIP is the connection's address when realip replaced it.
+	realIP string
 	// up is the last upstream exchange ($upstream_addr, _status, the
 	// _time variables).
 	up upstreamState
@@ -382,6 +389,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq.quoted = strings.Contains(path, "%")
 	_, hasLength := r.Header["Content-Length"]
 	rq.hasBody = hasLength || len(r.TransferEncoding) > 0
+	h.applyRealIP(rq, h.serverConf.realIP) // NGX_HTTP_POST_READ_PHASE
 	var first step
 	if err != nil {
 		// A target nginx rejects: 400, through a server-level error_page
@@ -504,6 +512,7 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 			return step{kind: stepURI}
 		}
 	}
+	h.applyRealIP(rq, lc.realIP) // NGX_HTTP_PREACCESS_PHASE
 	if s, refused := h.accessPhase(w, rq, l); refused {
 		return s
 	}

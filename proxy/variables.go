@@ -226,6 +226,19 @@ func (h *Handler) variable(rq *request, name string) string {
 		return r.Proto
 	case "remote_port":
 		return remotePort(r)
+	case "realip_remote_addr", "realip_remote_port":
+		orig := r.RemoteAddr
+		if rq.realIP != "" {
+			orig = rq.realIP
+		}
+		host, port, err := net.SplitHostPort(orig)
+		if err != nil {
+			host, port = orig, ""
+		}
+		if name == "realip_remote_port" {
+			return port
+		}
+		return host
 	case "server_addr":
 		a, _ := serverAddrPort(r)
 		return a
