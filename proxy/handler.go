@@ -304,8 +304,9 @@ type request struct {
 	// named ones) happened, so proxy_pass without a URI part sends the
 	// client's request target as received.
 	unparsed bool
-	// quoted is r->quoted_uri: the client's path had %-escapes.
-	quoted bool
+	// quoted is r->quoted_uri: the client's path had %-escapes; plus is
+	// r->plus_in_uri: it had a '+'.
+	quoted, plus bool
 	// uriChanges is r->uri_changes: 11 at the start; internal and named
 	// redirects use one each (nginx-semantics 1.7.8).
 	uriChanges int
@@ -318,6 +319,9 @@ type request struct {
 	// status is r->headers_out.status once the header filters run (the
 	// status of the answer being sent), for $status.
 	status int
+	// invalidLocation is !r->valid_location: a rewrite changed the URI
+	// and a break kept the request in its location.
+	invalidLocation bool
 	// realIP is the connection's address when realip replaced it.
 	realIP string
 	// up is the last upstream exchange ($upstream_addr, _status, the
@@ -387,6 +391,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now()}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
+	rq.plus = strings.Contains(path, "+")
 	_, hasLength := r.Header["Content-Length"]
 	rq.hasBody = hasLength || len(r.TransferEncoding) > 0
 	h.applyRealIP(rq, h.serverConf.realIP) // NGX_HTTP_POST_READ_PHASE
@@ -452,6 +457,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			continue
 		}
 		rq.loc = nil
+		rq.invalidLocation = false
 		if h.serverRewrites {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.

@@ -86,6 +86,11 @@ func (h *Handler) rewritePhase(w http.ResponseWriter, rq *request, block *nginx.
 	case sent:
 		return rewriteDone, s
 	case stop == scriptBreak:
+		if changed {
+			// ngx_http_script_break_code: r->valid_location = 0, the
+			// URI proxy_pass sends is the changed one, whole.
+			rq.invalidLocation = true
+		}
 		return rewriteNext, s
 	case changed:
 		return rewriteSearch, s
@@ -144,20 +149,42 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 	}
 	h.setCaptures(rq, re, rq.uri, m)
 	// A replacement ending in '?' drops the request's arguments (the '?'
-	// is not part of it); otherwise they are added to those it has.
+	// is not part of it); otherwise they are added to those it has. It is
+	// a redirect by its flag or by how it is written (http://, https://,
+	// $scheme). A capture is escaped when the client's URI had escapes
+	// or a '+' (ngx_http_script_copy_capture_code): in a redirect
+	// everywhere, otherwise after the first '?' written in it, where its
+	// arguments start.
 	raw := d.Arg(1)
-	dropArgs := strings.HasSuffix(raw, "?")
-	repl := strings.TrimSuffix(h.expand(rq, raw), "?")
 	flag := d.Arg(2)
-	lower := strings.ToLower(repl)
+	lowerRaw := strings.ToLower(raw)
 	redirect := flag == "redirect" || flag == "permanent" ||
-		strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(d.Arg(1), "$scheme")
+		strings.HasPrefix(lowerRaw, "http://") || strings.HasPrefix(lowerRaw, "https://") || strings.HasPrefix(raw, "$scheme")
+	dropArgs := strings.HasSuffix(raw, "?")
+	escape := func(name, v string) string {
+		if (rq.quoted || rq.plus) && len(name) == 1 && name[0] >= '0' && name[0] <= '9' {
+			return escapeArgs(v)
+		}
+		return v
+	}
+	rawURI, rawArgs, hasQ := strings.Cut(strings.TrimSuffix(raw, "?"), "?")
+	var repl string
+	if redirect {
+		repl = h.expandEach(rq, rawURI, escape)
+	} else {
+		repl = h.expand(rq, rawURI)
+	}
+	if hasQ {
+		repl += "?" + h.expandEach(rq, rawArgs, escape)
+	}
 	if redirect {
 		status := http.StatusFound
 		if flag == "permanent" {
 			status = http.StatusMovedPermanently
 		}
-		target := repl
+		// ngx_http_script_regex_end_code: a redirect is unescaped (see
+		// unescapeRedirect) before the request's arguments are added.
+		target := unescapeRedirect(repl)
 		if !dropArgs && rq.args != "" {
 			if strings.Contains(target, "?") {
 				target += "&" + rq.args
@@ -319,4 +346,85 @@ func captureVar(rq *request, name string) (string, bool) {
 		return rq.caps[n], true
 	}
 	return "", true
+}
+
+// escapeArgs is ngx_escape_uri(NGX_ESCAPE_ARGS): control bytes, space, '#',
+// '%', '&', '+', ';', '?', DEL and bytes from 0x80 up as %XX.
+func escapeArgs(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("#%&+;?", c) >= 0 {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unescapeRedirect is ngx_unescape_uri(NGX_UNESCAPE_REDIRECT): %XX becomes
+// its byte when that is above '%' and below DEL (others stay escaped, so
+// no CR or LF reaches the Location), nothing is decoded after a '?'
+// (written, or decoded from %3F), and a '%' not followed by two hex digits is dropped with what
+// nginx's state machine drops.
+func unescapeRedirect(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	hexVal := func(c byte) (byte, bool) {
+		switch {
+		case c >= '0' && c <= '9':
+			return c - '0', true
+		case c|0x20 >= 'a' && c|0x20 <= 'f':
+			return (c | 0x20) - 'a' + 10, true
+		}
+		return 0, false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '?':
+			b.WriteString(s[i:])
+			return b.String()
+		case c != '%':
+			b.WriteByte(c)
+			continue
+		}
+		// sw_quoted
+		if i+1 >= len(s) {
+			break
+		}
+		hi, ok := hexVal(s[i+1])
+		if !ok {
+			b.WriteByte(s[i+1]) // "the invalid quoted character"
+			i++
+			continue
+		}
+		// sw_quoted_second
+		if i+2 >= len(s) {
+			i++
+			break
+		}
+		lo, ok := hexVal(s[i+2])
+		i += 2
+		if !ok {
+			continue // dropped
+		}
+		if ch := hi<<4 | lo; ch == '?' {
+			// a decoded '?' ends the unescaping as a written one does
+			b.WriteByte('?')
+			b.WriteString(s[i+1:])
+			return b.String()
+		} else if ch > '%' && ch < 0x7f {
+			b.WriteByte(ch)
+		} else {
+			b.WriteString(s[i-2 : i+1])
+		}
+	}
+	return b.String()
 }

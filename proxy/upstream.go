@@ -482,7 +482,7 @@ func (h *Handler) upstreamURI(rq *request, l *nginx.Location, t passTarget) stri
 	}
 	rest := rq.uri
 	prefix := ""
-	if t.hasURI {
+	if t.hasURI && !rq.invalidLocation {
 		prefix = t.uri
 		if l.IsPrefix() || l.Modifier == "=" {
 			if len(l.Match) <= len(rest) {
