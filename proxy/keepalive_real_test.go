@@ -202,3 +202,79 @@ server {
 		}
 	}
 }
+
+// TestUpstreamKeepaliveLimitsAgainstNginx counts the connections an app
+// gets from nginx and from serve for the same sequence of requests: the
+// upstream block's keepalive_requests closes a connection after that many
+// requests, keepalive_timeout one idle that long, keepalive_time one in
+// use that long, and two blocks naming the same server keep connections
+// of their own.
+func TestUpstreamKeepaliveLimitsAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	var conns atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &httptest.Server{Listener: ln, Config: &http.Server{
+		ReadHeaderTimeout: 5 * time.Second,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") }),
+	}}
+	app.Start()
+	t.Cleanup(app.Close)
+	addr := ln.Addr().String()
+	conf := `
+upstream reqs { server ` + addr + `; keepalive 1; keepalive_requests 2; }
+upstream idle { server ` + addr + `; keepalive 1; keepalive_timeout 300ms; }
+upstream life { server ` + addr + `; keepalive 1; keepalive_time 300ms; }
+upstream other { server ` + addr + `; keepalive 1; }
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    location /reqs { proxy_pass http://reqs; }
+    location /idle { proxy_pass http://idle; }
+    location /life { proxy_pass http://life; }
+    location /other { proxy_pass http://other; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	type req struct {
+		target string
+		pause  time.Duration
+	}
+	for _, c := range []struct {
+		name string
+		reqs []req
+	}{
+		{"keepalive_requests", []req{{"/reqs", 0}, {"/reqs", 0}, {"/reqs", 0}, {"/reqs", 0}, {"/reqs", 0}}},
+		{"keepalive_timeout", []req{{"/idle", 0}, {"/idle", 0}, {"/idle", 500 * time.Millisecond}, {"/idle", 0}}},
+		{"keepalive_time", []req{{"/life", 0}, {"/life", 200 * time.Millisecond}, {"/life", 200 * time.Millisecond}, {"/life", 0}}},
+		{"two blocks", []req{{"/reqs", 0}, {"/other", 0}, {"/reqs", 0}, {"/other", 0}}},
+	} {
+		counts := map[string]int64{}
+		for _, front := range []struct{ name, addr string }{{"nginx", ng.Addr}, {"serve", emu}} {
+			// Whatever the last case left idle does not count.
+			time.Sleep(50 * time.Millisecond)
+			before := conns.Load()
+			for _, r := range c.reqs {
+				time.Sleep(r.pause)
+				resp, err := realnginx.Send(front.addr, "GET", r.target, nil)
+				if err != nil || resp.Status != 200 {
+					t.Fatalf("%s: %s GET %s: %v %v", c.name, front.name, r.target, resp, err)
+				}
+			}
+			counts[front.name] = conns.Load() - before
+		}
+		if counts["nginx"] != counts["serve"] {
+			t.Errorf("%s: the app got %d connections from nginx, %d from serve", c.name, counts["nginx"], counts["serve"])
+		}
+	}
+}

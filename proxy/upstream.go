@@ -103,7 +103,7 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 		d.hostHeader = name
 	}
 	if !hasPort {
-		d.Keepalive = h.upstreamKeepalive(name)
+		h.upstreamKeepalive(name, &d.Dest)
 	}
 	mapped, ok := h.opts.Upstreams[t.host]
 	if !ok {
@@ -114,17 +114,22 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 	}
 	if !hasPort {
 		if addr := h.upstreamBlock(name); addr != "" {
-			return hostDest(d, addr, "80")
+			// Each upstream block keeps its own connections, even
+			// when two name the same server.
+			d, err := hostDest(d, addr, "80")
+			d.Key = "upstream " + strings.ToLower(name) + " " + d.Key
+			return d, err
 		}
 	}
 	return hostDest(d, t.host, "80")
 }
 
-// upstreamKeepalive is the `keepalive N` of the http-level upstream block
-// called name, or 0.
-func (h *Handler) upstreamKeepalive(name string) int {
+// upstreamKeepalive sets d's keep-alive settings from the http-level
+// upstream block called name: keepalive N, keepalive_requests,
+// keepalive_timeout and keepalive_time.
+func (h *Handler) upstreamKeepalive(name string, d *upstream.Dest) {
 	if h.srv.HTTP == nil {
-		return 0
+		return
 	}
 	for _, u := range h.srv.HTTP.Find("upstream") {
 		if !strings.EqualFold(u.Arg(0), name) {
@@ -132,11 +137,26 @@ func (h *Handler) upstreamKeepalive(name string) int {
 		}
 		if k := u.First("keepalive"); k != nil {
 			if n, err := strconv.Atoi(k.Arg(0)); err == nil && n > 0 {
-				return n
+				d.Keepalive = n
 			}
 		}
+		if k := u.First("keepalive_requests"); k != nil {
+			if n, err := strconv.Atoi(k.Arg(0)); err == nil && n > 0 {
+				d.KeepRequests = n
+			}
+		}
+		if k := u.First("keepalive_timeout"); k != nil {
+			if t, ok := parseTime(k.Arg(0)); ok {
+				d.KeepTimeout = t
+			}
+		}
+		if k := u.First("keepalive_time"); k != nil {
+			if t, ok := parseTime(k.Arg(0)); ok {
+				d.KeepTime = t
+			}
+		}
+		return
 	}
-	return 0
 }
 
 // mappedDest connects to an Options.Upstreams value: a base URL
@@ -162,7 +182,9 @@ func mappedDest(d upstreamDest, mapped string) (upstreamDest, error) {
 // hostDest connects to host[:port] (defaultPort when there is none) or to
 // unix:/path.
 func hostDest(d upstreamDest, host, defaultPort string) (upstreamDest, error) {
-	d.Dest = upstream.HostDest(host, defaultPort, d.Keepalive)
+	keep := d.Dest
+	d.Dest = upstream.HostDest(host, defaultPort, keep.Keepalive)
+	d.KeepRequests, d.KeepTimeout, d.KeepTime = keep.KeepRequests, keep.KeepTimeout, keep.KeepTime
 	return d, nil
 }
 

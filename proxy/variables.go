@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // Variables: the values nginx gives $name in a directive's argument.
@@ -226,6 +227,15 @@ func (h *Handler) variable(rq *request, name string) string {
 		return r.Proto
 	case "remote_port":
 		return remotePort(r)
+	case "connection", "connection_requests":
+		ci := http1.Conn(r)
+		switch {
+		case ci == nil:
+			return ""
+		case name == "connection":
+			return strconv.FormatUint(ci.Serial, 10)
+		}
+		return strconv.Itoa(ci.Requests)
 	case "realip_remote_addr", "realip_remote_port":
 		orig := r.RemoteAddr
 		if rq.realIP != "" {

@@ -72,6 +72,24 @@ type Reading struct {
 	Limits                     Limits
 }
 
+// ConnInfo is what a request knows of its connection: its serial number
+// ($connection: 1 for the first the server accepted) and how many
+// requests it has carried, this one included ($connection_requests).
+type ConnInfo struct {
+	Serial   uint64
+	Requests int
+}
+
+type connInfoKey struct{}
+
+var connSerial atomic.Uint64
+
+// Conn returns the ConnInfo of the connection r came on, or nil.
+func Conn(r *http.Request) *ConnInfo {
+	ci, _ := r.Context().Value(connInfoKey{}).(*ConnInfo)
+	return ci
+}
+
 // Sites are the server blocks one connection can reach.
 type Sites interface {
 	// Default answers until the request's host is known.
@@ -172,7 +190,8 @@ func (s *Server) Serve(ln net.Listener, route Route) error {
 		if ts, ok := c.vh.(TLSSites); ok {
 			c.tlsConf = ts.TLSConfig()
 		}
-		c.ctx = context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr())
+		c.info = &ConnInfo{Serial: connSerial.Add(1)}
+		c.ctx = context.WithValue(context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr()), connInfoKey{}, c.info)
 		c.idle.Store(true)
 		s.mu.Lock()
 		if s.closed.Load() {
@@ -240,6 +259,7 @@ func (s *Server) Close() error {
 
 // conn is one client connection.
 type conn struct {
+	info     *ConnInfo // $connection, $connection_requests
 	s        *Server
 	nc       net.Conn
 	tc       *net.TCPConn // nc, when it is TCP (for sendfile)
@@ -319,6 +339,7 @@ func (c *conn) serve() {
 			c.nc.SetReadDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
 		}
 		c.requests++
+		c.info.Requests = c.requests
 		if !c.serveRequest() {
 			c.linger()
 			return

@@ -46,7 +46,7 @@ type Response struct {
 	// pool is where the connection goes back when it can be kept alive
 	// (see Pool); nil closes it.
 	pool *Pool
-	key  string
+	dest Dest
 	// Keepable: HTTP/1.1, no Connection: close, a body with known length;
 	// the caller clears it for a body it leaves unread.
 	Keepable bool
@@ -69,8 +69,9 @@ func (u *Response) Close() {
 		}
 	}
 	if kept {
-		u.pool.put(u.key, u.conn)
+		u.pool.put(u.dest, u.conn)
 	} else {
+		u.pool.forget(u.conn)
 		u.conn.Close()
 	}
 	if u.br != nil {

@@ -28,6 +28,12 @@ type Dest struct {
 	Key           string         // Network + " " + Addr: the Pool key
 	AP            netip.AddrPort // Addr when it is an IP address and port
 	Keepalive     int            // `keepalive N` of the upstream block: idle connections kept
+	// The upstream block's keepalive_requests (requests on one kept
+	// connection), keepalive_timeout (how long one stays idle) and
+	// keepalive_time (how long one is used); 0: nginx's defaults, 1000,
+	// 60 s and 1 h.
+	KeepRequests          int
+	KeepTimeout, KeepTime time.Duration
 }
 
 // HostDest is the Dest of host[:port] (defaultPort when there is none) or
@@ -68,12 +74,11 @@ type Timeouts struct {
 // body, when set, is a spooled request body sent after req (from its start
 // on every attempt).
 func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit int, to Timeouts, pool *Pool, mayKeep bool) (*Response, error) {
-	key := d.Key
 	// A kept connection the app has closed in the meantime fails at once:
 	// then the request goes once more on a new connection, as nginx retries
 	// a cached keepalive connection.
 	for attempt := 0; ; attempt++ {
-		conn, reused := pool.get(key)
+		conn, reused := pool.get(d)
 		send := req
 		if conn == nil {
 			var err error
@@ -82,9 +87,13 @@ func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit 
 				return nil, err
 			}
 			send = nil
+			if pool != nil && mayKeep {
+				pool.born(conn)
+			}
 		}
 		resp, err := exchange(conn, send, sectionSender(body), method, limit, to)
 		if err != nil {
+			pool.forget(conn)
 			conn.Close()
 			if reused && attempt == 0 {
 				continue
@@ -92,7 +101,7 @@ func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit 
 			return nil, err
 		}
 		if pool != nil && mayKeep {
-			resp.pool, resp.key = pool, key
+			resp.pool, resp.dest = pool, d
 		}
 		return resp, nil
 	}
@@ -129,42 +138,97 @@ func exchange(conn Conn, req []byte, send func(io.Writer) error, method string, 
 // `keepalive N`, used when the location sends HTTP/1.1 without a
 // Connection header (proxy_http_version 1.1; proxy_set_header Connection "").
 type Pool struct {
-	mu   sync.Mutex
-	idle map[string][]Conn
-	max  map[string]int
+	mu    sync.Mutex
+	idle  map[string][]idleConn
+	max   map[string]int
+	stats map[Conn]*connStat // the connections that may be kept
+}
+
+// idleConn is a kept connection and since when it is idle.
+type idleConn struct {
+	c     Conn
+	since time.Time
+}
+
+// connStat is what keepalive_requests and keepalive_time count.
+type connStat struct {
+	start    time.Time
+	requests int
 }
 
 func NewPool() *Pool {
-	return &Pool{idle: map[string][]Conn{}, max: map[string]int{}}
+	return &Pool{idle: map[string][]idleConn{}, max: map[string]int{}, stats: map[Conn]*connStat{}}
 }
 
-// get returns an idle connection for key, or nil; a nil pool has none.
-func (p *Pool) get(key string) (Conn, bool) {
+// get returns an idle connection to d, or nil; a nil pool has none. One
+// idle past keepalive_timeout is closed on the way.
+func (p *Pool) get(d Dest) (Conn, bool) {
 	if p == nil {
 		return nil, false
 	}
+	timeout := orDefault(d.KeepTimeout, 60*time.Second)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.idle[key]
-	if len(l) == 0 {
-		return nil, false
+	for {
+		l := p.idle[d.Key]
+		if len(l) == 0 {
+			return nil, false
+		}
+		ic := l[len(l)-1]
+		p.idle[d.Key] = l[:len(l)-1]
+		if time.Since(ic.since) <= timeout {
+			return ic.c, true
+		}
+		delete(p.stats, ic.c)
+		ic.c.Close()
 	}
-	c := l[len(l)-1]
-	p.idle[key] = l[:len(l)-1]
-	return c, true
 }
 
-// put keeps conn for key unless the pool for key is full. Its deadline
+// born notes a new connection that may be kept.
+func (p *Pool) born(c Conn) {
+	p.mu.Lock()
+	p.stats[c] = &connStat{start: time.Now()}
+	p.mu.Unlock()
+}
+
+// forget drops what the pool knows of c, which is being closed.
+func (p *Pool) forget(c Conn) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	delete(p.stats, c)
+	p.mu.Unlock()
+}
+
+// put keeps conn for d unless the pool for d is full, the connection has
+// carried keepalive_requests requests or been in use longer than
+// keepalive_time (ngx_http_upstream_free_keepalive_peer). Its deadline
 // stays: a deadline that passes while the connection is idle does nothing,
 // and RoundTrip sets a new one before using it again.
-func (p *Pool) put(key string, conn Conn) {
+func (p *Pool) put(d Dest, conn Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.idle[key]) >= p.max[key] {
+	st := p.stats[conn]
+	if st == nil {
+		st = &connStat{start: time.Now()}
+		p.stats[conn] = st
+	}
+	st.requests++
+	if len(p.idle[d.Key]) >= p.max[d.Key] || st.requests >= orDefault(d.KeepRequests, 1000) ||
+		time.Since(st.start) > orDefault(d.KeepTime, time.Hour) {
+		delete(p.stats, conn)
 		conn.Close()
 		return
 	}
-	p.idle[key] = append(p.idle[key], conn)
+	p.idle[d.Key] = append(p.idle[d.Key], idleConn{conn, time.Now()})
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // use returns the pool for a request to d (nil without `keepalive` in its
@@ -257,13 +321,17 @@ func RoundTripStream(d Dest, req []byte, s *Stream, method string, limit int, to
 	if err != nil {
 		return nil, err
 	}
+	if pool != nil && mayKeep {
+		pool.born(conn)
+	}
 	resp, err := exchange(conn, nil, s.send, method, limit, to)
 	if err != nil {
+		pool.forget(conn)
 		conn.Close()
 		return nil, err
 	}
 	if pool != nil && mayKeep {
-		resp.pool, resp.key = pool, d.Key
+		resp.pool, resp.dest = pool, d
 	}
 	return resp, nil
 }
