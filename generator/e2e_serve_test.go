@@ -110,3 +110,7 @@ func init() {
 		generate: "nginx",
 	}
 }
+
+// TestE2EServe runs every backend that has an end-to-end runner behind
+// xaccel serve.
+func TestE2EServe(t *testing.T) { runE2EFronts(t, "serve") }
