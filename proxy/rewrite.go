@@ -405,9 +405,8 @@ func unescapeRedirect(s string) string {
 			i++
 			continue
 		}
-		// sw_quoted_second
+		// sw_quoted_second: the string ends within the escape
 		if i+2 >= len(s) {
-			i++
 			break
 		}
 		lo, ok := hexVal(s[i+2])
