@@ -40,6 +40,11 @@ type e2eBackend struct {
 	// start runs the app generated in out with XACCEL_ENABLED=1 or 0 and
 	// returns once it accepts requests; t.Cleanup stops it.
 	start func(t *testing.T, out string, d *Data, accel bool)
+	// generate is the --backend to generate, when it is not the runner's
+	// name (django-uwsgi runs the django code under uWSGI).
+	generate string
+	// fronts, when set, are the only fronts the runner goes behind.
+	fronts []string
 }
 
 var e2eBackends = map[string]e2eBackend{}
@@ -301,7 +306,11 @@ func runE2EFront(t *testing.T, backend, front string) {
 		if f.generate != "" {
 			gen = f.generate
 		}
-		o := Options{Backend: backend, Front: gen, FilesDir: files, App: b.app(t, dir)}
+		gb := backend
+		if b.generate != "" {
+			gb = b.generate
+		}
+		o := Options{Backend: gb, Front: gen, FilesDir: files, App: b.app(t, dir)}
 		if e2eAppRoot[backend] {
 			o.AppRoot = filepath.Join(dir, "out", backend)
 		}
