@@ -443,14 +443,17 @@ func (c *conn) serveRequest() bool {
 	}
 	w.keepAlive = wantsKeepAlive(r.ProtoMinor, r.Header) // and the limits, at the header
 	var body *bodyReader
-	if length > 0 || chunked {
+	// nginx answers "Expect: 100-continue" when it reads or discards the
+	// body (ngx_http_test_expect), even an empty one.
+	expect := r.ProtoMinor > 0 && len(r.Header["Expect"]) > 0 && strings.EqualFold(r.Header["Expect"][0], "100-continue")
+	if length > 0 || chunked || expect {
 		body = &bodyReader{c: c}
 		if chunked {
 			body.r = wire.NewChunked(c.br, maxTrailer)
 		} else {
 			body.r = &exactBody{r: c.br, n: length}
 		}
-		body.expect = r.ProtoMinor > 0 && len(r.Header["Expect"]) > 0 && strings.EqualFold(r.Header["Expect"][0], "100-continue")
+		body.expect = expect
 		r.Body = body
 		w.body = body
 	}

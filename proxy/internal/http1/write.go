@@ -239,8 +239,11 @@ func (w *respWriter) WriteHeader(status int) {
 	slices.Sort(keys)
 	field := func(k string, vs []string) {
 		name := k
-		if k == "Etag" {
+		switch k {
+		case "Etag":
 			name = "ETag" // as nginx's static module writes it
+		case "Www-Authenticate":
+			name = "WWW-Authenticate" // as nginx writes it (auth_basic, an intercepted 401)
 		}
 		b = appendField(b, name, vs)
 	}
