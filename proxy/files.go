@@ -29,6 +29,9 @@ func (h *Handler) path(rq *request, l *nginx.Location, uri string, caps []string
 	if !ok {
 		return "", false
 	}
+	if rq.addURIToAlias && isRegexAlias(l) {
+		p += uri // try_files found the file after the alias
+	}
 	return h.mapRoot(p), true
 }
 
@@ -235,22 +238,30 @@ func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location
 // tryFilesFind checks each argument of try_files but the last as a file
 // (or, ending in '/', a directory); the first that exists becomes rq.uri.
 func (h *Handler) tryFilesFind(rq *request, l *nginx.Location, caps []string, tf *nginx.Directive) bool {
+	regexAlias := isRegexAlias(l)
 	for _, a := range tf.Args[:len(tf.Args)-1] {
-		v := h.expand(rq, a)
-		dir := strings.HasSuffix(v, "/")
+		// ngx_http_core_try_files: an argument written with a trailing
+		// '/' tests a directory, under its name without the '/', which
+		// becomes $uri; what a variable expands to does not count.
+		dir := strings.HasSuffix(a, "/")
+		v := h.expand(rq, strings.TrimSuffix(a, "/"))
 		// MapPath strips the location name of a prefix alias location
-		// from v, as nginx does for try_files (nginx-semantics 5.4).
+		// from v, as nginx does for try_files (nginx-semantics 5.4); in a
+		// regex location the name is put after the alias.
 		p, ok := h.path(rq, l, v, caps)
 		if !ok {
 			continue
+		}
+		if regexAlias {
+			p += v
 		}
 		st, err := statPath(p, h.symlinkPolicy(rq, l, caps, p))
 		if err != nil || isDirStat(&st) != dir {
 			continue
 		}
-		rq.uri = strings.TrimSuffix(v, "/")
-		if dir {
-			rq.uri = v
+		rq.uri = v
+		if regexAlias && !dir {
+			rq.addURIToAlias = true // r->add_uri_to_alias
 		}
 		return true
 	}
@@ -282,4 +293,15 @@ func (h *Handler) tryFilesLast(w http.ResponseWriter, rq *request, l *nginx.Loca
 	// one (the request's args are not kept).
 	uri, args, _ := strings.Cut(last, "?")
 	return h.redirectURI(w, rq, l, uri, args)
+}
+
+// isRegexAlias reports whether files in l come from an alias of a regex
+// location (nginx's clcf->alias == NGX_MAX_SIZE_T_VALUE): the alias is the
+// whole path, unless try_files puts the name it found after it.
+func isRegexAlias(l *nginx.Location) bool {
+	if l == nil {
+		return false
+	}
+	d, owner := l.DocRoot()
+	return d != nil && d.Name == "alias" && owner != nil && owner.IsRegex()
 }

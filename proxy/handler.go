@@ -322,6 +322,9 @@ type request struct {
 	// invalidLocation is !r->valid_location: a rewrite changed the URI
 	// and a break kept the request in its location.
 	invalidLocation bool
+	// addURIToAlias is r->add_uri_to_alias: try_files found a file under
+	// a regex location's alias.
+	addURIToAlias bool
 	// realIP is the connection's address when realip replaced it.
 	realIP string
 	// up is the last upstream exchange ($upstream_addr, _status, the
@@ -457,7 +460,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			continue
 		}
 		rq.loc = nil
-		rq.invalidLocation = false
+		rq.invalidLocation, rq.addURIToAlias = false, false
 		if h.serverRewrites {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.
