@@ -218,6 +218,19 @@ func newConnLimits(levels []*nginx.Directive) http1.Limits {
 			l.KeepaliveRequests = n
 		}
 	}
+	l.KeepaliveTime = timeoutOf(levels, "keepalive_time", def.KeepaliveTime)
+	l.NoKeepaliveMSIE6, l.NoKeepaliveSafari = def.NoKeepaliveMSIE6, def.NoKeepaliveSafari
+	if d := nearest(levels, "keepalive_disable"); d != nil {
+		l.NoKeepaliveMSIE6, l.NoKeepaliveSafari = false, false
+		for _, a := range d.Args {
+			switch a {
+			case "msie6":
+				l.NoKeepaliveMSIE6 = true
+			case "safari":
+				l.NoKeepaliveSafari = true
+			}
+		}
+	}
 	return l
 }
 

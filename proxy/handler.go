@@ -126,7 +126,7 @@ var emulated = map[string]bool{
 	"auth_request": true, "auth_request_set": true, "disable_symlinks": true, "limit_except": true,
 	"client_body_buffer_size": true, "client_body_in_file_only": true, "client_body_in_single_buffer": true,
 	"rewrite": true, "set": true, "break": true, "rewrite_log": true, "uninitialized_variable_warn": true,
-	"keepalive_requests": true, "client_header_timeout": true, "client_body_timeout": true, "send_timeout": true,
+	"keepalive_requests": true, "keepalive_time": true, "keepalive_disable": true, "client_header_timeout": true, "client_body_timeout": true, "send_timeout": true,
 	// The FastCGI module (fastcgi.go); the buffering and temporary file
 	// settings change how nginx holds a response, not what a client gets.
 	"fastcgi_pass": true, "fastcgi_param": true, "fastcgi_index": true, "fastcgi_split_path_info": true,

@@ -227,13 +227,16 @@ func (h *Handler) variable(rq *request, name string) string {
 		return r.Proto
 	case "remote_port":
 		return remotePort(r)
-	case "connection", "connection_requests":
+	case "connection", "connection_requests", "connection_time":
 		ci := http1.Conn(r)
 		switch {
 		case ci == nil:
 			return ""
 		case name == "connection":
 			return strconv.FormatUint(ci.Serial, 10)
+		case name == "connection_time":
+			d := time.Since(ci.Start)
+			return fmt.Sprintf("%d.%03d", d/time.Second, d%time.Second/time.Millisecond)
 		}
 		return strconv.Itoa(ci.Requests)
 	case "realip_remote_addr", "realip_remote_port":

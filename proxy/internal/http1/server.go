@@ -73,11 +73,13 @@ type Reading struct {
 }
 
 // ConnInfo is what a request knows of its connection: its serial number
-// ($connection: 1 for the first the server accepted) and how many
-// requests it has carried, this one included ($connection_requests).
+// ($connection: 1 for the first the server accepted), how many requests
+// it has carried, this one included ($connection_requests), and since
+// when it is open ($connection_time).
 type ConnInfo struct {
 	Serial   uint64
 	Requests int
+	Start    time.Time // when it was accepted ($connection_time)
 }
 
 type connInfoKey struct{}
@@ -123,12 +125,18 @@ type Limits struct {
 	Header, Body, Send         time.Duration
 	Keepalive, KeepaliveHeader time.Duration
 	KeepaliveRequests          int
+	// KeepaliveTime is keepalive_time: how long a connection may carry
+	// requests; NoKeepaliveMSIE6 and NoKeepaliveSafari are
+	// keepalive_disable msie6 (the default) and safari.
+	KeepaliveTime                       time.Duration
+	NoKeepaliveMSIE6, NoKeepaliveSafari bool
 }
 
 // DefaultLimits are nginx's defaults.
 var DefaultLimits = Limits{
 	Header: 60 * time.Second, Body: 60 * time.Second, Send: 60 * time.Second,
 	Keepalive: 75 * time.Second, KeepaliveRequests: 1000,
+	KeepaliveTime: time.Hour, NoKeepaliveMSIE6: true,
 }
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -190,7 +198,8 @@ func (s *Server) Serve(ln net.Listener, route Route) error {
 		if ts, ok := c.vh.(TLSSites); ok {
 			c.tlsConf = ts.TLSConfig()
 		}
-		c.info = &ConnInfo{Serial: connSerial.Add(1)}
+		c.start = time.Now()
+		c.info = &ConnInfo{Serial: connSerial.Add(1), Start: c.start}
 		c.ctx = context.WithValue(context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr()), connInfoKey{}, c.info)
 		c.idle.Store(true)
 		s.mu.Lock()
@@ -260,6 +269,7 @@ func (s *Server) Close() error {
 // conn is one client connection.
 type conn struct {
 	info     *ConnInfo // $connection, $connection_requests
+	start    time.Time // when it was accepted (keepalive_time)
 	s        *Server
 	nc       net.Conn
 	tc       *net.TCPConn // nc, when it is TCP (for sendfile)

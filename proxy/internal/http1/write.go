@@ -217,8 +217,11 @@ func (w *respWriter) WriteHeader(status int) {
 	if w.chunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
-	if lim := &w.c.limits; w.keepAlive && (lim.Keepalive <= 0 || w.c.requests >= lim.KeepaliveRequests) {
-		w.keepAlive = false // keepalive_timeout 0, or keepalive_requests reached
+	if lim := &w.c.limits; w.keepAlive && (lim.Keepalive <= 0 || w.c.requests >= lim.KeepaliveRequests ||
+		lim.KeepaliveTime > 0 && time.Since(w.c.start) > lim.KeepaliveTime || keepaliveDisabled(w.req, lim)) {
+		// ngx_http_update_location_config: keepalive_timeout 0,
+		// keepalive_requests or keepalive_time reached, keepalive_disable
+		w.keepAlive = false
 	}
 	if w.keepAlive {
 		b = append(b, "Connection: keep-alive\r\n"...)
@@ -458,4 +461,33 @@ func httpDate() string {
 	d := &cachedDate{sec: now.Unix(), text: now.UTC().Format(http.TimeFormat)}
 	dateCache.Store(d)
 	return d.text
+}
+
+// keepaliveDisabled is keepalive_disable for r: msie6 for a POST from
+// MSIE 4, 5 or 6 (not 6 with SV1), safari for Safari on Mac OS X, as
+// ngx_http_process_user_agent reads the User-Agent.
+func keepaliveDisabled(r *http.Request, lim *Limits) bool {
+	if !lim.NoKeepaliveMSIE6 && !lim.NoKeepaliveSafari {
+		return false
+	}
+	ua := r.Header.Get("User-Agent")
+	msie, opera := false, strings.Contains(ua, "Opera")
+	if i := strings.Index(ua, "MSIE "); i >= 0 && i+7 < len(ua) && !opera {
+		msie = true
+		if lim.NoKeepaliveMSIE6 && r.Method == http.MethodPost && ua[i+6] == '.' {
+			switch ua[i+5] {
+			case '4', '5':
+				return true
+			case '6':
+				if !strings.Contains(ua[i+8:], "SV1") {
+					return true
+				}
+			}
+		}
+	}
+	if lim.NoKeepaliveSafari && !msie && !opera && !strings.Contains(ua, "Gecko/") && !strings.Contains(ua, "Chrome/") &&
+		strings.Contains(ua, "Safari/") && strings.Contains(ua, "Mac OS X") {
+		return true
+	}
+	return false
 }
