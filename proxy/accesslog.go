@@ -111,8 +111,7 @@ func (h *Handler) logRequest(w http.ResponseWriter, rq *request, status int) {
 	if h.logs == nil {
 		return
 	}
-	lc := h.conf(rq.loc)
-	ds := nginx.Effective(lc.levels, "access_log")
+	ds := h.conf(rq.loc).accessLogs
 	if len(ds) == 0 {
 		return
 	}

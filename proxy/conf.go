@@ -61,7 +61,8 @@ type locConf struct {
 	// passHeaders and passBody are proxy_pass_request_headers and
 	// proxy_pass_request_body (on by default).
 	proxyMethod           *nginx.Directive
-	realIP                *realIPConf // set_real_ip_from and its settings
+	realIP                *realIPConf        // set_real_ip_from and its settings
+	accessLogs            []*nginx.Directive // the access_log directives in effect
 	passHeaders, passBody bool
 	interceptErrors       bool
 	forceRanges           bool
@@ -140,6 +141,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		c.requestBuffering = false
 	}
 	c.realIP = realIPAt(c.levels)
+	c.accessLogs = nginx.Effective(c.levels, "access_log")
 	c.proxyMethod = nearest(c.levels, "proxy_method")
 	c.passHeaders = !flagOff(c.levels, "proxy_pass_request_headers")
 	c.passBody = !flagOff(c.levels, "proxy_pass_request_body")

@@ -41,8 +41,10 @@ type respWriter struct {
 	// the connection closes (see Abort).
 	aborted bool
 	// order is the order the handler gave its header fields in (see
-	// Order); the fields it does not name follow, sorted.
-	order []string
+	// Order); the fields it does not name follow, sorted. orderSpace
+	// holds the first few without an allocation of their own.
+	order      []string
+	orderSpace [6]string
 }
 
 // respWriterOf finds the respWriter under w: a handler may wrap it in
@@ -94,6 +96,9 @@ func SetLimits(w http.ResponseWriter, l Limits) {
 // order), as nginx writes its header list in the order it was built.
 func Order(w http.ResponseWriter, keys ...string) {
 	if rw, ok := respWriterOf(w); ok {
+		if rw.order == nil {
+			rw.order = rw.orderSpace[:0]
+		}
 		rw.order = append(rw.order, keys...)
 	}
 }
