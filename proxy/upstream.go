@@ -373,6 +373,18 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if stream == nil && lc.passBody {
 		b = append(b, rq.body...)
 	}
+	if stream != nil && !stream.Chunked {
+		// What of the body came with the request's header goes with the
+		// request's header to the app, as nginx sends its preread part.
+		if sb, ok := stream.R.(*streamBody); ok {
+			var pre [16 << 10]byte
+			n, err := sb.ReadBuffered(pre[:])
+			if err != nil && err != io.EOF {
+				return h.clientBodyFailed(w, rq, l, err)
+			}
+			b = append(b, pre[:n]...)
+		}
+	}
 	*bp = b
 	var spooled *io.SectionReader
 	if rq.bodyFile != nil && lc.passBody {
