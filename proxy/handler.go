@@ -248,8 +248,10 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run (look-around, back-references): requests reaching it get 500"}, true
 		}
 	case "proxy_redirect":
-		if strings.HasPrefix(d.Arg(0), "~") {
-			return Warning{Pos: d.Pos, Name: d.Name, Detail: "regular expressions"}, true
+		if p := strings.TrimPrefix(strings.TrimPrefix(d.Arg(0), "~"), "*"); strings.HasPrefix(d.Arg(0), "~") {
+			if _, err := nginx.CompileRegex(p, false); err != nil {
+				return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run: the header is not rewritten"}, true
+			}
 		}
 	case "charset", "source_charset":
 		if strings.Contains(d.Arg(0), "$") {
