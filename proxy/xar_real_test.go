@@ -678,6 +678,7 @@ server {
     location / {
         proxy_pass http://app;
         proxy_redirect ~^http://x(.*)$ /$1;
+        proxy_redirect ~(?<=x)y /z;
         proxy_next_upstream http_404;
         types { text/x-a a; }
         expires modified 1h;
@@ -705,7 +706,7 @@ server {
 	}
 	want := []string{
 		"proxy_cookie_path", "charset_map (the body is not recoded)", "proxy_cookie_domain",
-		"proxy_redirect (regular expressions)", "proxy_next_upstream",
+		"proxy_redirect (a regular expression Go cannot run: the header is not rewritten)", "proxy_next_upstream",
 		"charset (a charset from a variable)", "limit_rate",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
