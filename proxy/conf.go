@@ -221,6 +221,19 @@ func newConnLimits(levels []*nginx.Directive) http1.Limits {
 		}
 	}
 	l.KeepaliveTime = timeoutOf(levels, "keepalive_time", def.KeepaliveTime)
+	l.HeaderFirst, l.HeaderLine, l.HeaderBuffers = def.HeaderFirst, def.HeaderLine, def.HeaderBuffers
+	if d := nearest(levels, "client_header_buffer_size"); d != nil {
+		if size, ok := parseSize(d.Arg(0)); ok && size > 0 && size <= 1<<20 {
+			l.HeaderFirst = int(size)
+		}
+	}
+	if d := nearest(levels, "large_client_header_buffers"); d != nil && len(d.Args) == 2 {
+		n, err := strconv.Atoi(d.Arg(0))
+		size, ok := parseSize(d.Arg(1))
+		if err == nil && n > 0 && ok && size > 0 && size <= 1<<20 {
+			l.HeaderLine, l.HeaderBuffers = int(size), n
+		}
+	}
 	l.NoKeepaliveMSIE6, l.NoKeepaliveSafari = def.NoKeepaliveMSIE6, def.NoKeepaliveSafari
 	if d := nearest(levels, "keepalive_disable"); d != nil {
 		l.NoKeepaliveMSIE6, l.NoKeepaliveSafari = false, false

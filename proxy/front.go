@@ -206,3 +206,14 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.ServeHTTP(w, r)
 }
+
+// MaxHeaderLine is the largest large_client_header_buffers size of the
+// address's servers (http1.LineSizer): a connection's reader holds a line
+// of that length, and each server's own size is checked on its lines.
+func (v *vhosts) MaxHeaderLine() int {
+	n := v.def.serverConf.limits.HeaderLine
+	for _, h := range v.by {
+		n = max(n, h.serverConf.limits.HeaderLine)
+	}
+	return n
+}

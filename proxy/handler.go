@@ -106,6 +106,7 @@ var emulated = map[string]bool{
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
+	"large_client_header_buffers": true, "client_header_buffer_size": true,
 	"set_real_ip_from": true, "real_ip_header": true, "real_ip_recursive": true,
 	"index": true, "autoindex": true, "autoindex_format": true, "autoindex_exact_size": true,
 	"autoindex_localtime": true, "types": true, "default_type": true, "include": true, "try_files": true,

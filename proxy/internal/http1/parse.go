@@ -26,11 +26,8 @@ const (
 	StatusPlainHTTPToHTTPS = 497
 	// lineLimit is large_client_header_buffers' default size (8k): a
 	// request line or a header line longer than that, CRLF included, is
-	// refused (414, or 494 for a header line).
+	// refused (414, or 494 for a header line); see headerBuffers.
 	lineLimit = 8192
-	// headerLimit bounds the whole header: nginx keeps at most 4 such
-	// buffers (large_client_header_buffers 4 8k).
-	headerLimit = 4 * lineLimit
 )
 
 // uniqueHeaders are the request headers nginx refuses to see twice

@@ -130,6 +130,11 @@ type Limits struct {
 	// keepalive_disable msie6 (the default) and safari.
 	KeepaliveTime                       time.Duration
 	NoKeepaliveMSIE6, NoKeepaliveSafari bool
+	// HeaderFirst is client_header_buffer_size; HeaderLine and
+	// HeaderBuffers are large_client_header_buffers: the longest request
+	// line or header line, and how many such buffers the part of the
+	// header that overflows the first may take.
+	HeaderFirst, HeaderLine, HeaderBuffers int
 }
 
 // DefaultLimits are nginx's defaults.
@@ -137,6 +142,14 @@ var DefaultLimits = Limits{
 	Header: 60 * time.Second, Body: 60 * time.Second, Send: 60 * time.Second,
 	Keepalive: 75 * time.Second, KeepaliveRequests: 1000,
 	KeepaliveTime: time.Hour, NoKeepaliveMSIE6: true,
+	HeaderFirst: 1024, HeaderLine: lineLimit, HeaderBuffers: 4,
+}
+
+// LineSizer is a Sites that knows the longest header line any of its
+// servers accepts (the largest large_client_header_buffers size), which
+// the connection's reader must hold.
+type LineSizer interface {
+	MaxHeaderLine() int
 }
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -306,14 +319,21 @@ var (
 )
 
 func (c *conn) serve() {
-	c.br = readerPool.Get().(*bufio.Reader)
-	c.br.Reset(c.nc)
+	pooled := true
+	if ls, ok := c.vh.(LineSizer); ok && ls.MaxHeaderLine() > lineLimit {
+		c.br, pooled = bufio.NewReaderSize(c.nc, ls.MaxHeaderLine()), false
+	} else {
+		c.br = readerPool.Get().(*bufio.Reader)
+		c.br.Reset(c.nc)
+	}
 	op := outPool.Get().(*[]byte)
 	c.out = (*op)[:0]
 	defer func() {
 		c.nc.Close()
 		c.br.Reset(nil)
-		readerPool.Put(c.br)
+		if pooled {
+			readerPool.Put(c.br)
+		}
 		*op = c.out[:0]
 		outPool.Put(op)
 		c.s.mu.Lock()
@@ -517,6 +537,10 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 			break
 		}
 	}
+	hb := headerBuffers{}
+	if !hb.fit(len(line), &c.reading.Limits) {
+		return r, 0, false, http.StatusRequestURITooLong
+	}
 	rl, status := parseRequestLine(line)
 	if status != 0 {
 		return r, 0, false, status
@@ -534,7 +558,6 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	} else {
 		r.URL = &url.URL{}
 	}
-	total := len(line)
 	for {
 		underscores, ignoreInvalid := c.reading.Underscores, c.reading.IgnoreInvalid
 		line, err := c.br.ReadSlice('\n')
@@ -544,8 +567,7 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 		if err != nil {
 			return nil, 0, false, 0
 		}
-		total += len(line)
-		if total > headerLimit {
+		if !hb.fit(len(line), &c.reading.Limits) {
 			return r, 0, false, StatusHeaderTooLarge
 		}
 		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
@@ -661,3 +683,42 @@ func (b *exactBody) Read(p []byte) (int, error) {
 const maxTrailer = 4 * lineLimit
 
 func (b *bodyReader) Close() error { return nil }
+
+// headerBuffers follows how nginx stores a request's header: in the
+// client_header_buffer_size buffer first; a line that does not fit in the
+// buffer being filled moves whole to a new large buffer
+// (ngx_http_alloc_large_header_buffer), which fails when the line is
+// longer than a large buffer or all large_client_header_buffers are taken.
+type headerBuffers struct {
+	started   bool
+	cap, used int
+	busy      int
+}
+
+// fit takes a line of n bytes under l, or reports that nginx would refuse
+// the header.
+func (b *headerBuffers) fit(n int, l *Limits) bool {
+	if !b.started {
+		b.started, b.cap = true, l.HeaderFirst
+		if b.cap <= 0 {
+			b.cap = 1024
+		}
+	}
+	if b.used+n <= b.cap {
+		b.used += n
+		return true
+	}
+	size, count := l.HeaderLine, l.HeaderBuffers
+	if size <= 0 {
+		size = lineLimit
+	}
+	if count <= 0 {
+		count = 4
+	}
+	if n > size || b.busy >= count {
+		return false
+	}
+	b.busy++
+	b.cap, b.used = size, n
+	return true
+}
