@@ -86,6 +86,8 @@ type locConf struct {
 	limitAccess *accessConf
 	// symlinks is the disable_symlinks in effect (nil: off).
 	symlinks *nginx.Directive
+	// page is server_tokens and msie_refresh.
+	page pageSettings
 }
 
 // passConf is a proxy_pass whose URL has no variables, parsed and
@@ -166,6 +168,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 	}
 	c.symlinks = nearest(c.levels, "disable_symlinks")
+	c.page = pageSettings{tokens: !flagOff(c.levels, "server_tokens"), msieRefresh: flagOn(c.levels, "msie_refresh")}
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {
 		c.proxySetLower = append(c.proxySetLower, strings.ToLower(s.Arg(0)))

@@ -130,7 +130,11 @@ func (h *Handler) sendErrorPage(w http.ResponseWriter, rq *request, l *nginx.Loc
 	}
 	rq.errStatus = status
 	w.Header().Set("Location", v)
-	WriteErrorPage(h.hook(w, rq, l, remapNone), rq.r, status, rq.out)
+	rq.location = v
+	hw := h.hook(w, rq, l, remapNone)
+	// ngx_http_send_error_page sends the MSIE refresh for a 302 only.
+	hw.noRefresh = status != http.StatusFound
+	WriteErrorPage(hw, rq.r, status, rq.out)
 	return done(status)
 }
 
@@ -141,10 +145,15 @@ const (
 	remapStatic           // the static handler's (see Handler.static)
 )
 
-// serverNginx is the value of the Server header. The slice is shared by
-// every response: header values are replaced or appended to (its capacity
-// is 1, so an append copies), never written in place.
-var serverNginx = []string{"nginx"}[:1:1]
+// serverNginx is the value of the Server header with server_tokens off,
+// serverTokens with server_tokens on or build (see errorTailTokens). The
+// slices are shared by every response: header values are replaced or
+// appended to (their capacity is 1, so an append copies), never written in
+// place.
+var (
+	serverNginx  = []string{"nginx"}[:1:1]
+	serverTokens = []string{"nginx/" + nginxVersion}[:1:1]
+)
 
 // hookWriter applies the final location's header filters when the status
 // is written, whoever writes it. For the static handler it can also hold
@@ -165,7 +174,23 @@ type hookWriter struct {
 	// and uri_changes are left; caught is that status.
 	intercept bool
 	caught    int
+	// noRefresh keeps msie_refresh from a redirect that nginx sends
+	// without it (an error_page redirect other than 302).
+	noRefresh bool
 }
+
+// pageSettings are those of the location: the special responses written
+// through hw read them.
+func (hw *hookWriter) pageSettings() pageSettings {
+	s := hw.lc.page
+	if hw.noRefresh {
+		s.msieRefresh = false
+	}
+	return s
+}
+
+func (hw *hookWriter) rawLocation() string       { return hw.rq.location }
+func (hw *hookWriter) setRawLocation(loc string) { hw.rq.location = loc }
 
 // Unwrap gives the writer below, for the client side to find its own
 // (http1.Abort, CloseAfter, SetLimits).
@@ -265,6 +290,9 @@ func (hw *hookWriter) before(status int) int {
 	hw.h.charsetFilter(hdr, rq, lc, status)
 	if len(hdr["Server"]) == 0 {
 		hdr["Server"] = serverNginx
+		if lc.page.tokens {
+			hdr["Server"] = serverTokens
+		}
 	}
 	return status
 }

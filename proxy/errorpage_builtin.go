@@ -14,11 +14,45 @@ import (
 	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
-// errorTail ends every built-in error page. It is nginx's tail for
-// `server_tokens off`; with the default `server_tokens on` nginx prints its
-// version instead ("<center>nginx/1.22.1</center>"), which an emulator has
-// no business claiming.
-const errorTail = "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+// errorTail ends every built-in error page with `server_tokens off`;
+// errorTailTokens with `server_tokens on` (nginx's default) or `build` (the
+// same without a build name): it names the version serve's behaviour was
+// checked against (nginxVersion), as that nginx would.
+const (
+	errorTail       = "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+	errorTailTokens = "<hr><center>nginx/" + nginxVersion + "</center>\r\n</body>\r\n</html>\r\n"
+)
+
+// pageSettings are the location's settings that change a special
+// response: server_tokens (tokens) and msie_refresh. The writer h.hook
+// returns carries those of its location; any other writer gets
+// server_tokens off and msie_refresh off.
+type pageSettings struct{ tokens, msieRefresh bool }
+
+// specialWriter is what the handler's writer (h.hook) carries for the
+// special responses: the location's pageSettings, and the Location as it
+// was set before the header filter made it absolute (what msie_refresh
+// sends), which setRawLocation records.
+type specialWriter interface {
+	pageSettings() pageSettings
+	rawLocation() string
+	setRawLocation(string)
+}
+
+// pageSettingsOf are the settings w carries.
+func pageSettingsOf(w http.ResponseWriter) pageSettings {
+	if s, ok := w.(specialWriter); ok {
+		return s.pageSettings()
+	}
+	return pageSettings{}
+}
+
+// The page ngx_http_send_refresh sends for msie_refresh, around the
+// Location escaped by escapeRefresh.
+const (
+	msieRefreshHead = "<html><head><meta http-equiv=\"Refresh\" content=\"0; URL="
+	msieRefreshTail = "\"></head><body></body></html>\r\n"
+)
 
 // msiePadding is appended to 4xx and 5xx pages for MSIE and Chrome
 // (msie_padding on), so that they do not show their own "friendly" page.
@@ -65,8 +99,17 @@ var errorTitles = map[int]string{
 }
 
 // ErrorPage returns the body of nginx's built-in page for status (without
-// the MSIE padding), or "" when nginx has none.
+// the MSIE padding) with server_tokens off, or "" when nginx has none.
 func ErrorPage(status int) string {
+	return errorPageBody(status, false)
+}
+
+// errorPageBody is ErrorPage with server_tokens on (tokens) or off.
+func errorPageBody(status int, tokens bool) string {
+	errorTail := errorTail
+	if tokens {
+		errorTail = errorTailTokens
+	}
 	if status == http1.StatusHeaderTooLarge {
 		// ngx_http_error_494_page: a 400 page with the reason below.
 		return "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n" +
@@ -110,8 +153,13 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, charset strin
 	h.Del("ETag")
 	dropLastAcceptRanges(h)
 
+	settings := pageSettingsOf(w)
+	if settings.msieRefresh && (status == http.StatusMovedPermanently || status == http.StatusFound) &&
+		h.Get("Location") != "" && msie(r) {
+		return msieRefresh(w, r, charset)
+	}
 	closeAfterError(w, status)
-	body := ErrorPage(status)
+	body := errorPageBody(status, settings.tokens)
 	if status == http1.StatusHeaderTooLarge || status == http1.StatusPlainHTTPToHTTPS {
 		// A page of its own, sent with status 400.
 		status = http.StatusBadRequest
@@ -148,22 +196,68 @@ func contentTypeCharset(ct string) string {
 	return charset
 }
 
-// msieOrChrome reports whether nginx's User-Agent sniffing
+// msieRefresh answers a 301 or 302 to MSIE as ngx_http_send_refresh does
+// with msie_refresh on: status 200 and an HTML page whose Refresh meta tag
+// holds the Location as it was set (before the header filter makes it
+// absolute), which goes, with Accept-Ranges, Last-Modified and ETag.
+func msieRefresh(w http.ResponseWriter, r *http.Request, charset string) int64 {
+	h := w.Header()
+	loc := h.Get("Location")
+	if s, ok := w.(specialWriter); ok && s.rawLocation() != "" {
+		loc = s.rawLocation()
+	}
+	body := msieRefreshHead + escapeRefresh(loc) + msieRefreshTail
+	h.Del("Location")
+	ct := "text/html"
+	if charset != "" {
+		ct += "; charset=" + charset
+	}
+	h["Content-Type"] = []string{ct}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return 0
+	}
+	n, _ := io.WriteString(w, body)
+	return int64(n)
+}
+
+// escapeRefresh is ngx_escape_uri(NGX_ESCAPE_REFRESH): control bytes,
+// space, '"', '\”, DEL and every byte >= 0x80 become %XX.
+func escapeRefresh(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\'' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// msie reports whether nginx's User-Agent sniffing
 // (ngx_http_process_user_agent, first User-Agent line) marks the request as
-// MSIE or Chrome.
-func msieOrChrome(r *http.Request) bool {
+// MSIE: "MSIE " with at least three bytes after it, and no "Opera".
+func msie(r *http.Request) bool {
 	ua, ok := firstHeader(r, "User-Agent")
 	if !ok {
 		return false
 	}
 	i := strings.Index(ua, "MSIE ")
-	msie := i >= 0 && i+7 < len(ua)
-	opera := strings.Contains(ua, "Opera")
-	if opera {
-		return false
-	}
-	if msie {
+	return i >= 0 && i+7 < len(ua) && !strings.Contains(ua, "Opera")
+}
+
+// msieOrChrome reports whether nginx's User-Agent sniffing marks the
+// request as MSIE or Chrome.
+func msieOrChrome(r *http.Request) bool {
+	if msie(r) {
 		return true
 	}
-	return !strings.Contains(ua, "Gecko/") && strings.Contains(ua, "Chrome/")
+	ua, _ := firstHeader(r, "User-Agent")
+	return !strings.Contains(ua, "Opera") && !strings.Contains(ua, "Gecko/") && strings.Contains(ua, "Chrome/")
 }

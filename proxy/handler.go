@@ -114,7 +114,7 @@ var emulated = map[string]bool{
 	"proxy_buffering": true, "proxy_read_timeout": true, "proxy_connect_timeout": true,
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
-	"server_tokens": true, "ssl_certificate": true, "ssl_certificate_key": true,
+	"server_tokens": true, "msie_refresh": true, "ssl_certificate": true, "ssl_certificate_key": true,
 	"error_page": true, "recursive_error_pages": true, "proxy_intercept_errors": true,
 	"proxy_ignore_headers": true, "charset_types": true, "override_charset": true,
 	"source_charset": true, "proxy_buffer_size": true, "proxy_buffers": true,
@@ -156,7 +156,7 @@ var emulated = map[string]bool{
 var httpLevelChecked = map[string]bool{
 	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
 	"etag": true, "msie_padding": true,
-	"msie_refresh": true, "userid": true,
+	"userid":          true,
 	"xslt_stylesheet": true, "image_filter": true,
 }
 
@@ -286,7 +286,10 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 
 // request is the state of one client request across internal redirects.
 type request struct {
-	r        *http.Request
+	r *http.Request
+	// location is the Location a redirect was given before the header
+	// filter made it absolute (what msie_refresh sends).
+	location string
 	body     []byte
 	hasBody  bool // the client sent a body (Content-Length or chunked)
 	bodyRead bool // body holds the client's body (readBody)

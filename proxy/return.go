@@ -65,7 +65,9 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 // absolute is what the header filter does to a Location that starts with
 // '/' in a request answered in l (absolute_redirect, server_name_in_redirect
 // and port_in_redirect there).
+// The target is kept as rq.location (what msie_refresh sends).
 func (h *Handler) absolute(rq *request, l *nginx.Location, target string) string {
+	rq.location = target
 	if strings.HasPrefix(target, "/") {
 		return h.redirectBase(rq, l) + target
 	}

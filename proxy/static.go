@@ -36,8 +36,8 @@ import (
 //
 // Settings that are not parameters here take nginx's defaults: etag on,
 // if_modified_since exact, max_ranges unlimited, msie_padding on,
-// msie_refresh off, disable_symlinks off, and server_tokens off for the
-// error pages (see errorTail).
+// disable_symlinks off; server_tokens and msie_refresh are those the writer
+// carries (see pageSettings), off for a writer other than the handler's.
 
 // StaticParams describes one request for ServeStatic.
 type StaticParams struct {
@@ -140,11 +140,14 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		}
 		h := w.Header()
 		addHeaders(h, p.Header)
+		loc := escapeURI(p.URI) + "/"
+		if p.Args != "" {
+			loc += "?" + p.Args
+		}
+		if s, ok := w.(specialWriter); ok {
+			s.setRawLocation(loc)
+		}
 		if p.RelativeRedirect {
-			loc := escapeURI(p.URI) + "/"
-			if p.Args != "" {
-				loc += "?" + p.Args
-			}
 			h.Set("Location", loc)
 		} else {
 			h.Set("Location", directoryLocationScheme(scheme(r), host, p.URI, p.Args))
