@@ -87,8 +87,13 @@ certificate or key that cannot be read stops serve, as it stops nginx;
 the server's names, localhost, 127.0.0.1 and ::1 (in memory, announced with
 its SHA-256 fingerprint; browsers warn about it). ssl_protocols sets the
 versions (serve speaks TLSv1.2 and TLSv1.3 only, as OpenSSL 3 at its
-default security level); ssl_ciphers is read but Go's TLS chooses its own
-suites (a warning says so); ssl_verify_client is refused. http2 on a listen
+default security level; without it TLSv1.2, as nginx 1.22); ssl_ciphers is
+read but Go's TLS chooses its own suites (a warning says so).
+ssl_verify_client (on, optional, optional_no_ca) checks client
+certificates against ssl_client_certificate as nginx does (495, 496);
+ssl_crl and ssl_ocsp with it are refused. Sessions resume on the server
+that made them, within ssl_session_timeout. The $ssl_* variables are
+set. http2 on a listen
 with ssl is served as HTTP/1.1: only http/1.1 is offered by ALPN, and a
 client that offers only h2 is refused. Over TLS $scheme is https, $https
 is on, and absolute redirects use https:// (the port left out when 443). A

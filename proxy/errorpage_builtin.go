@@ -98,6 +98,15 @@ var errorTitles = map[int]string{
 	507: "507 Insufficient Storage",
 }
 
+// badRequestReasons are nginx's own statuses sent as 400, each with a
+// page that gives its reason.
+var badRequestReasons = map[int]string{
+	http1.StatusHeaderTooLarge:   "Request Header Or Cookie Too Large",
+	http1.StatusCertError:        "The SSL certificate error",
+	http1.StatusNoCert:           "No required SSL certificate was sent",
+	http1.StatusPlainHTTPToHTTPS: "The plain HTTP request was sent to HTTPS port",
+}
+
 // ErrorPage returns the body of nginx's built-in page for status (without
 // the MSIE padding) with server_tokens off, or "" when nginx has none.
 func ErrorPage(status int) string {
@@ -110,15 +119,11 @@ func errorPageBody(status int, tokens bool) string {
 	if tokens {
 		errorTail = errorTailTokens
 	}
-	if status == http1.StatusHeaderTooLarge {
-		// ngx_http_error_494_page: a 400 page with the reason below.
-		return "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n" +
-			"<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n" + errorTail
-	}
-	if status == http1.StatusPlainHTTPToHTTPS {
-		// ngx_http_error_497_page, sent with status 400 too.
-		return "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n" +
-			"<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP request was sent to HTTPS port</center>\r\n" + errorTail
+	if reason, ok := badRequestReasons[status]; ok {
+		// ngx_http_error_494_page to ngx_http_error_497_page: 400 pages
+		// with their reason.
+		return "<html>\r\n<head><title>400 " + reason + "</title></head>\r\n<body>\r\n" +
+			"<center><h1>400 Bad Request</h1></center>\r\n<center>" + reason + "</center>\r\n" + errorTail
 	}
 	title, ok := errorTitles[status]
 	if !ok {
@@ -160,7 +165,7 @@ func errorPage(w http.ResponseWriter, r *http.Request, status int, charset strin
 	}
 	closeAfterError(w, status)
 	body := errorPageBody(status, settings.tokens)
-	if status == http1.StatusHeaderTooLarge || status == http1.StatusPlainHTTPToHTTPS {
+	if _, ok := badRequestReasons[status]; ok {
 		// A page of its own, sent with status 400.
 		status = http.StatusBadRequest
 	}

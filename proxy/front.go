@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -47,8 +48,10 @@ type vhosts struct {
 	by    map[*nginx.Server]*Handler
 	// hostname is what `server_name $hostname` names.
 	hostname string
-	// tls is set where nginx speaks TLS (Front.SetupTLS).
-	tls *tls.Config
+	// tls is set where nginx speaks TLS (Front.SetupTLS); pending holds
+	// the tlsConn of each handshake under way, by its connection.
+	tls     *tls.Config
+	pending sync.Map
 }
 
 // pick is the handler for a request to host ("" when the request gave

@@ -66,6 +66,9 @@ func (w Warning) String() string {
 type Handler struct {
 	srv  *nginx.Server
 	opts Options
+	// tls is the server's TLS settings where nginx speaks TLS for it
+	// (Front.SetupTLS), for ssl_verify_client.
+	tls  *serverTLS
 	pool *upstream.Pool // kept upstream connections (upstream keepalive)
 	// charsets are the charsets nginx knows (lower-cased), charsetMaps
 	// the pairs a charset_map links, both ways.
@@ -410,6 +413,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// if there is one.
 		rq.uri, rq.args = "", ""
 		first = h.fail(w, rq, http.StatusBadRequest, nil)
+	} else if status := h.clientCertStatus(r); status != 0 {
+		// ngx_http_process_request: the client's certificate, before
+		// any phase.
+		first = h.fail(w, rq, status, nil)
 	} else {
 		first = step{kind: stepURI}
 	}

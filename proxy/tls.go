@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,16 @@ type serverTLS struct {
 	// versions are the TLS versions ssl_protocols allows that serve
 	// speaks (1.2 and 1.3).
 	versions map[uint16]bool
+	// ssl_verify_client (tls_conn.go): the mode, the certificate
+	// authorities and ssl_verify_depth.
+	verify      int
+	clientCAs   *x509.CertPool
+	verifyDepth int
+	// Sessions (tls_conn.go): whether one resumes, for how long, and the
+	// key of the server's tickets.
+	resume, tickets bool
+	sessionTimeout  time.Duration
+	ticketKey       [32]byte
 }
 
 // SetupTLS gives every address of the configuration where nginx speaks
@@ -126,7 +137,13 @@ func (f *Front) SetupTLS(o TLSOptions) (notes, warns []string, err error) {
 		if len(def.certs) == 0 && !def.reject {
 			return nil, nil, fmt.Errorf("%s: no \"ssl_certificate\" is defined for server in %s (nginx refuses to start so): give the server ssl_certificate and ssl_certificate_key", g.Default.Dir.Pos, g)
 		}
-		v.tls = buildTLSConfig(g, def, done)
+		v.tls = v.buildTLSConfig(g, def, done)
+		for s, h := range v.by {
+			h.tls = done[s]
+		}
+		if v.def != nil && v.def.tls == nil {
+			v.def.tls = def
+		}
 		if g.HTTP2 {
 			warns = append(warns, fmt.Sprintf("%s: listen %s has http2: serve speaks HTTP/1.1 only, so it offers only http/1.1 by ALPN (a client that offers only h2 is refused)", firstListen(g, func(l *nginx.Listen) bool { return l.HTTP2 }).Pos(), g))
 		}
@@ -148,7 +165,12 @@ func firstListen(g *nginx.ListenGroup, has func(*nginx.Listen) bool) *nginx.List
 // presents the default server's, and the TLS versions are those both the
 // default server and the chosen one allow (nginx negotiates with the
 // default server's context, then switches to the chosen server's).
-func buildTLSConfig(g *nginx.ListenGroup, def *serverTLS, all map[*nginx.Server]*serverTLS) *tls.Config {
+//
+// Each handshake gets a copy of its server's configuration
+// (handshakeConfig) that records what the $ssl_* variables and
+// ssl_verify_client need; v keeps it until the handshake ends
+// (Handshaken).
+func (v *vhosts) buildTLSConfig(g *nginx.ListenGroup, def *serverTLS, all map[*nginx.Server]*serverTLS) *tls.Config {
 	configs := map[*nginx.Server]*tls.Config{}
 	for _, s := range g.Servers {
 		st := all[s]
@@ -158,6 +180,13 @@ func buildTLSConfig(g *nginx.ListenGroup, def *serverTLS, all map[*nginx.Server]
 		}
 		c := &tls.Config{Certificates: certs, NextProtos: []string{"http/1.1", "http/1.0"}}
 		c.MinVersion, c.MaxVersion = versionRange(def.versions, st.versions)
+		if st.verify != verifyOff {
+			// nginx asks for a certificate and judges it itself (its
+			// verify callback accepts any), then answers 495 or 496.
+			c.ClientAuth = tls.RequestClientCert
+			c.ClientCAs = st.clientCAs
+		}
+		c.SetSessionTicketKeys([][32]byte{st.ticketKey})
 		configs[s] = c
 	}
 	return &tls.Config{
@@ -171,7 +200,13 @@ func buildTLSConfig(g *nginx.ListenGroup, def *serverTLS, all map[*nginx.Server]
 			if st.reject || len(st.certs) == 0 && def.reject {
 				return nil, errors.New("ssl_reject_handshake")
 			}
-			return configs[s], nil
+			tc := &tlsConn{serverName: hello.ServerName, ciphers: slices.Clone(hello.CipherSuites),
+				curves: slices.Clone(hello.SupportedCurves), sessionID: make([]byte, 32), tickets: st.tickets}
+			if _, err := rand.Read(tc.sessionID); err != nil {
+				return nil, err
+			}
+			v.pending.Store(hello.Conn, tc)
+			return handshakeConfig(configs[s], st, tc), nil
 		},
 	}
 }
@@ -194,12 +229,17 @@ func versionRange(a, b map[uint16]bool) (lo, hi uint16) {
 
 // loadServerTLS reads the TLS settings of server s.
 func loadServerTLS(s *nginx.Server, o TLSOptions, notes, warns *[]string) (*serverTLS, error) {
-	st := &serverTLS{srv: s, versions: map[uint16]bool{tls.VersionTLS12: true, tls.VersionTLS13: true}}
+	// ssl_protocols' default in nginx 1.22 is TLSv1 TLSv1.1 TLSv1.2
+	// (TLSv1.3 joined it in 1.23.4): of those serve speaks TLSv1.2.
+	st := &serverTLS{srv: s, versions: map[uint16]bool{tls.VersionTLS12: true}}
 	if d := effective(s, "ssl_reject_handshake"); d != nil && d.Arg(0) == "on" {
 		st.reject = true
 	}
-	if d := effective(s, "ssl_verify_client"); d != nil && d.Arg(0) != "off" {
-		return nil, fmt.Errorf("%s: ssl_verify_client %s: nginx asks clients for a certificate and checks it; serve does not, so it would answer clients nginx refuses; remove it for development", d.Pos, d.Arg(0))
+	if err := clientVerify(s, o.Prefix, st); err != nil {
+		return nil, err
+	}
+	if err := sessions(s, st); err != nil {
+		return nil, err
 	}
 	if d := effective(s, "ssl_protocols"); d != nil {
 		st.versions = map[uint16]bool{}

@@ -159,44 +159,7 @@ func TestTLSRealNginx(t *testing.T) {
 	files := map[string]string{"conf/a.crt": aCrt, "conf/a.key": aKey, "conf/b.crt": bCrt, "conf/b.key": bKey, "html/d/x.txt": "x"}
 	ng := realnginx.StartHTTP(t, conf, files)
 
-	src := strings.ReplaceAll(strings.ReplaceAll(conf, "{{PORT}}", strconv.Itoa(ng.Port)), "{{PREFIX}}", ng.Prefix)
-	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "tls.conf"), []byte("http {"+src+"}"), nginx.LoadOptions{})
-	if len(cfg.Errors) > 0 {
-		t.Fatal(cfg.Errors[0])
-	}
-	front, warns, err := NewFront(cfg, Options{}, FrontOptions{})
-	if err != nil || len(warns) > 0 {
-		t.Fatal(err, warns)
-	}
-	notes, twarns, err := front.SetupTLS(TLSOptions{Prefix: filepath.Join(ng.Prefix, "conf")})
-	if err != nil || len(notes) > 0 || len(twarns) > 0 {
-		t.Fatal(err, notes, twarns)
-	}
-	var maps []ListenMap
-	for _, p := range []int{ng.Port, p2} {
-		m, err := ParseListenMap(strconv.Itoa(p) + "=127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		maps = append(maps, m)
-	}
-	binds, bwarns, err := PlanBinds(front.Listens(), BindOptions{Map: maps})
-	if err != nil || len(bwarns) > 0 {
-		t.Fatal(err, bwarns)
-	}
-	srv := NewFrontServer(front)
-	t.Cleanup(func() { srv.Close() })
-	emu := map[int]string{}
-	var ports = []int{ng.Port, p2}
-	for _, b := range binds {
-		ln, err := net.Listen("tcp", b.Addr.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		go srv.ServeAs(ln, b.Group)
-		emu[int(b.Group.Addr.Port())] = ln.Addr().String()
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
+	emu, ports := startTLSFront(t, ng, conf, p2)
 	get := func(host, target string) string {
 		return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"
 	}
@@ -255,6 +218,53 @@ func TestTLSRealNginx(t *testing.T) {
 			t.Errorf("plain %q: nginx (-) and serve (+) differ:\n%s", firstLine([]byte(raw)), diff)
 		}
 	}
+}
+
+// startTLSFront serves conf (as started in ng, whose prefix holds the
+// certificates) with a Front, each of nginx's ports (ng.Port and extra)
+// moved to a free one; it returns serve's address for each of nginx's
+// ports, and every port in play (for tlsDo).
+func startTLSFront(t *testing.T, ng *realnginx.Instance, conf string, extra ...int) (map[int]string, []int) {
+	t.Helper()
+	src := strings.ReplaceAll(strings.ReplaceAll(conf, "{{PORT}}", strconv.Itoa(ng.Port)), "{{PREFIX}}", ng.Prefix)
+	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "tls.conf"), []byte("http {"+src+"}"), nginx.LoadOptions{})
+	if len(cfg.Errors) > 0 {
+		t.Fatal(cfg.Errors[0])
+	}
+	front, warns, err := NewFront(cfg, Options{}, FrontOptions{})
+	if err != nil || len(warns) > 0 {
+		t.Fatal(err, warns)
+	}
+	notes, twarns, err := front.SetupTLS(TLSOptions{Prefix: filepath.Join(ng.Prefix, "conf")})
+	if err != nil || len(notes) > 0 || len(twarns) > 0 {
+		t.Fatal(err, notes, twarns)
+	}
+	var maps []ListenMap
+	for _, p := range append([]int{ng.Port}, extra...) {
+		m, err := ParseListenMap(strconv.Itoa(p) + "=127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		maps = append(maps, m)
+	}
+	binds, bwarns, err := PlanBinds(front.Listens(), BindOptions{Map: maps})
+	if err != nil || len(bwarns) > 0 {
+		t.Fatal(err, bwarns)
+	}
+	srv := NewFrontServer(front)
+	t.Cleanup(func() { srv.Close() })
+	emu := map[int]string{}
+	ports := append([]int{ng.Port}, extra...)
+	for _, b := range binds {
+		ln, err := net.Listen("tcp", b.Addr.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		go srv.ServeAs(ln, b.Group)
+		emu[int(b.Group.Addr.Port())] = ln.Addr().String()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return emu, ports
 }
 
 // TestTLSDevCert: a certificate that cannot be read stops serve, unless

@@ -267,6 +267,9 @@ func (h *Handler) variable(rq *request, name string) string {
 		return nginxVersion
 	}
 	switch {
+	case strings.HasPrefix(name, "ssl_"):
+		v, _ := sslVariable(r, name[4:])
+		return v
 	case strings.HasPrefix(name, "http_"):
 		return r.Header.Get(strings.ReplaceAll(name[5:], "_", "-"))
 	case strings.HasPrefix(name, "sent_http_"):

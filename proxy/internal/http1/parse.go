@@ -24,6 +24,12 @@ const (
 	// StatusPlainHTTPToHTTPS is NGX_HTTP_TO_HTTPS: a plain HTTP request
 	// to an address where nginx speaks TLS, sent as 400 with its own page.
 	StatusPlainHTTPToHTTPS = 497
+	// StatusCertError and StatusNoCert are NGX_HTTPS_CERT_ERROR and
+	// NGX_HTTPS_NO_CERT: the client's certificate did not check out, or
+	// none came where ssl_verify_client is on; sent as 400 with their
+	// own pages.
+	StatusCertError = 495
+	StatusNoCert    = 496
 	// lineLimit is large_client_header_buffers' default size (8k): a
 	// request line or a header line longer than that, CRLF included, is
 	// refused (414, or 494 for a header line); see headerBuffers.

@@ -80,6 +80,9 @@ type ConnInfo struct {
 	Serial   uint64
 	Requests int
 	Start    time.Time // when it was accepted ($connection_time)
+	// TLS is what the Sites learnt of the TLS handshake (see
+	// TLSSites.Handshaken); nil on plain HTTP.
+	TLS any
 }
 
 type connInfoKey struct{}
@@ -107,9 +110,14 @@ type Sites interface {
 // request refused with StatusPlainHTTPToHTTPS once its header is read, as
 // ngx_http_ssl_handshake and ngx_http_process_request do. TLSConfig nil:
 // plain HTTP.
+//
+// Handshaken is called once a handshake on a connection ends, successful
+// or not, with the connection the TLS configuration's callbacks saw
+// (ClientHelloInfo.Conn); what it returns becomes ConnInfo.TLS.
 type TLSSites interface {
 	Sites
 	TLSConfig() *tls.Config
+	Handshaken(hello net.Conn) any
 }
 
 // Route gives the Sites of a connection to local; nil closes it at once.
@@ -401,7 +409,11 @@ func (c *conn) handshake() bool {
 	c.nc = tc
 	c.s.mu.Unlock()
 	c.nc.SetWriteDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
-	if err := tc.Handshake(); err != nil {
+	err := tc.Handshake()
+	if ts, ok := c.vh.(TLSSites); ok {
+		c.info.TLS = ts.Handshaken(pc)
+	}
+	if err != nil {
 		return false
 	}
 	st := tc.ConnectionState()

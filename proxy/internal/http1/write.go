@@ -117,7 +117,7 @@ func BodyBytesSent(w http.ResponseWriter) int64 {
 // 400, 413, 414, 494, 497, 500 and 501.
 func CloseAfter(w http.ResponseWriter, status int) {
 	switch status {
-	case 400, 413, 414, StatusHeaderTooLarge, StatusPlainHTTPToHTTPS, 500, 501:
+	case 400, 413, 414, StatusHeaderTooLarge, StatusCertError, StatusNoCert, StatusPlainHTTPToHTTPS, 500, 501:
 	default:
 		return
 	}
