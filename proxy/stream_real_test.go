@@ -153,3 +153,98 @@ server {
 		})
 	}
 }
+
+// TestChunkedPrereadAgainstNginx: with proxy_request_buffering off, the
+// chunks that came with the request's header go to the app with the
+// header, joined into one chunk, and a last piece that ends the body goes
+// with the last chunk, as nginx sends them: the app's reads are compared
+// (the header's lines aside).
+func TestChunkedPrereadAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	reads := make(chan []string, 4)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				var seen []string
+				var all string
+				buf := make([]byte, 4096)
+				for !strings.Contains(all, "\r\n0\r\n\r\n") {
+					n, err := c.Read(buf)
+					if err != nil {
+						break
+					}
+					piece := string(buf[:n])
+					all += piece
+					if _, body, ok := strings.Cut(piece, "\r\n\r\n"); ok && len(seen) == 0 {
+						piece = "HEADER" + body
+					}
+					seen = append(seen, piece)
+					if len(seen) == 1 {
+						reads <- seen[:1:1]
+					}
+				}
+				reads <- seen
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+			}(c)
+		}
+	}()
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    proxy_request_buffering off;
+    proxy_http_version 1.1;
+    location / { proxy_pass http://` + ln.Addr().String() + `; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	run := func(addr, first, rest string) []string {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(conn, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"+first)
+		select {
+		case <-reads:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the app got nothing")
+		}
+		io.WriteString(conn, rest)
+		var seen []string
+		select {
+		case seen = <-reads:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the app did not get the whole body")
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return seen
+	}
+	for _, c := range [][2]string{
+		{"5\r\n01234\r\n", "5\r\n56789\r\n0\r\n\r\n"},
+		{"5\r\n01234\r\n4\r\nmany\r\n", "5\r\n56789\r\n4\r\nmany\r\n0\r\n\r\n"},
+		{"", "5\r\n01234\r\n0\r\n\r\n"},
+	} {
+		want, got := run(ng.Addr, c[0], c[1]), run(emu, c[0], c[1])
+		if strings.Join(want, "|") != strings.Join(got, "|") {
+			t.Errorf("body %q then %q: the app read\n  from nginx %q\n  from serve %q", c[0], c[1], want, got)
+		}
+	}
+}

@@ -373,16 +373,22 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if stream == nil && lc.passBody {
 		b = append(b, rq.body...)
 	}
-	if stream != nil && !stream.Chunked {
+	if stream != nil {
 		// What of the body came with the request's header goes with the
-		// request's header to the app, as nginx sends its preread part.
+		// request's header to the app, as nginx sends its preread part
+		// (in one chunk when the body goes in chunks, with the last one
+		// when the client's body ended there).
 		if sb, ok := stream.R.(*streamBody); ok {
 			var pre [16 << 10]byte
 			n, err := sb.ReadBuffered(pre[:])
 			if err != nil && err != io.EOF {
 				return h.clientBodyFailed(w, rq, l, err)
 			}
-			b = append(b, pre[:n]...)
+			if stream.Chunked {
+				b = stream.AppendChunk(b, pre[:n], err == io.EOF)
+			} else {
+				b = append(b, pre[:n]...)
+			}
 		}
 	}
 	*bp = b

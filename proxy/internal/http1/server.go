@@ -645,15 +645,35 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Preread reads into p what of a request body with a Content-Length has
-// already arrived with its header (or since), without waiting for more:
-// nginx sends that part to the app together with the request's header.
-// 0 for a chunked body, one whose client waits for "100 Continue", or a
-// body that is not the server's.
+// Preread reads into p what of a request body has already arrived with
+// its header (or since), without waiting for more: nginx sends that part to
+// the app together with the request's header. For a chunked body, that is
+// the data of what is buffered (io.EOF when the last chunk is there too).
+// 0 for a body whose client waits for "100 Continue", or a body that is
+// not the server's.
 func Preread(body io.Reader, p []byte) (int, error) {
 	b, ok := body.(*bodyReader)
 	if !ok || b.done || b.expect {
 		return 0, nil
+	}
+	if cb, ok := b.r.(*wire.Chunked); ok {
+		n, done := cb.Available()
+		if n > len(p) {
+			n, done = len(p), false
+		}
+		if n == 0 && !done {
+			return 0, nil
+		}
+		got, err := b.Read(p[:n])
+		if err == nil && done && got == n {
+			// The last chunk and the trailer are buffered: reading them
+			// does not wait.
+			var none [1]byte
+			var m int
+			m, err = b.Read(none[:0])
+			got += m
+		}
+		return got, err
 	}
 	eb, ok := b.r.(*exactBody)
 	if !ok {

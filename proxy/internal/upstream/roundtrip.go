@@ -11,10 +11,10 @@ package upstream
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -307,6 +307,7 @@ type Stream struct {
 	R         io.Reader
 	Chunked   bool
 	ClientErr error
+	ended     bool // the last chunk went with the request's header
 }
 
 // ErrClientBody is RoundTripStream's error when the client's body failed
@@ -336,33 +337,64 @@ func RoundTripStream(d Dest, req []byte, s *Stream, method string, limit int, to
 	return resp, nil
 }
 
-// send copies the body to w as it arrives, each read going out at once.
+// AppendChunk appends p to b as a chunk (none when p is empty), and the
+// last chunk when last; Stream.send then sends nothing more.
+func (s *Stream) AppendChunk(b, p []byte, last bool) []byte {
+	if len(p) > 0 {
+		b = strconv.AppendUint(b, uint64(len(p)), 16)
+		b = append(b, "\r\n"...)
+		b = append(b, p...)
+		b = append(b, "\r\n"...)
+	}
+	if last {
+		b = append(b, "0\r\n\r\n"...)
+		s.ended = true
+	}
+	return b
+}
+
+// send copies the body to w as it arrives, each read going out at once
+// (with the last chunk when the read that ended the body brought data).
 func (s *Stream) send(w io.Writer) error {
+	if s.ended {
+		return nil
+	}
 	b := wire.GetBuf()
 	defer wire.PutBuf(b)
+	var out []byte
 	for {
 		n, rerr := s.R.Read(*b)
-		if n > 0 {
-			var err error
-			if s.Chunked {
-				_, err = fmt.Fprintf(w, "%x\r\n%s\r\n", n, (*b)[:n])
-			} else {
-				_, err = w.Write((*b)[:n])
+		if rerr != nil && rerr != io.EOF {
+			if n > 0 {
+				if s.Chunked {
+					out = s.AppendChunk(out[:0], (*b)[:n], false)
+					w.Write(out)
+				} else {
+					w.Write((*b)[:n])
+				}
 			}
-			if err != nil {
+			s.ClientErr = rerr
+			return ErrClientBody
+		}
+		if !s.Chunked {
+			if n > 0 {
+				if _, err := w.Write((*b)[:n]); err != nil {
+					return err
+				}
+			}
+			if rerr == io.EOF {
+				return nil
+			}
+			continue
+		}
+		if n > 0 || rerr == io.EOF {
+			out = s.AppendChunk(out[:0], (*b)[:n], rerr == io.EOF)
+			if _, err := w.Write(out); err != nil {
 				return err
 			}
 		}
-		switch {
-		case rerr == io.EOF:
-			if s.Chunked {
-				_, err := io.WriteString(w, "0\r\n\r\n")
-				return err
-			}
+		if rerr == io.EOF {
 			return nil
-		case rerr != nil:
-			s.ClientErr = rerr
-			return ErrClientBody
 		}
 	}
 }

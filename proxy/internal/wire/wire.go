@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"net/http/httputil"
+	"strconv"
 	"sync"
 )
 
@@ -45,6 +46,54 @@ type Chunked struct {
 	r          io.Reader // httputil's chunked reader: EOF after the last chunk's size line
 	maxTrailer int
 	trailer    bool
+	started    bool // Read was called
+}
+
+// Available is how many bytes of the body Read can give from what br
+// holds already, without waiting for the connection, before anything was
+// read: the data of the whole chunks buffered, and what is buffered of the
+// chunk after them once its size line is whole. done says the last chunk
+// and the trailer are buffered too. (0, false) once Read was called.
+func (b *Chunked) Available() (n int, done bool) {
+	if b.started {
+		return 0, false
+	}
+	buf, _ := b.br.Peek(b.br.Buffered())
+	for {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			return n, false
+		}
+		line := bytes.TrimRight(buf[:i], "\r")
+		if j := bytes.IndexByte(line, ';'); j >= 0 {
+			line = line[:j]
+		}
+		size, err := strconv.ParseUint(string(bytes.TrimSpace(line)), 16, 31)
+		if err != nil {
+			return n, false
+		}
+		buf = buf[i+1:]
+		if size == 0 {
+			// The trailer's empty line ends the body. Until it is
+			// buffered, the last byte of data is left out: reading it
+			// would read on into the trailer and wait.
+			for {
+				k := bytes.IndexByte(buf, '\n')
+				if k < 0 {
+					return max(n-1, 0), false
+				}
+				if len(bytes.TrimRight(buf[:k], "\r")) == 0 {
+					return n, true
+				}
+				buf = buf[k+1:]
+			}
+		}
+		if uint64(len(buf)) < size+2 {
+			return n + min(len(buf), int(size)), false
+		}
+		n += int(size)
+		buf = buf[size+2:]
+	}
 }
 
 // NewChunked reads a chunked body from br, with a trailer of at most
@@ -54,6 +103,7 @@ func NewChunked(br *bufio.Reader, maxTrailer int) *Chunked {
 }
 
 func (b *Chunked) Read(p []byte) (int, error) {
+	b.started = true
 	if b.trailer {
 		return 0, io.EOF
 	}

@@ -59,3 +59,46 @@ func TestChunked(t *testing.T) {
 		})
 	}
 }
+
+// TestChunkedAvailable: what Read can give without waiting, from what is
+// buffered, and reading that much does not wait.
+func TestChunkedAvailable(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		done bool
+	}{
+		{"", 0, false},
+		{"5\r\n012", 3, false},
+		{"5\r\n01234\r\n", 5, false},
+		{"5\r\n01234\r\n4;ext=1\r\nmany\r\n", 9, false},
+		{"5\r\n01234\r\n0\r\n", 4, false},
+		{"5\r\n01234\r\n0\r\nX-T: 1\r\n", 4, false},
+		{"5\r\n01234\r\n0\r\n\r\n", 5, true},
+		{"5\r\n01234\r\n0\r\nX-T: 1\r\n\r\n", 5, true},
+		{"5\r\n01234\r\n4", 5, false},
+		{"zz\r\n", 0, false},
+	} {
+		pr, pw := io.Pipe()
+		go func() { io.WriteString(pw, c.in) }()
+		br := bufio.NewReaderSize(pr, 64)
+		if c.in != "" {
+			br.Peek(len(c.in))
+		}
+		ch := NewChunked(br, 1024)
+		n, done := ch.Available()
+		if n != c.n || done != c.done {
+			t.Errorf("%q: Available() = %d, %v; want %d, %v", c.in, n, done, c.n, c.done)
+		}
+		if n > 0 {
+			got, err := io.ReadFull(ch, make([]byte, n))
+			if got != n || err != nil {
+				t.Errorf("%q: reading the %d available bytes: %d, %v", c.in, n, got, err)
+			}
+			if m, _ := ch.Available(); m != 0 {
+				t.Errorf("%q: Available after Read = %d, want 0", c.in, m)
+			}
+		}
+		pw.Close()
+	}
+}
