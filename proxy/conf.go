@@ -88,6 +88,8 @@ type locConf struct {
 	symlinks *nginx.Directive
 	// page is server_tokens and msie_refresh.
 	page pageSettings
+	// referer is valid_referers (nil: none).
+	referer *refererConf
 }
 
 // passConf is a proxy_pass whose URL has no variables, parsed and
@@ -168,6 +170,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 		}
 	}
 	c.symlinks = nearest(c.levels, "disable_symlinks")
+	c.referer = refererAt(c.levels, h.srv)
 	c.page = pageSettings{tokens: !flagOff(c.levels, "server_tokens"), msieRefresh: flagOn(c.levels, "msie_refresh")}
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {

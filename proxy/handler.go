@@ -90,6 +90,10 @@ type Handler struct {
 	serverRewrites bool
 	// maps are the http level's map variables, by name.
 	maps map[string]*mapDef
+	// geos are the geo blocks of the http level, by variable name.
+	geos map[string]*geoDef
+	// splits are the split_clients blocks, by variable name.
+	splits map[string]*splitDef
 	// mergeSlashes is merge_slashes (on by default): how the request
 	// target becomes $uri.
 	mergeSlashes bool
@@ -117,7 +121,7 @@ var emulated = map[string]bool{
 	"proxy_buffering": true, "proxy_read_timeout": true, "proxy_connect_timeout": true,
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
-	"server_tokens": true, "msie_refresh": true, "ssl_certificate": true, "ssl_certificate_key": true,
+	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "ssl_certificate": true, "ssl_certificate_key": true,
 	"error_page": true, "recursive_error_pages": true, "proxy_intercept_errors": true,
 	"proxy_ignore_headers": true, "charset_types": true, "override_charset": true,
 	"source_charset": true, "proxy_buffer_size": true, "proxy_buffers": true,
@@ -197,6 +201,16 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h.serverRewrites = rewriteScript(srv.Dir)
 	maps, mapWarns := collectMaps(srv)
 	h.maps = maps
+	geos, err := collectGeos(srv)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.geos = geos
+	splits, err := collectSplits(srv)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.splits = splits
 	warns, err := checkAccess(srv, o.AllowUnemulated, h.prefix)
 	if err != nil {
 		return nil, nil, err

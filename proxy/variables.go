@@ -124,6 +124,12 @@ func (h *Handler) variable(rq *request, name string) string {
 	if m, ok := h.maps[name]; ok {
 		return h.mapValue(rq, m)
 	}
+	if g, ok := h.geos[name]; ok {
+		return h.geoValue(rq, g)
+	}
+	if s, ok := h.splits[name]; ok {
+		return h.splitValue(rq, s)
+	}
 	if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
 		if v, ok := vv.vars[name]; ok {
 			return v
@@ -265,6 +271,12 @@ func (h *Handler) variable(rq *request, name string) string {
 		return ""
 	case "nginx_version":
 		return nginxVersion
+	case "invalid_referer":
+		ref, ok := firstHeader(r, "Referer")
+		if h.conf(rq.loc).referer.invalid(ref, ok) {
+			return "1"
+		}
+		return ""
 	}
 	switch {
 	case strings.HasPrefix(name, "ssl_"):
