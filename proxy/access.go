@@ -194,20 +194,32 @@ func methodAllowed(d *nginx.Directive, method string) bool {
 // emulate.
 type UnemulatedError struct {
 	Directives []*nginx.Directive
+	// Names are what --allow-unemulated takes for each directive: "" for
+	// its name, "$name" for a variable serve does not evaluate that its
+	// condition depends on.
+	Names []string
 }
 
 func (e *UnemulatedError) Error() string {
 	var b strings.Builder
 	b.WriteString("refusing to start: nginx would refuse some requests that xaccel serve would answer, because serve does not emulate")
 	names := []string{}
-	for _, d := range e.Directives {
+	for i, d := range e.Directives {
+		name := d.Name
 		fmt.Fprintf(&b, "\n  %s: `%s`", d.Pos, statement(d))
-		if !slices.Contains(names, d.Name) {
-			names = append(names, d.Name)
+		if i < len(e.Names) && e.Names[i] != "" {
+			name = e.Names[i]
+			fmt.Fprintf(&b, " depends on %s, whose module serve does not emulate (it would be empty)", name)
+		}
+		if !slices.Contains(names, name) {
+			names = append(names, name)
 		}
 	}
 	b.WriteString("\nremove them from the configuration you serve, or start anyway with")
 	for _, n := range names {
+		if strings.HasPrefix(n, "$") {
+			n = "'" + n + "'"
+		}
 		b.WriteString(" --allow-unemulated " + n)
 	}
 	b.WriteString(" (those requests are then answered as if the directive were absent)")

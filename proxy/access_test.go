@@ -53,8 +53,12 @@ func TestAccessRefused(t *testing.T) {
 				t.Errorf("message does not name %s with its position and the flag:\n%s", c.directive, msg)
 			}
 			var names []string
-			for _, d := range ue.Directives {
-				names = append(names, d.Name)
+			for i, d := range ue.Directives {
+				if i < len(ue.Names) && ue.Names[i] != "" {
+					names = append(names, ue.Names[i])
+				} else {
+					names = append(names, d.Name)
+				}
 			}
 			_, warns, err := New(cfg, Options{AllowUnemulated: names})
 			if err != nil {
@@ -80,7 +84,7 @@ func TestAccessRefused(t *testing.T) {
 // TestAccessOff: an access directive switched off refuses nothing, and
 // serve starts.
 func TestAccessOff(t *testing.T) {
-	cfg := nginx.LoadBytes("nginx.conf", []byte("http {\nauth_basic off;\nserver {\n listen 80;\n location / { auth_request off; disable_symlinks off; if ($x) { return 301 /y; } }\n}\n}\n"), nginx.LoadOptions{})
+	cfg := nginx.LoadBytes("nginx.conf", []byte("http {\nauth_basic off;\nserver {\n listen 80;\n location / { auth_request off; disable_symlinks off; if ($arg_x) { return 301 /y; } }\n}\n}\n"), nginx.LoadOptions{})
 	if _, _, err := New(cfg, Options{}); err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -212,9 +212,25 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	}
 	h.splits = splits
 	warns, err := checkAccess(srv, o.AllowUnemulated, h.prefix)
+	varWarns, varRefused, varNames := h.checkVariables(srv, o.AllowUnemulated)
+	if len(varRefused) > 0 {
+		ue, ok := err.(*UnemulatedError)
+		if err == nil {
+			ue, ok = &UnemulatedError{}, true
+		}
+		if ok {
+			for len(ue.Names) < len(ue.Directives) {
+				ue.Names = append(ue.Names, "")
+			}
+			ue.Directives = append(ue.Directives, varRefused...)
+			ue.Names = append(ue.Names, varNames...)
+			err = ue
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	warns = append(warns, varWarns...)
 	warns = append(warns, mapWarns...)
 	warns = append(warns, h.collectLogFormats()...)
 	check := func(d *nginx.Directive) bool {
@@ -304,6 +320,8 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 // request is the state of one client request across internal redirects.
 type request struct {
 	r *http.Request
+	// requestID is $request_id once made.
+	requestID string
 	// location is the Location a redirect was given before the header
 	// filter made it absolute (what msie_refresh sends).
 	location string

@@ -4,11 +4,17 @@ package proxy
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xaccel/xaccel/nginx"
@@ -36,6 +42,13 @@ func usesVariable(srv *nginx.Server, name string) bool {
 	}
 	return found
 }
+
+// hostname is $hostname: the machine's name, lower-cased, as nginx reads
+// it at start.
+var hostname = sync.OnceValue(func() string {
+	n, _ := os.Hostname()
+	return strings.ToLower(n)
+})
 
 // remoteAddr is the client address without the port.
 func remoteAddr(r *http.Request) string {
@@ -271,6 +284,29 @@ func (h *Handler) variable(rq *request, name string) string {
 		return ""
 	case "nginx_version":
 		return nginxVersion
+	case "hostname":
+		return hostname()
+	case "pid":
+		return strconv.Itoa(os.Getpid())
+	case "binary_remote_addr":
+		// The address's bytes, 4 for IPv4 and 16 for IPv6.
+		if a, err := netip.ParseAddr(remoteAddr(r)); err == nil {
+			return string(a.Unmap().AsSlice())
+		}
+		return ""
+	case "request_id":
+		if rq.requestID == "" {
+			var b [16]byte
+			rand.Read(b[:])
+			rq.requestID = hex.EncodeToString(b[:])
+		}
+		return rq.requestID
+	case "realpath_root":
+		p, err := filepath.EvalSymlinks(h.docRoot(rq, rq.loc, rq.caps))
+		if err != nil {
+			return ""
+		}
+		return p
 	case "invalid_referer":
 		ref, ok := firstHeader(r, "Referer")
 		if h.conf(rq.loc).referer.invalid(ref, ok) {

@@ -682,6 +682,7 @@ server {
         proxy_next_upstream http_404;
         types { text/x-a a; }
         expires modified 1h;
+        set $cs koi8-r;
         charset $cs;
         limit_rate 10k;
         error_page 404 /404.html;
