@@ -79,7 +79,8 @@ serve refuses to start, naming it with file:line, unless
 TLS. Where nginx speaks TLS (a listen with ssl, or the deprecated ssl on in
 the address's default server) serve does too, with each server's
 ssl_certificate and ssl_certificate_key (relative paths from the
-configuration prefix, or data:PEM; names with variables are refused): the
+configuration prefix, or data:PEM; names with variables are loaded at each
+handshake; encrypted keys are opened with ssl_password_file): the
 client's SNI name picks the server as a host does, the default server's
 certificate answers the rest, ssl_reject_handshake is honoured. A
 certificate or key that cannot be read stops serve, as it stops nginx;

@@ -83,9 +83,16 @@ func effective(s *nginx.Server, name string) *nginx.Directive {
 
 // serverTLS is what one server block says about TLS.
 type serverTLS struct {
-	srv    *nginx.Server
-	certs  []tls.Certificate // none: the address's default server's
-	reject bool              // ssl_reject_handshake on
+	srv   *nginx.Server
+	certs []tls.Certificate // none (and no dynCerts): the address's default server's
+	// dynCerts are ssl_certificate and ssl_certificate_key pairs named
+	// with variables, loaded at each handshake (tls_dyncert.go), with
+	// the handler whose variables they use; passwords are those of
+	// ssl_password_file.
+	dynCerts  []certTemplate
+	handler   *Handler
+	passwords []string
+	reject    bool // ssl_reject_handshake on
 	// versions are the TLS versions ssl_protocols allows that serve
 	// speaks (1.2 and 1.3).
 	versions map[uint16]bool
@@ -134,13 +141,19 @@ func (f *Front) SetupTLS(o TLSOptions) (notes, warns []string, err error) {
 			}
 		}
 		def := done[g.Default]
-		if len(def.certs) == 0 && !def.reject {
+		if !def.hasCerts() && !def.reject {
 			return nil, nil, fmt.Errorf("%s: no \"ssl_certificate\" is defined for server in %s (nginx refuses to start so): give the server ssl_certificate and ssl_certificate_key", g.Default.Dir.Pos, g)
 		}
-		v.tls = v.buildTLSConfig(g, def, done)
-		for s, h := range v.by {
-			h.tls = done[s]
+		for _, s := range g.Servers {
+			if h := v.by[s]; h != nil {
+				h.tls = done[s]
+				done[s].handler = h
+			}
 		}
+		if def.handler == nil {
+			def.handler = v.def
+		}
+		v.tls = v.buildTLSConfig(g, def, done)
 		if v.def != nil && v.def.tls == nil {
 			v.def.tls = def
 		}
@@ -175,10 +188,14 @@ func (v *vhosts) buildTLSConfig(g *nginx.ListenGroup, def *serverTLS, all map[*n
 	for _, s := range g.Servers {
 		st := all[s]
 		certs := st.certs
-		if len(certs) == 0 {
+		if !st.hasCerts() {
 			certs = def.certs
 		}
 		c := &tls.Config{Certificates: certs, NextProtos: []string{"http/1.1", "http/1.0"}}
+		if dyn := st.certSource(def); len(dyn.dynCerts) > 0 {
+			c.Certificates = nil
+			c.GetCertificate = dyn.dynamicCertificate
+		}
 		c.MinVersion, c.MaxVersion = versionRange(def.versions, st.versions)
 		if st.verify != verifyOff {
 			// nginx asks for a certificate and judges it itself (its
@@ -197,7 +214,7 @@ func (v *vhosts) buildTLSConfig(g *nginx.ListenGroup, def *serverTLS, all map[*n
 			if st == nil {
 				s, st = g.Default, def
 			}
-			if st.reject || len(st.certs) == 0 && def.reject {
+			if st.reject || !st.hasCerts() && def.reject {
 				return nil, errors.New("ssl_reject_handshake")
 			}
 			tc := &tlsConn{serverName: hello.ServerName, ciphers: slices.Clone(hello.CipherSuites),
@@ -260,6 +277,13 @@ func loadServerTLS(s *nginx.Server, o TLSOptions, notes, warns *[]string) (*serv
 			return nil, fmt.Errorf("%s: ssl_protocols %s allows no TLS version serve speaks (TLSv1.2, TLSv1.3)", d.Pos, strings.Join(d.Args, " "))
 		}
 	}
+	if d := effective(s, "ssl_password_file"); d != nil {
+		pw, err := readPasswords(d.Arg(0), o.Prefix)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", d.Pos, err)
+		}
+		st.passwords = pw
+	}
 	certs := nginx.Effective(s.Levels(), "ssl_certificate")
 	keys := nginx.Effective(s.Levels(), "ssl_certificate_key")
 	devAdded := false // one generated certificate stands for those not read
@@ -268,12 +292,12 @@ func loadServerTLS(s *nginx.Server, o TLSOptions, notes, warns *[]string) (*serv
 			return nil, fmt.Errorf("%s: no \"ssl_certificate_key\" is defined for certificate \"%s\"", cd.Pos, cd.Arg(0))
 		}
 		kd := keys[i]
-		for _, d := range []*nginx.Directive{cd, kd} {
-			if strings.Contains(d.Arg(0), "$") && !strings.HasPrefix(d.Arg(0), "data:") {
-				return nil, fmt.Errorf("%s: %s %s has variables: nginx loads such a certificate at each handshake, serve does not; name the files", d.Pos, d.Name, d.Arg(0))
-			}
+		if strings.Contains(cd.Arg(0), "$") || strings.Contains(kd.Arg(0), "$") {
+			// nginx loads it at each handshake (1.15.9 and later).
+			st.dynCerts = append(st.dynCerts, certTemplate{cert: cd.Arg(0), key: kd.Arg(0), prefix: o.Prefix})
+			continue
 		}
-		cert, err := loadPair(cd.Arg(0), kd.Arg(0), o.Prefix)
+		cert, err := loadPair(cd.Arg(0), kd.Arg(0), o.Prefix, st.passwords)
 		if err == nil {
 			st.certs = append(st.certs, cert)
 			continue
@@ -304,8 +328,9 @@ func serverLabel(s *nginx.Server) string {
 }
 
 // loadPair reads a certificate and its key as nginx does: a path relative
-// to the configuration prefix, or data:PEM.
-func loadPair(cert, key, prefix string) (tls.Certificate, error) {
+// to the configuration prefix, or data:PEM; an encrypted key is tried with
+// each of passwords (ssl_password_file).
+func loadPair(cert, key, prefix string, passwords []string) (tls.Certificate, error) {
 	read := func(what, v string) ([]byte, error) {
 		if rest, ok := strings.CutPrefix(v, "data:"); ok {
 			return []byte(rest), nil
@@ -331,9 +356,12 @@ func loadPair(cert, key, prefix string) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
+	if kb, err = decryptKey(kb, passwords); err != nil {
+		return tls.Certificate{}, fmt.Errorf("ssl_certificate_key %s: %v", key, err)
+	}
 	c, err := tls.X509KeyPair(cb, kb)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("ssl_certificate %s with key %s cannot be used (%v; an encrypted key is not read)", cert, key, err)
+		return tls.Certificate{}, fmt.Errorf("ssl_certificate %s with key %s cannot be used (%v)", cert, key, err)
 	}
 	return c, nil
 }

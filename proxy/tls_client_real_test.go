@@ -11,6 +11,9 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -208,5 +211,80 @@ func TestTLSClientCertAgainstNginx(t *testing.T) {
 	nginxAddr := func(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 	if diff := cmp.Diff(run(nginxAddr), run(func(port int) string { return emu2[port] })); diff != "" {
 		t.Errorf("sessions: nginx (-) and serve (+) differ:\n%s", diff)
+	}
+}
+
+// TestTLSDynamicCertificatesAgainstNginx compares certificates named with
+// variables ($ssl_server_name, a geo variable), loaded at each handshake,
+// and keys encrypted with a password from ssl_password_file (PKCS#8 as
+// OpenSSL 3 writes them, and the older PEM form), with nginx.
+func TestTLSDynamicCertificatesAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		realnginx.SkipOrFail(t, "openssl is not installed: the encrypted keys of this test are made with it")
+	}
+	dir := t.TempDir()
+	files := map[string]string{"conf/passwords": "wrong\npass\n"}
+	for _, name := range []string{"a.test", "b.test", "geo"} {
+		crt, key := testCert(t, "cert-"+name, name)
+		files["conf/"+name+".crt"], files["conf/"+name+".key"] = crt, key
+	}
+	for _, form := range []string{"pkcs8", "traditional"} {
+		key := filepath.Join(dir, form+".key")
+		args := []string{"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes128", "-pass", "pass:pass", "-out", key}
+		if form == "traditional" {
+			args = []string{"genrsa", "-traditional", "-aes128", "-passout", "pass:pass", "-out", key, "2048"}
+		}
+		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+		crtPath := filepath.Join(dir, form+".crt")
+		if out, err := exec.Command(openssl, "req", "-x509", "-new", "-key", key, "-passin", "pass:pass",
+			"-subj", "/CN=cert-"+form, "-days", "2", "-out", crtPath).CombinedOutput(); err != nil {
+			t.Fatalf("openssl req: %v\n%s", err, out)
+		}
+		for path, name := range map[string]string{key: form + ".key", crtPath: form + ".crt"} {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files["conf/"+name] = string(b)
+		}
+	}
+	if !strings.Contains(files["conf/pkcs8.key"], "ENCRYPTED PRIVATE KEY") || !strings.Contains(files["conf/traditional.key"], "Proc-Type: 4,ENCRYPTED") {
+		t.Fatalf("openssl did not write the encrypted key forms this test is about")
+	}
+	conf := `
+    server_tokens off;
+    geo $which { default geo; }
+    ssl_password_file passwords;
+    server { listen 127.0.0.1:{{PORT}} ssl default_server; server_name a.test b.test nx.test;
+        ssl_certificate $ssl_server_name.crt; ssl_certificate_key $ssl_server_name.key;
+        location / { return 200 "dyn $ssl_server_name\n"; }
+    }
+    server { listen 127.0.0.1:{{PORT}} ssl; server_name geo.test;
+        ssl_certificate $which.crt; ssl_certificate_key $which.key;
+        location / { return 200 "geo\n"; }
+    }
+    server { listen 127.0.0.1:{{PORT}} ssl; server_name pkcs8.test;
+        ssl_certificate pkcs8.crt; ssl_certificate_key pkcs8.key;
+        location / { return 200 "pkcs8\n"; }
+    }
+    server { listen 127.0.0.1:{{PORT}} ssl; server_name traditional.test;
+        ssl_certificate traditional.crt; ssl_certificate_key traditional.key;
+        location / { return 200 "traditional\n"; }
+    }
+`
+	ng := realnginx.StartHTTP(t, conf, files)
+	emu, ports := startTLSFront(t, ng, conf)
+	for _, host := range []string{"a.test", "b.test", "nx.test", "", "geo.test", "pkcs8.test", "traditional.test"} {
+		cc := &tls.Config{ServerName: host, InsecureSkipVerify: true}
+		raw := "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"
+		want := tlsDo(t, ng.Addr, cc.Clone(), raw, ports...)
+		got := tlsDo(t, emu[ng.Port], cc.Clone(), raw, ports...)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("SNI %q: nginx (-) and serve (+) differ:\n%s", host, diff)
+		}
 	}
 }
