@@ -71,9 +71,11 @@ FROM=TO moves one address (FROM: 80 for every address on port 80, or
 127.0.0.1:80, *:80, [::]:80; TO: a port, keeping the address serve would
 use, or an address:port bound as given); --port-offset N adds N to every
 port no --listen-map moves (80 -> 8080 with 8000). Connections keep the
-server choice of the configured address. A listen with quic or
-proxy_protocol, http2 without ssl, or on a unix socket, cannot be served:
-serve refuses to start, naming it with file:line, unless
+server choice of the configured address. A listen on a unix socket is
+bound where it says (a stale socket file is replaced, as nginx does; a
+file that is not a socket, or a socket in use, is left alone and serve
+stops). A listen with quic or proxy_protocol, or http2 without ssl, cannot
+be served: serve refuses to start, naming it with file:line, unless
 --skip-unsupported-listens leaves those addresses out.
 
 TLS. Where nginx speaks TLS (a listen with ssl, or the deprecated ssl on in
@@ -154,7 +156,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	f.StringArrayVar(&o.listenMap, "listen-map", nil, "bind the configuration's listen address FROM on TO: `FROM=TO`, each a port or an address:port (80=8080, *:80=127.0.0.1:8080; repeatable)")
 	f.IntVar(&o.portOffset, "port-offset", 0, "add `N` to the port of every listen address no --listen-map moves")
 	f.BoolVar(&o.asConfig, "bind-as-configured", false, "bind wildcard and non-loopback listen addresses as written (default: wildcards on loopback, other addresses refused)")
-	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with quic, proxy_protocol, http2 without ssl, or a unix socket instead of refusing to start")
+	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with quic, proxy_protocol or http2 without ssl instead of refusing to start")
 	f.BoolVar(&o.devCert, "dev-cert", false, "serve a generated self-signed certificate where an ssl_certificate or its key cannot be read, instead of refusing to start")
 	f.StringArrayVar(&o.upstreams, "upstream", nil, "point an upstream block, a proxy_pass host or a fastcgi_pass/uwsgi_pass address at a local app: `NAME=URL`, URL being http://HOST:PORT, HOST:PORT or unix:/PATH (repeatable)")
 	f.StringArrayVar(&o.mapRoots, "map-root", nil, "serve files under production path FROM from local path TO: `FROM=TO` (repeatable)")

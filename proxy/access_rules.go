@@ -4,7 +4,6 @@ package proxy
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -95,15 +94,13 @@ func accessRules(levels []*nginx.Directive) []accessRule {
 // IPv4-mapped IPv6 address; `all` in every family) decides; none matching
 // is no decision (declined), as is a list without a rule of that family.
 func checkRules(rules []accessRule, r *http.Request) (denied, decided bool, rule *accessRule) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := remoteAddr(r)
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
-		// Not an address serve listens on: only `all` can match.
+		// A client of a unix socket: `all` and `unix:` match it. Any
+		// other address serve does not listen on: only `all`.
 		for i := range rules {
-			if rules[i].all {
+			if rules[i].all || rules[i].unix && host == "unix:" {
 				return rules[i].deny, true, &rules[i]
 			}
 		}

@@ -95,7 +95,10 @@ type BindOptions struct {
 // as nginx's does, for the addresses the configuration names on that
 // port, when connections come to them.
 type Bind struct {
-	Addr  netip.AddrPort
+	Addr netip.AddrPort
+	// Unix is the socket's path for `listen unix:PATH` (Addr is then not
+	// valid); it is bound where the configuration says.
+	Unix  string
 	Group *nginx.ListenGroup
 	// Also are the other configuration addresses the socket answers for.
 	Also []*nginx.ListenGroup
@@ -118,6 +121,10 @@ func PlanBinds(ls *nginx.Listens, o BindOptions) ([]*Bind, []string, error) {
 			}
 			return nil, nil, fmt.Errorf("%s: listen %s uses %s, which xaccel serve cannot speak (it answers HTTP/1.x over TCP, plain or with TLS, only, and will not answer in HTTP/1.x where nginx expects HTTP/2 without TLS or a PROXY header); give --skip-unsupported-listens to serve the other listens without it, or --listen ADDR to serve every server block in plain HTTP on one address", l.Pos(), g, what)
 		}
+		if g.Unix != "" {
+			binds = append(binds, &Bind{Unix: g.Unix, Group: g})
+			continue
+		}
 		addr, err := bindAddr(g, l, o)
 		if err != nil {
 			return nil, nil, err
@@ -130,7 +137,7 @@ func PlanBinds(ls *nginx.Listens, o BindOptions) ([]*Bind, []string, error) {
 	for _, b := range binds {
 		merged := false
 		for _, o := range out {
-			if !sameSocket(o.Addr, b.Addr) {
+			if b.Unix != "" || o.Unix != "" || !sameSocket(o.Addr, b.Addr) {
 				continue
 			}
 			w, e := o, b
@@ -168,7 +175,7 @@ func PlanBinds(ls *nginx.Listens, o BindOptions) ([]*Bind, []string, error) {
 }
 
 // unsupported is what of g serve cannot speak ("" when nothing) and the
-// listen that asks it first: a unix socket, quic, proxy_protocol, and
+// listen that asks it first: quic, proxy_protocol, and
 // http2 without TLS (nginx then speaks HTTP/2 alone). With TLS, http2 is
 // served as HTTP/1.1 offered by ALPN (see Front.SetupTLS).
 func unsupported(g *nginx.ListenGroup) (string, *nginx.Listen) {
@@ -181,9 +188,6 @@ func unsupported(g *nginx.ListenGroup) (string, *nginx.Listen) {
 				first = l
 			}
 		}
-	}
-	if g.Unix != "" {
-		note("a unix socket", func(*nginx.Listen) bool { return true })
 	}
 	if g.HTTP2 && !tlsOn(g) {
 		note("http2 without ssl", func(l *nginx.Listen) bool { return l.HTTP2 })

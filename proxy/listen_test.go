@@ -53,7 +53,11 @@ func TestPlanBinds(t *testing.T) {
 		binds, warns, err := PlanBinds(ls, o)
 		var out []string
 		for _, b := range binds {
-			s := b.Addr.String() + " for " + b.Group.String()
+			at := b.Addr.String()
+			if b.Unix != "" {
+				at = "unix:" + b.Unix
+			}
+			s := at + " for " + b.Group.String()
 			for _, a := range b.Also {
 				s += " + " + a.String()
 			}
@@ -95,7 +99,7 @@ func TestPlanBinds(t *testing.T) {
 		{"http2 with ssl on another listen of the address", `server { listen 443 http2; } server { listen 443 ssl; }`, BindOptions{}, []string{"127.0.0.1:443 for 0.0.0.0:443"}, "", ""},
 		{"ssl on in the default server", `server { listen 443 http2; ssl on; }`, BindOptions{}, []string{"127.0.0.1:443 for 0.0.0.0:443"}, "", ""},
 		{"unsupported skipped", `server { listen 80; listen unix:/x.sock; listen 81 proxy_protocol; }`, BindOptions{SkipUnsupported: true},
-			[]string{"127.0.0.1:80 for 0.0.0.0:80"}, "listen unix:/x.sock (a unix socket) is not served", ""},
+			[]string{"127.0.0.1:80 for 0.0.0.0:80", "unix:/x.sock for unix:/x.sock"}, "listen 0.0.0.0:81 (proxy_protocol) is not served", ""},
 		{"same socket twice", `server { listen 80; listen 81; }`, BindOptions{Map: maps("80=9000", "81=9000")}, nil, "", "would both be bound on 127.0.0.1:9000"},
 		{"offset too far", `server { listen 65000; }`, BindOptions{PortOffset: 1000}, nil, "", "--port-offset 1000 gives port 66000"},
 	} {

@@ -128,7 +128,11 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	var addrs []string
 	for i, ln := range lns {
 		go func() { done <- srv.ServeAs(ln, groups[i]) }()
-		addrs = append(addrs, ln.Addr().String())
+		if ln.Addr().Network() == "unix" {
+			addrs = append(addrs, "unix:"+ln.Addr().String())
+		} else {
+			addrs = append(addrs, ln.Addr().String())
+		}
 	}
 	if o.ReadyFile != "" {
 		if err := atomicfile.WriteFile(o.ReadyFile, []byte(strings.Join(addrs, "\n")+"\n"), 0o644); err != nil {
@@ -151,6 +155,10 @@ func Serve(ctx context.Context, o ServeOptions) error {
 				sch = "https"
 			}
 		}
+		if strings.HasPrefix(a, "unix:") {
+			fmt.Fprintf(o.Stdout, "xaccel serve: %s on %s (%s)%s\n", what, a, sch, on)
+			continue
+		}
 		fmt.Fprintf(o.Stdout, "xaccel serve: %s on %s://%s/%s\n", what, sch, a, on)
 	}
 	if o.Demo {
@@ -168,6 +176,35 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		}
 		return err
 	}
+}
+
+// listenUnix binds a unix socket at path, as nginx does: a socket file
+// left there by a server that is gone is replaced, and the socket is
+// made readable and writable by all (0666). A file there that is not a
+// socket, or a socket another server answers on, is left alone and the
+// listen fails.
+func listenUnix(path string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, fmt.Errorf("%s exists and is not a socket", path)
+		}
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("another server answers on %s", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o666); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
 }
 
 //go:embed demo
@@ -283,12 +320,21 @@ func openListeners(cfg *nginx.Config, front *Front, o ServeOptions, lopts nginx.
 	var lns []net.Listener
 	var groups []*nginx.ListenGroup
 	for _, b := range binds {
-		ln, err := net.Listen("tcp", b.Addr.String())
+		var ln net.Listener
+		var err error
+		if b.Unix != "" {
+			ln, err = listenUnix(b.Unix)
+		} else {
+			ln, err = net.Listen("tcp", b.Addr.String())
+		}
 		if err != nil {
 			for _, l := range lns {
 				l.Close()
 			}
 			hint := "free it, or move the listen with --listen-map " + mapFrom(b.Group) + "=PORT or --port-offset N"
+			if b.Unix != "" {
+				hint = "free it, or give the socket a path this user may create"
+			}
 			return nil, nil, fmt.Errorf("%s: listen %s: %v; %s", b.Group.Listens[0].Pos(), b.Group, err, hint)
 		}
 		lns = append(lns, ln)

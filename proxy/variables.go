@@ -52,6 +52,9 @@ var hostname = sync.OnceValue(func() string {
 
 // remoteAddr is the client address without the port.
 func remoteAddr(r *http.Request) string {
+	if r.RemoteAddr == "unix:" {
+		return "unix:" // a client of a unix socket
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -211,6 +211,11 @@ func (s *Server) Serve(ln net.Listener, route Route) error {
 		}
 		backoff = 5 * time.Millisecond
 		c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String()}
+		if nc.LocalAddr().Network() == "unix" {
+			// A client of a unix socket has no address: nginx's
+			// $remote_addr is "unix:".
+			c.remote = "unix:"
+		}
 		if c.vh = route(nc.LocalAddr()); c.vh == nil {
 			nc.Close()
 			continue
