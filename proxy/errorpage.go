@@ -177,6 +177,8 @@ type hookWriter struct {
 	// noRefresh keeps msie_refresh from a redirect that nginx sends
 	// without it (an error_page redirect other than 302).
 	noRefresh bool
+	// relayed is set when the response is an app's (relay).
+	relayed bool
 }
 
 // pageSettings are those of the location: the special responses written
@@ -282,7 +284,19 @@ func (hw *hookWriter) before(status int) int {
 		hw.h.headersFilter(hdr, rq, lc, http.StatusOK)
 	}
 	rq.status = status
+	// A 204 of nginx's own (not an app's, whose status line nginx
+	// keeps): no type (ngx_http_special_response_handler), and no length
+	// or date (ngx_http_header_filter, after add_header, whose
+	// Content-Type line stays).
+	own204 := status == http.StatusNoContent && !hw.relayed
+	if own204 {
+		delete(hdr, "Content-Type")
+	}
 	hw.h.headersFilter(hdr, rq, lc, status)
+	if own204 {
+		delete(hdr, "Content-Length")
+		delete(hdr, "Last-Modified")
+	}
 	// expires' and add_header's fields after what was there, and the
 	// range filter's Accept-Ranges after them.
 	http1.Order(hw.ResponseWriter, rq.added...)

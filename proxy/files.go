@@ -98,7 +98,8 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		params.IfModifiedSince = d.Arg(0)
 	}
 	params.Ranges = maxRanges(levels)
-	if multipartRanges(r, p, params.IfModifiedSince, params.Ranges) {
+	params.rangeLM, params.rangeETag = h.addedValidators(rq, lc)
+	if multipartRanges(r, p, &params) {
 		// The charset filter runs before the range filter, so the parts
 		// of a multipart/byteranges answer show its result.
 		pre := http.Header{}
@@ -207,7 +208,8 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 // multipartRanges reports whether ServeStatic will answer r for the file
 // at path with a multipart/byteranges 206: a regular file, no 412 or 304
 // from the conditionals, and a Range with several satisfiable ranges.
-func multipartRanges(r *http.Request, path, ims string, lim rangeLimit) bool {
+func multipartRanges(r *http.Request, path string, params *StaticParams) bool {
+	ims, lim := params.IfModifiedSince, params.Ranges
 	if _, ok := r.Header["Range"]; !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return false
 	}
@@ -221,8 +223,28 @@ func multipartRanges(r *http.Request, path, ims string, lim rangeLimit) bool {
 	if hasMtime && notModified(r, mtime, etag, ims) != 0 {
 		return false
 	}
-	ranges, res := requestedRanges(r, fi.Size(), mtime, hasMtime, etag, lim)
+	rmtime, rhas, retag := params.rangeValidators(mtime, hasMtime, etag)
+	ranges, res := requestedRanges(r, fi.Size(), rmtime, rhas, retag, lim)
 	return res == rangeOK && len(ranges) > 1
+}
+
+// addedValidators are the Last-Modified and ETag the location's add_header
+// gives a 200 (the last of each; nil: none).
+func (h *Handler) addedValidators(rq *request, lc *locConf) (lm, etag *string) {
+	for _, d := range lc.addHeader {
+		if len(d.Args) < 2 {
+			continue
+		}
+		switch {
+		case strings.EqualFold(d.Args[0], "Last-Modified"):
+			v := h.expand(rq, d.Args[1])
+			lm = &v
+		case strings.EqualFold(d.Args[0], "ETag"):
+			v := h.expand(rq, d.Args[1])
+			etag = &v
+		}
+	}
+	return lm, etag
 }
 
 // tryFiles checks each argument but the last as a file (or, ending in '/',

@@ -382,6 +382,8 @@ type request struct {
 	charset   string             // X-Accel-Charset (r->headers_out.override_charset)
 	upstream  *upstream.Response // the last upstream's response ($upstream_http_*)
 	proxyHost string             // $proxy_host of the request being proxied
+	proxyPort string             // $proxy_port
+	limitRate int64              // $limit_rate, as set
 	// tracing is set when Options.Trace is: only then are the steps of
 	// the request noted in trace.
 	tracing bool

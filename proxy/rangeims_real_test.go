@@ -82,3 +82,48 @@ func TestRangesAndIMSAgainstNginx(t *testing.T) {
 		}
 	}
 }
+
+// TestIfRangeAddedValidatorsAgainstNginx: If-Range is compared with the
+// Last-Modified and ETag add_header gives a file (the headers filter runs
+// before the range filter), If-Modified-Since with the file's own (the
+// not-modified filter runs first), as in nginx.
+func TestIfRangeAddedValidatorsAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/html;
+    location /lm/ { add_header Last-Modified "Mon, 28 Sep 1970 06:00:00 GMT"; }
+    location /et/ { add_header ETag '"tag"'; }
+    location /none/ { add_header Last-Modified ""; add_header ETag ""; }
+    location /bad/ { add_header Last-Modified "yesterday"; }
+}
+`
+	files := map[string]string{}
+	for _, d := range []string{"lm", "et", "none", "bad"} {
+		files["html/"+d+"/f.txt"] = "0123456789abcdefghij"
+	}
+	ng := realnginx.StartHTTP(t, conf, files)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	lm, err := os.Stat(filepath.Join(ng.Prefix, "html/lm/f.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileDate := lm.ModTime().UTC().Format(http.TimeFormat)
+	for _, d := range []string{"lm", "et", "none", "bad"} {
+		for _, h := range []http.Header{
+			{"Range": {"bytes=0-4"}, "If-Range": {"Mon, 28 Sep 1970 06:00:00 GMT"}},
+			{"Range": {"bytes=0-4"}, "If-Range": {fileDate}},
+			{"Range": {"bytes=0-4"}, "If-Range": {`"tag"`}},
+			{"Range": {"bytes=0-4,6-8"}, "If-Range": {"Mon, 28 Sep 1970 06:00:00 GMT"}},
+			{"If-Modified-Since": {fileDate}},
+			{"If-Modified-Since": {"Mon, 28 Sep 1970 06:00:00 GMT"}},
+		} {
+			want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", "/"+d+"/f.txt", h, ""))
+			if problems := diffResponses(want, got); len(problems) > 0 {
+				t.Errorf("/%s/f.txt %v:\n  %s", d, h, strings.Join(problems, "\n  "))
+			}
+		}
+	}
+}

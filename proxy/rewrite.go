@@ -108,6 +108,14 @@ func (h *Handler) runBlock(w http.ResponseWriter, rq *request, block *nginx.Dire
 				rq.args = v
 				continue
 			}
+			if name == "limit_rate" {
+				// A size (ngx_http_variable_request_set_size); one that
+				// does not parse leaves it as it was.
+				if n, ok := parseSize(v); ok {
+					rq.limitRate = n
+				}
+				continue
+			}
 			if rq.vars == nil {
 				rq.vars = map[string]string{}
 			}

@@ -74,6 +74,28 @@ type StaticParams struct {
 	RelativeRedirect bool
 	// symlinks is disable_symlinks for Path (see symlinks.go).
 	symlinks symlinkPolicy
+	// rangeLM and rangeETag, when set, are the Last-Modified and ETag
+	// the location's add_header gives the file: nginx's headers filter
+	// runs after the not-modified filter and before the range filter, so
+	// If-Range is compared with them.
+	rangeLM, rangeETag *string
+}
+
+// rangeValidators are the Last-Modified time and ETag If-Range is
+// compared with: the file's, or those add_header gives it (a date that
+// does not parse, or an empty value, matches no If-Range).
+func (p *StaticParams) rangeValidators(mtime int64, hasMtime bool, etag string) (int64, bool, string) {
+	if p.rangeLM != nil {
+		mtime = parseHTTPTime(*p.rangeLM)
+		hasMtime = *p.rangeLM != "" && mtime >= 0
+	}
+	if p.rangeETag != nil {
+		etag = *p.rangeETag
+		if etag == "" {
+			etag = "\x00" // no ETag: no If-Range value equals it
+		}
+	}
+	return mtime, hasMtime, etag
 }
 
 // StaticResult says how ServeStatic answered.
@@ -210,7 +232,8 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		h["Content-Type"] = nil
 	}
 
-	ranges, res := requestedRanges(r, size, mtime, hasMtime, etag, p.Ranges)
+	rmtime, rhas, retag := p.rangeValidators(mtime, hasMtime, etag)
+	ranges, res := requestedRanges(r, size, rmtime, rhas, retag, p.Ranges)
 	switch res {
 	case rangeUnsatisfiable:
 		h.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))

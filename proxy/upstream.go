@@ -45,6 +45,22 @@ type passTarget struct {
 	vars bool
 }
 
+// passPort is $proxy_port: the port proxy_pass names, 80 when it names
+// none, "" for a unix socket (ngx_http_proxy_set_vars).
+func passPort(t passTarget) string {
+	if strings.HasPrefix(t.host, "unix:") {
+		return ""
+	}
+	host := t.host
+	if i := strings.LastIndexByte(host, ']'); i >= 0 {
+		host = host[i+1:]
+	}
+	if _, port, ok := strings.Cut(host, ":"); ok {
+		return port
+	}
+	return "80"
+}
+
 // parsePass splits a proxy_pass URL the way ngx_http_proxy_pass and
 // ngx_parse_url do: "http://" (case-insensitive), then host[:port] up to the
 // first '/', or "unix:/path" up to a ':' that starts the URI part.
@@ -288,7 +304,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		return h.fail(w, rq, http.StatusBadGateway, l)
 	}
 	reqURI := dest.prefix + h.upstreamURI(rq, l, t)
-	rq.proxyHost = dest.hostHeader
+	rq.proxyHost, rq.proxyPort = dest.hostHeader, passPort(t)
 	version := "1.0"
 	if lc.proxyHTTP11 {
 		version = "1.1"
@@ -491,6 +507,7 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 		hdr["Content-Type"] = nil // present but nil: net/http does not sniff one
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
+	hw.relayed = true
 	hw.WriteHeader(resp.Status)
 	if rq.method != http.MethodHead && !rq.sub {
 		if _, err := copyBody(hw, resp.Body); err != nil {

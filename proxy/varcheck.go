@@ -32,7 +32,7 @@ var evaluatedVariables = map[string]bool{
 	"document_uri": true, "fastcgi_path_info": true, "fastcgi_script_name": true, "host": true,
 	"http_cookie": true, "http_host": true, "http_x_forwarded_for": true, "https": true,
 	"invalid_referer": true, "is_args": true, "nginx_version": true, "proxy_add_x_forwarded_for": true,
-	"proxy_host": true, "query_string": true, "realip_remote_addr": true, "realip_remote_port": true,
+	"proxy_host": true, "proxy_port": true, "limit_rate": true, "query_string": true, "realip_remote_addr": true, "realip_remote_port": true,
 	"remote_addr": true, "remote_port": true, "remote_user": true, "request": true, "request_body": true,
 	"request_body_file": true, "request_filename": true, "request_method": true, "request_time": true,
 	"request_uri": true, "scheme": true, "server_addr": true, "server_name": true, "server_port": true,

@@ -215,6 +215,10 @@ func (h *Handler) variable(rq *request, name string) string {
 		return remoteAddr(r)
 	case "proxy_host":
 		return rq.proxyHost
+	case "proxy_port":
+		return rq.proxyPort
+	case "limit_rate":
+		return strconv.FormatInt(rq.limitRate, 10)
 	case "proxy_add_x_forwarded_for":
 		if xff := strings.Join(r.Header["X-Forwarded-For"], ", "); xff != "" {
 			return xff + ", " + remoteAddr(r)

@@ -167,13 +167,6 @@ func (w *respWriter) WriteHeader(status int) {
 	}
 	w.wroteHeader = true
 	hdr := w.hdr
-	if status == http.StatusNoContent {
-		// ngx_http_header_filter: a 204 has no type, length or date of
-		// its own, whoever produced it.
-		delete(hdr, "Content-Type")
-		delete(hdr, "Content-Length")
-		delete(hdr, "Last-Modified")
-	}
 	method := w.req.Method
 	w.bodyAllowed = method != http.MethodHead && status >= 200 && status != 204 && status != 304
 	w.cl = -1
