@@ -179,6 +179,10 @@ type hookWriter struct {
 	noRefresh bool
 	// relayed is set when the response is an app's (relay).
 	relayed bool
+	// recode is the charset filter's table for the body (nil: none);
+	// multipartRecode the one found for a file before the range filter
+	// made its answer multipart.
+	recode, multipartRecode *[256]byte
 }
 
 // pageSettings are those of the location: the special responses written
@@ -220,6 +224,13 @@ func (hw *hookWriter) Write(b []byte) (int, error) {
 	if !hw.done {
 		hw.WriteHeader(http.StatusOK)
 	}
+	if hw.recode != nil {
+		out := make([]byte, len(b))
+		for i, c := range b {
+			out[i] = hw.recode[c]
+		}
+		return hw.ResponseWriter.Write(out)
+	}
 	return hw.ResponseWriter.Write(b)
 }
 
@@ -231,6 +242,9 @@ func (hw *hookWriter) ReadFrom(src io.Reader) (int64, error) {
 	}
 	if hw.caught != 0 {
 		return io.Copy(io.Discard, src)
+	}
+	if hw.recode != nil {
+		return copyBody(hw, src) // through Write (never ReadFrom): recoded
 	}
 	if rf, ok := hw.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
@@ -301,7 +315,13 @@ func (hw *hookWriter) before(status int) int {
 	// range filter's Accept-Ranges after them.
 	http1.Order(hw.ResponseWriter, rq.added...)
 	http1.Order(hw.ResponseWriter, "Accept-Ranges")
-	hw.h.charsetFilter(hdr, rq, lc, status)
+	hw.recode = hw.h.charsetFilter(hdr, rq, lc, status)
+	if hw.multipartRecode != nil && status == http.StatusPartialContent {
+		hw.recode = hw.multipartRecode
+	}
+	if rq.charsetFailed {
+		abortResponse(hw.ResponseWriter)
+	}
 	if len(hdr["Server"]) == 0 {
 		hdr["Server"] = serverNginx
 		if lc.page.tokens {

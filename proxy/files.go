@@ -108,7 +108,8 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		} else if params.ContentType != "" {
 			pre.Set("Content-Type", params.ContentType)
 		}
-		h.charsetFilter(pre, rq, lc, http.StatusOK)
+		// The parts are recoded as the whole would be.
+		iw.multipartRecode = h.charsetFilter(pre, rq, lc, http.StatusOK)
 		if ct := pre.Get("Content-Type"); ct != "" {
 			if len(rq.out.Values("Content-Type")) > 0 {
 				params.Header = rq.out.Clone()

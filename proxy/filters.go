@@ -244,14 +244,16 @@ var defaultCharsetTypes = []string{"text/html", "text/xml", "text/plain", "text/
 // "; charset=<destination>" (replacing its own charset), unless the two
 // differ and no charset_map links them; 301 and 302 get none. Recoding the
 // body (charset_map) is not emulated; New reports charset_map.
-func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, status int) {
+//
+// It returns the table the body is recoded with (nil: none).
+func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, status int) *[256]byte {
 	vs := hdr.Values("Content-Type")
 	if len(vs) == 0 || vs[0] == "" {
-		return
+		return nil
 	}
 	ct := vs[0]
 	if status == http.StatusPartialContent && strings.HasPrefix(ct, "multipart/byteranges") {
-		return // the range filter comes after the charset filter
+		return nil // the range filter comes after the charset filter
 	}
 	typeLen, cs := splitCharset(ct)
 	var dst string
@@ -260,22 +262,32 @@ func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, statu
 			if rq.tracing {
 				rq.trace = append(rq.trace, "unknown charset to override: "+rq.charset)
 			}
-			return
+			return nil
 		}
 		dst = rq.charset
 	} else {
 		d := lc.charset
-		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
-			return
+		if d == nil || d.Arg(0) == "off" {
+			return nil
 		}
 		if cs != "" {
 			if !flagOn(lc.levels, "override_charset") {
-				return
+				return nil
 			}
 		} else if !charsetTypeMatch(lc.levels, ct[:typeLen]) {
-			return
+			return nil
 		}
 		dst = d.Arg(0)
+		if strings.Contains(dst, "$") {
+			// Evaluated for the request: a name nginx does not know is
+			// still given, but nothing is recoded to it; a variable
+			// without a value is an error that ends the connection
+			// without an answer, as in nginx.
+			if dst = h.expand(rq, dst); dst == "" {
+				rq.charsetFailed = true
+				return nil
+			}
+		}
 	}
 	set := func() {
 		v := ct[:typeLen]
@@ -289,7 +301,7 @@ func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, statu
 		d := nearest(lc.levels, "source_charset")
 		if d == nil || d.Arg(0) == "off" || strings.Contains(d.Arg(0), "$") {
 			set()
-			return
+			return nil
 		}
 		src = d.Arg(0)
 	}
@@ -303,12 +315,15 @@ func (h *Handler) charsetFilter(hdr http.Header, rq *request, lc *locConf, statu
 		set()
 	case len(hdr.Values("Content-Encoding")) > 0 && hdr.Get("Content-Encoding") != "":
 	case h.charsetMaps[[2]string{strings.ToLower(src), strings.ToLower(dst)}]:
-		set() // and nginx recodes the body, which is not emulated
+		set()
+		// The body is recoded (a map to or from utf-8 is not).
+		return h.charsetTables[[2]string{strings.ToLower(src), strings.ToLower(dst)}]
 	default:
 		if rq.tracing {
 			rq.trace = append(rq.trace, fmt.Sprintf("no charset_map between %q and %q", src, dst))
 		}
 	}
+	return nil
 }
 
 // splitCharset is what ngx_http_upstream_copy_content_type keeps apart: the
@@ -356,6 +371,23 @@ func charsetTypeMatch(levels []*nginx.Directive, typ string) bool {
 	return false
 }
 
+// charsetTable is the table recoding from charset a to b, identity until
+// charset_map lines change it.
+func (h *Handler) charsetTable(a, b string) *[256]byte {
+	if h.charsetTables == nil {
+		h.charsetTables = map[[2]string]*[256]byte{}
+	}
+	t := h.charsetTables[[2]string{a, b}]
+	if t == nil {
+		t = new([256]byte)
+		for i := range t {
+			t[i] = byte(i)
+		}
+		h.charsetTables[[2]string{a, b}] = t
+	}
+	return t
+}
+
 // collectCharsets finds the charsets nginx knows (named by charset,
 // source_charset or charset_map anywhere in http{}) and the charset_map
 // pairs.
@@ -377,6 +409,16 @@ func (h *Handler) collectCharsets() {
 			h.charsets[a], h.charsets[b] = true, true
 			h.charsetMaps[[2]string{a, b}] = true
 			h.charsetMaps[[2]string{b, a}] = true
+			if a != "utf-8" && b != "utf-8" {
+				fwd, rev := h.charsetTable(a, b), h.charsetTable(b, a)
+				for _, e := range d.Block {
+					src, err1 := strconv.ParseUint(e.Name, 16, 8)
+					dst, err2 := strconv.ParseUint(e.Arg(0), 16, 8)
+					if err1 == nil && err2 == nil {
+						fwd[src], rev[dst] = byte(dst), byte(src)
+					}
+				}
+			}
 			return false
 		}
 		return true

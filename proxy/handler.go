@@ -74,6 +74,9 @@ type Handler struct {
 	// the pairs a charset_map links, both ways.
 	charsets    map[string]bool
 	charsetMaps map[[2]string]bool
+	// charsetTables recode between two single-byte charsets of a
+	// charset_map, by (source, destination).
+	charsetTables map[[2]string]*[256]byte
 	// confs are the settings of each location, serverConf those of the
 	// server level (see locConf).
 	confs      map[*nginx.Location]*locConf
@@ -267,7 +270,9 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 			}
 		}
 		for _, d := range srv.HTTP.Find("charset_map") {
-			warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "the body is not recoded"})
+			if strings.EqualFold(d.Arg(0), "utf-8") || strings.EqualFold(d.Arg(1), "utf-8") {
+				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "a map to or from utf-8: the body is not recoded"})
+			}
 		}
 	}
 	srv.Dir.Walk(check)
@@ -287,7 +292,7 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 				return Warning{Pos: d.Pos, Name: d.Name, Detail: "a regular expression Go cannot run: the header is not rewritten"}, true
 			}
 		}
-	case "charset", "source_charset":
+	case "source_charset":
 		if strings.Contains(d.Arg(0), "$") {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a charset from a variable"}, true
 		}
@@ -384,6 +389,8 @@ type request struct {
 	proxyHost string             // $proxy_host of the request being proxied
 	proxyPort string             // $proxy_port
 	limitRate int64              // $limit_rate, as set
+	// charsetFailed is set when a charset from a variable had no value.
+	charsetFailed bool
 	// tracing is set when Options.Trace is: only then are the steps of
 	// the request noted in trace.
 	tracing bool
