@@ -90,6 +90,11 @@ type locConf struct {
 	page pageSettings
 	// referer is valid_referers (nil: none).
 	referer *refererConf
+	// errorLogs are the error_log targets in effect (errorlog.go), set
+	// once the logs are open; logNotFound is log_not_found (on by
+	// default).
+	errorLogs   []errorLog
+	logNotFound bool
 }
 
 // passConf is a proxy_pass whose URL has no variables, parsed and
@@ -171,6 +176,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	}
 	c.symlinks = nearest(c.levels, "disable_symlinks")
 	c.referer = refererAt(c.levels, h.srv)
+	c.logNotFound = !flagOff(c.levels, "log_not_found")
 	c.page = pageSettings{tokens: !flagOff(c.levels, "server_tokens"), msieRefresh: flagOn(c.levels, "msie_refresh")}
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")
 	for _, s := range c.proxySetHeader {

@@ -138,6 +138,9 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		}
 		return h.fail(w, rq, iw.caught, l)
 	}
+	if res.OpenErr != nil {
+		h.logOpenFailed(rq, lc, p, openErrorStatus(res.OpenErr), res.OpenErr)
+	}
 	if !res.Declined {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "file "+p)
@@ -171,10 +174,10 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 				return h.redirectURI(w, rq, l, rq.uri+n, rq.args)
 			}
 			switch err {
-			case syscall.ELOOP, syscall.EMLINK, syscall.EACCES:
+			case syscall.ELOOP, syscall.EMLINK:
 				return h.fail(w, rq, http.StatusForbidden, l)
-			case syscall.ENOTDIR, syscall.ENAMETOOLONG:
-				return h.fail(w, rq, http.StatusNotFound, l)
+			case syscall.EACCES, syscall.ENOTDIR, syscall.ENAMETOOLONG:
+				return h.fail(w, rq, h.indexError(rq, lc, p+n, err), l)
 			}
 			if !dirTested {
 				// ngx_http_index_test_dir
@@ -184,14 +187,18 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 					case syscall.ELOOP, syscall.EMLINK:
 						return h.fail(w, rq, http.StatusForbidden, l)
 					case syscall.ENOENT:
-						return h.fail(w, rq, http.StatusNotFound, l)
+						// nginx names the index file (the directory's name is
+						// cut from it and restored before the line is written).
+						return h.fail(w, rq, h.indexError(rq, lc, p+n, err), l)
 					case syscall.EACCES:
 					default:
+						h.logError(rq, lc, logCrit, err, fmt.Sprintf("stat() \"%s\" failed", strings.TrimSuffix(p, "/")))
 						return h.fail(w, rq, http.StatusInternalServerError, l)
 					}
 				}
 			}
 			if err != syscall.ENOENT {
+				h.logError(rq, lc, logCrit, err, fmt.Sprintf("open() \"%s\" failed", p+n))
 				return h.fail(w, rq, http.StatusInternalServerError, l)
 			}
 		}
@@ -203,7 +210,21 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		return h.autoindex(w, rq, l, p)
 	}
 	// ngx_http_core_content_phase: a directory nothing listed
+	h.logError(rq, lc, logErr, nil, fmt.Sprintf("directory index of \"%s\" is forbidden", p))
 	return h.fail(w, rq, http.StatusForbidden, l)
+}
+
+// indexError is ngx_http_index_error: 403 for a file or directory that
+// may not be read, else 404, logged (the 404 with log_not_found).
+func (h *Handler) indexError(rq *request, lc *locConf, file string, err error) int {
+	if err == syscall.EACCES {
+		h.logError(rq, lc, logErr, err, fmt.Sprintf("\"%s\" is forbidden", file))
+		return http.StatusForbidden
+	}
+	if lc.logNotFound {
+		h.logError(rq, lc, logErr, err, fmt.Sprintf("\"%s\" is not found", file))
+	}
+	return http.StatusNotFound
 }
 
 // multipartRanges reports whether ServeStatic will answer r for the file

@@ -124,7 +124,7 @@ var emulated = map[string]bool{
 	"proxy_buffering": true, "proxy_read_timeout": true, "proxy_connect_timeout": true,
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
-	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "ssl_certificate": true, "ssl_certificate_key": true,
+	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "log_not_found": true, "ssl_certificate": true, "ssl_certificate_key": true,
 	"error_page": true, "recursive_error_pages": true, "proxy_intercept_errors": true,
 	"proxy_ignore_headers": true, "charset_types": true, "override_charset": true,
 	"source_charset": true, "proxy_buffer_size": true, "proxy_buffers": true,
@@ -236,6 +236,11 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	warns = append(warns, varWarns...)
 	warns = append(warns, mapWarns...)
 	warns = append(warns, h.collectLogFormats()...)
+	warns = append(warns, h.openErrorLogs()...)
+	h.serverConf.errorLogs = h.errorLogsAt(h.serverConf.levels)
+	for _, c := range h.confs {
+		c.errorLogs = h.errorLogsAt(c.levels)
+	}
 	check := func(d *nginx.Directive) bool {
 		if unemulatedAccess[d.Name] || d.Name == "if" && !pureIf(d) && refuses(d) || d.Name == "limit_except" {
 			return false // checkAccess has judged it

@@ -108,6 +108,8 @@ type StaticResult struct {
 	Declined bool
 	// Bytes is the number of body bytes written (0 for HEAD).
 	Bytes int64
+	// OpenErr is why the file could not be opened, when it could not.
+	OpenErr error
 }
 
 // ServeStatic answers r with the file at p.Path the way nginx's static
@@ -149,9 +151,11 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 		return StaticResult{Declined: true}
 	}
 
-	f, status := openFile(p.Path, p.symlinks)
+	f, status, err := openFile(p.Path, p.symlinks)
 	if status != 0 {
-		return fail(status)
+		res := fail(status)
+		res.OpenErr = err
+		return res
 	}
 	defer f.Close()
 
@@ -346,13 +350,13 @@ func (f *staticFile) send(w io.Writer, n int64) (int64, error) {
 // open(O_RDONLY|O_NONBLOCK), so a FIFO does not hang, then fstat. status is
 // the HTTP status for a failure, 0 on success. nginx hands the path to the
 // C library, which stops at a NUL byte; so does openFile.
-func openFile(path string, pol symlinkPolicy) (*staticFile, int) {
+func openFile(path string, pol symlinkPolicy) (*staticFile, int, error) {
 	if i := strings.IndexByte(path, 0); i >= 0 {
 		path = path[:i]
 	}
 	fd, err := openPath(path, syscall.O_RDONLY|syscall.O_NONBLOCK, pol)
 	if err != nil {
-		return nil, openErrorStatus(err)
+		return nil, openErrorStatus(err), err
 	}
 	f := &staticFile{fd: fd, path: path}
 	for {
@@ -363,9 +367,9 @@ func openFile(path string, pol symlinkPolicy) (*staticFile, int) {
 	}
 	if err != nil {
 		syscall.Close(fd)
-		return nil, http.StatusInternalServerError
+		return nil, http.StatusInternalServerError, err
 	}
-	return f, 0
+	return f, 0, nil
 }
 
 // fileStamp is what the header of a 200 says about a file version: its
