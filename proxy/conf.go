@@ -88,6 +88,10 @@ type locConf struct {
 	symlinks *nginx.Directive
 	// page is server_tokens and msie_refresh.
 	page pageSettings
+	// proxyCache is set where proxy_cache is on, with the methods it
+	// caches (proxy_cache_methods; GET and HEAD always).
+	proxyCache        bool
+	proxyCacheMethods map[string]bool
 	// referer is valid_referers (nil: none).
 	referer *refererConf
 	// errorLogs are the error_log targets in effect (errorlog.go), set
@@ -176,6 +180,10 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	}
 	c.symlinks = nearest(c.levels, "disable_symlinks")
 	c.referer = refererAt(c.levels, h.srv)
+	if d := nearest(c.levels, "proxy_cache"); d != nil && d.Arg(0) != "off" {
+		c.proxyCache = true
+		c.proxyCacheMethods = cacheMethods(c.levels, "proxy_cache_methods")
+	}
 	c.logNotFound = !flagOff(c.levels, "log_not_found")
 	c.page = pageSettings{tokens: !flagOff(c.levels, "server_tokens"), msieRefresh: flagOn(c.levels, "msie_refresh")}
 	c.proxySetHeader = nginx.Effective(c.levels, "proxy_set_header")

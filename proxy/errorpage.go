@@ -322,7 +322,7 @@ func (hw *hookWriter) before(status int) int {
 	if rq.charsetFailed {
 		abortResponse(hw.ResponseWriter)
 	}
-	if len(hdr["Server"]) == 0 {
+	if _, set := hdr["Server"]; !set {
 		hdr["Server"] = serverNginx
 		if lc.page.tokens {
 			hdr["Server"] = serverTokens

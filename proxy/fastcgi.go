@@ -64,6 +64,9 @@ type fcgiConf struct {
 	timeouts         upstream.Timeouts
 	catchStderr      []string
 	pass             *fcgiPass // a fastcgi_pass without variables, resolved once
+	// cacheMethods are the methods fastcgi_cache (uwsgi_cache) caches
+	// (nil: no cache); see cacheClearedHeaders.
+	cacheMethods map[string]bool
 }
 
 // fcgiPass is where a fastcgi_pass connects.
@@ -87,6 +90,9 @@ func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directiv
 		if name := d.Arg(0); len(name) > 5 && strings.HasPrefix(name, "HTTP_") {
 			c.headerParams[strings.ToLower(name[5:])] = true
 		}
+	}
+	if d := nearest(levels, pre+"cache"); d != nil && d.Arg(0) != "off" {
+		c.cacheMethods = cacheMethods(levels, pre+"cache_methods")
 	}
 	if d := nearest(levels, "fastcgi_index"); d != nil {
 		c.index = d.Arg(0)
@@ -236,7 +242,7 @@ func (h *Handler) fcgiParams(rq *request, fc *fcgiConf) []fastcgi.Param {
 	sort.Strings(names)
 	for _, k := range names {
 		name := strings.ToUpper(strings.ReplaceAll(k, "-", "_"))
-		if fc.headerParams[strings.ToLower(name)] {
+		if fc.headerParams[strings.ToLower(name)] || fc.cacheMethods[rq.method] && cacheClearedHeaders[k] {
 			continue
 		}
 		sep := ", "
@@ -362,7 +368,7 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	}
 	// A Location is passed as the app wrote it: nginx makes only a
 	// rewritten one absolute (proxy_redirect), and these modules have none.
-	return h.relay(w, rq, l, resp, fc.hidden, func(_, v string) string { return v })
+	return h.relay(w, rq, l, resp, fc.cacheMethods[rq.method], nil, fc.hidden, func(_, v string) string { return v })
 }
 
 // cgiRoundTrip sends the request to a FastCGI or uwsgi app and reads the

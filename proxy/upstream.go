@@ -45,6 +45,64 @@ type passTarget struct {
 	vars bool
 }
 
+// cacheClearedHeaders are the request headers nginx does not pass to an
+// app for a request a cache may keep (proxy_cache, fastcgi_cache or
+// uwsgi_cache other than off, a method of *_cache_methods), so that what
+// it answers is the whole resource (ngx_http_proxy_cache_headers and the
+// FastCGI and uwsgi modules' HTTP_ params); nginx's not-modified filter
+// then judges the request's conditionals against the app's answer.
+// serve does not cache (it is listed at start-up), but the app sees the
+// request nginx would send and the client gets what nginx would send on
+// a miss.
+var cacheClearedHeaders = map[string]bool{
+	"If-Modified-Since": true, "If-Unmodified-Since": true, "If-None-Match": true,
+	"If-Match": true, "Range": true, "If-Range": true,
+}
+
+// relayedNotModified is ngx_http_not_modified_header_filter for an app's
+// 200 with the header hdr: 412 or 304 as the client's conditionals
+// decide against its Last-Modified and ETag (none: a date precondition
+// fails, an If-Match fails, If-Modified-Since and If-None-Match do not
+// match), 0 to send it.
+func (h *Handler) relayedNotModified(rq *request, l *nginx.Location, hdr http.Header) int {
+	r := rq.r
+	lm, hasLM := int64(-1), false
+	if v := hdr.Get("Last-Modified"); v != "" {
+		lm = parseHTTPTime(v)
+		hasLM = lm >= 0
+	}
+	etag := hdr.Get("ETag")
+	if _, ok := firstHeader(r, "If-Unmodified-Since"); ok && !hasLM {
+		return http.StatusPreconditionFailed
+	}
+	if v, ok := firstHeader(r, "If-Match"); ok && etag == "" && v != "*" {
+		return http.StatusPreconditionFailed
+	}
+	ims := ""
+	if d := nearest(h.conf(l).levels, "if_modified_since"); d != nil {
+		ims = d.Arg(0)
+	}
+	if _, ok := firstHeader(r, "If-Modified-Since"); ok && !hasLM {
+		return 0 // without a Last-Modified nginx takes it as modified
+	}
+	if etag == "" {
+		etag = "\x00" // no ETag: nothing matches it
+	}
+	return notModified(r, lm, etag, ims)
+}
+
+// cacheMethods reads *_cache_methods at levels: GET and HEAD always,
+// and those named.
+func cacheMethods(levels []*nginx.Directive, name string) map[string]bool {
+	m := map[string]bool{http.MethodGet: true, http.MethodHead: true}
+	if d := nearest(levels, name); d != nil {
+		for _, a := range d.Args {
+			m[strings.ToUpper(a)] = true
+		}
+	}
+	return m
+}
+
 // passPort is $proxy_port: the port proxy_pass names, 80 when it names
 // none, "" for a unix socket (ngx_http_proxy_set_vars).
 func passPort(t passTarget) string {
@@ -361,7 +419,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		add(ph[0], ph[1])
 	}
 	for k, vs := range rq.r.Header {
-		if !lc.passHeaders || isProxyHeader(k) || lc.proxySets(k) {
+		if !lc.passHeaders || isProxyHeader(k) || lc.proxySets(k) || lc.proxyCacheMethods[rq.method] && cacheClearedHeaders[k] {
 			continue
 		}
 		for _, v := range vs {
@@ -465,7 +523,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		return h.accelRedirect(w, rq, l, resp, xar)
 	}
 
-	return h.relay(w, rq, l, resp, lc.hidden, func(key, v string) string {
+	return h.relay(w, rq, l, resp, lc.proxyCacheMethods[rq.method], []string{"Date", "Server"}, lc.hidden, func(key, v string) string {
 		switch key {
 		case "Location":
 			return h.rewriteLocation(rq, l, t, v)
@@ -482,8 +540,15 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 // them (proxy_redirect), then the body. A body the app cuts short ends the
 // client's connection without completing the response, as nginx ends it,
 // so a chunked one has no last chunk.
+//
+// cacheable is set for a request a cache may keep: nginx's not-modified
+// filter then judges the client's conditionals against the app's 200.
+//
+// passedAbsence are the headers nginx sends as the app sent them, none
+// when it sent none, once they are passed (the proxy module's Date and
+// Server under proxy_pass_header).
 func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response,
-	hidden func(string) bool, rewrite func(key, value string) string) step {
+	cacheable bool, passedAbsence []string, hidden func(string) bool, rewrite func(key, value string) string) step {
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)
 	for _, hl := range resp.Lines {
@@ -505,6 +570,32 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 	}
 	if len(hdr.Values("Content-Type")) == 0 {
 		hdr["Content-Type"] = nil // present but nil: net/http does not sniff one
+	}
+	for _, key := range passedAbsence {
+		if len(hdr[key]) == 0 && !hidden(key) {
+			// proxy_pass_header Date or Server: the app's, or none when
+			// it sent none (present but nil), never nginx's own.
+			hdr[key] = nil
+		}
+	}
+	if cacheable && resp.Status == http.StatusOK && !rq.sub {
+		switch h.relayedNotModified(rq, l, hdr) {
+		case http.StatusPreconditionFailed:
+			// ngx_http_filter_finalize_request: a clean header, then the
+			// special response.
+			for k := range hdr {
+				delete(hdr, k)
+			}
+			return h.fail(w, rq, http.StatusPreconditionFailed, l)
+		case http.StatusNotModified:
+			for _, k := range []string{"Content-Type", "Content-Length", "Accept-Ranges", "Content-Encoding"} {
+				delete(hdr, k)
+			}
+			hw := h.hook(w, rq, l, remapErrStatus)
+			hw.relayed = true
+			hw.WriteHeader(http.StatusNotModified)
+			return done(http.StatusNotModified)
+		}
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.relayed = true
