@@ -88,6 +88,8 @@ type locConf struct {
 	symlinks *nginx.Directive
 	// page is server_tokens and msie_refresh.
 	page pageSettings
+	// next is proxy_next_upstream.
+	next nextUpstream
 	// proxyCache is set where proxy_cache is on, with the methods it
 	// caches (proxy_cache_methods; GET and HEAD always).
 	proxyCache        bool
@@ -180,6 +182,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	}
 	c.symlinks = nearest(c.levels, "disable_symlinks")
 	c.referer = refererAt(c.levels, h.srv)
+	c.next = nextUpstreamAt(c.levels, "proxy_")
 	if d := nearest(c.levels, "proxy_cache"); d != nil && d.Arg(0) != "off" {
 		c.proxyCache = true
 		c.proxyCacheMethods = cacheMethods(c.levels, "proxy_cache_methods")

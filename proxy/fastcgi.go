@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xaccel/xaccel/nginx"
 	"github.com/xaccel/xaccel/proxy/internal/fastcgi"
@@ -64,6 +65,7 @@ type fcgiConf struct {
 	timeouts         upstream.Timeouts
 	catchStderr      []string
 	pass             *fcgiPass // a fastcgi_pass without variables, resolved once
+	next             nextUpstream
 	// cacheMethods are the methods fastcgi_cache (uwsgi_cache) caches
 	// (nil: no cache); see cacheClearedHeaders.
 	cacheMethods map[string]bool
@@ -102,6 +104,7 @@ func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directiv
 			c.split = re
 		}
 	}
+	c.next = nextUpstreamAt(levels, pre)
 	c.passHeader = nginx.Effective(levels, pre+"pass_header")
 	c.hideHeader = nginx.Effective(levels, pre+"hide_header")
 	c.intercept = flagOn(levels, pre+"intercept_errors")
@@ -325,8 +328,29 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		}
 		return h.fail(w, rq, http.StatusBadGateway, l)
 	}
-	resp, err := h.cgiRoundTrip(rq, fc, dest, stream)
-	rq.upHeader(resp)
+	var resp *upstream.Response
+	servers := append([]upstream.Dest{dest.Dest}, dest.next...)
+	begun := time.Now()
+	for i, dd := range servers {
+		cur := dest
+		cur.Dest = dd
+		resp, err = h.cgiRoundTrip(rq, fc, cur, stream)
+		rq.upHeader(resp)
+		// A body sent as it arrives cannot be sent again.
+		if stream != nil || fc.next.last(i, len(servers), begun) || !fc.next.retry(err, resp, rq.method) {
+			break
+		}
+		if rq.tracing {
+			rq.trace = append(rq.trace, "next upstream after "+dd.Addr)
+		}
+		if err != nil {
+			rq.up.status = upstreamErrorStatus(err)
+		} else {
+			resp.Close()
+		}
+		rq.upDone()
+		rq.upPast = append(rq.upPast, rq.up)
+	}
 	defer rq.upDone()
 	if errors.Is(err, upstream.ErrClientBody) {
 		return h.clientBodyFailed(w, rq, l, err)

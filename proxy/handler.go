@@ -124,7 +124,10 @@ var emulated = map[string]bool{
 	"proxy_buffering": true, "proxy_read_timeout": true, "proxy_connect_timeout": true,
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
-	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "log_not_found": true, "ssl_certificate": true, "ssl_certificate_key": true,
+	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "log_not_found": true,
+	"proxy_next_upstream": true, "proxy_next_upstream_tries": true, "proxy_next_upstream_timeout": true,
+	"fastcgi_next_upstream": true, "fastcgi_next_upstream_tries": true, "fastcgi_next_upstream_timeout": true,
+	"uwsgi_next_upstream": true, "uwsgi_next_upstream_tries": true, "uwsgi_next_upstream_timeout": true, "ssl_certificate": true, "ssl_certificate_key": true,
 	"error_page": true, "recursive_error_pages": true, "proxy_intercept_errors": true,
 	"proxy_ignore_headers": true, "charset_types": true, "override_charset": true,
 	"source_charset": true, "proxy_buffer_size": true, "proxy_buffers": true,
@@ -394,6 +397,9 @@ type request struct {
 	proxyHost string             // $proxy_host of the request being proxied
 	proxyPort string             // $proxy_port
 	limitRate int64              // $limit_rate, as set
+	// upPast are the exchanges with servers that failed before rq.up
+	// (proxy_next_upstream), for the $upstream_* lists.
+	upPast []upstreamState
 	// charsetFailed is set when a charset from a variable had no value.
 	charsetFailed bool
 	// tracing is set when Options.Trace is: only then are the steps of

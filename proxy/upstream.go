@@ -3,6 +3,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -91,6 +92,16 @@ func (h *Handler) relayedNotModified(rq *request, l *nginx.Location, hdr http.He
 	return notModified(r, lm, etag, ims)
 }
 
+// upstreamErrorStatus is what a failed exchange answers: 504 for a
+// timeout, else 502.
+func upstreamErrorStatus(err error) int {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusBadGateway
+}
+
 // cacheMethods reads *_cache_methods at levels: GET and HEAD always,
 // and those named.
 func cacheMethods(levels []*nginx.Directive, name string) map[string]bool {
@@ -150,6 +161,9 @@ type upstreamDest struct {
 	upstream.Dest
 	prefix     string // path of an Options.Upstreams URL, put before the URI
 	hostHeader string // $proxy_host
+	// next are the other servers of an upstream block, in the order a
+	// request goes to them when the one before fails (see nextUpstream).
+	next []upstream.Dest
 }
 
 // resolveUpstream finds where proxy_pass target t connects:
@@ -187,15 +201,53 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 		return mappedDest(d, mapped)
 	}
 	if !hasPort {
-		if addr := h.upstreamBlock(name); addr != "" {
+		if addrs := h.upstreamServers(name); len(addrs) > 0 {
 			// Each upstream block keeps its own connections, even
 			// when two name the same server.
-			d, err := hostDest(d, addr, "80")
-			d.Key = "upstream " + strings.ToLower(name) + " " + d.Key
-			return d, err
+			first, err := hostDest(d, addrs[0], "80")
+			first.Key = "upstream " + strings.ToLower(name) + " " + first.Key
+			for _, a := range addrs[1:] {
+				nd, _ := hostDest(d, a, "80")
+				nd.Key = "upstream " + strings.ToLower(name) + " " + nd.Key
+				first.next = append(first.next, nd.Dest)
+			}
+			return first, err
 		}
 	}
-	return hostDest(d, t.host, "80")
+	return implicitUpstream(hostDest(d, t.host, "80"))
+}
+
+// implicitUpstream makes a proxy_pass host name with several addresses
+// what nginx makes of it: an implicit upstream whose servers are the
+// addresses (as the system's resolver gives them), each tried in turn by
+// proxy_next_upstream. A name that does not resolve is left to the
+// connection, which fails then (nginx would not start).
+func implicitUpstream(d upstreamDest, err error) (upstreamDest, error) {
+	if err != nil || d.Network != "tcp" || d.AP.IsValid() {
+		return d, err
+	}
+	host, port, serr := net.SplitHostPort(d.Addr)
+	if serr != nil {
+		return d, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ips, lerr := net.DefaultResolver.LookupHost(ctx, host)
+	if lerr != nil || len(ips) == 0 {
+		return d, nil
+	}
+	key := d.Key
+	for i, ip := range ips {
+		nd := upstream.HostDest(net.JoinHostPort(ip, port), port, d.Keepalive)
+		nd.KeepRequests, nd.KeepTimeout, nd.KeepTime = d.KeepRequests, d.KeepTimeout, d.KeepTime
+		nd.Key = key + " " + nd.Addr
+		if i == 0 {
+			d.Dest = nd
+			continue
+		}
+		d.next = append(d.next, nd)
+	}
+	return d, nil
 }
 
 // upstreamKeepalive sets d's keep-alive settings from the http-level
@@ -262,16 +314,21 @@ func hostDest(d upstreamDest, host, defaultPort string) (upstreamDest, error) {
 	return d, nil
 }
 
-// upstreamBlock returns the address of the server an `upstream name {}`
-// block of the http context connects to first, or "".
-func (h *Handler) upstreamBlock(name string) string {
+// upstreamServers returns the servers of the http context's `upstream
+// name {}` block in the order a request tries them (nil: no such block):
+// the primary servers in configuration order, then the backup ones,
+// leaving out those marked down (nginx balances among the primary servers
+// from one request to the next; serve starts each request at the first).
+// A block whose servers are all down gives its first.
+func (h *Handler) upstreamServers(name string) []string {
 	if h.srv.HTTP == nil {
-		return ""
+		return nil
 	}
 	for _, u := range h.srv.HTTP.Find("upstream") {
 		if !u.IsBlock || !strings.EqualFold(u.Arg(0), name) {
 			continue
 		}
+		var primary, backup []string
 		first := ""
 		for _, s := range u.Find("server") {
 			if len(s.Args) == 0 {
@@ -280,19 +337,28 @@ func (h *Handler) upstreamBlock(name string) string {
 			if first == "" {
 				first = s.Args[0]
 			}
-			usable := true
+			down, isBackup := false, false
 			for _, p := range s.Args[1:] {
-				if p == "down" || p == "backup" {
-					usable = false
-				}
+				down = down || p == "down"
+				isBackup = isBackup || p == "backup"
 			}
-			if usable {
-				return s.Args[0]
+			switch {
+			case down:
+			case isBackup:
+				backup = append(backup, s.Args[0])
+			default:
+				primary = append(primary, s.Args[0])
 			}
 		}
-		return first
+		if all := append(primary, backup...); len(all) > 0 {
+			return all
+		}
+		if first != "" {
+			return []string{first}
+		}
+		return nil
 	}
-	return ""
+	return nil
 }
 
 // defaultBufferSize is proxy_buffer_size's default: one memory page.
@@ -470,28 +536,47 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if rq.bodyFile != nil && lc.passBody {
 		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
 	}
-	pool, mayKeep := h.pool.Use(dest.Dest, version, hasConnection)
 	var resp *upstream.Response
-	to := rq.upTimes(dest.Addr, lc.timeouts)
 	defer rq.upDone()
-	if stream != nil {
-		resp, err = upstream.RoundTripStream(dest.Dest, b, stream, rq.method, lc.bufferSize, to, pool, mayKeep)
-		if errors.Is(err, upstream.ErrClientBody) {
-			return h.clientBodyFailed(w, rq, l, stream.ClientErr)
+	servers := append([]upstream.Dest{dest.Dest}, dest.next...)
+	begun := time.Now()
+	for i, dd := range servers {
+		pool, mayKeep := h.pool.Use(dd, version, hasConnection)
+		to := rq.upTimes(dd.Addr, lc.timeouts)
+		if stream != nil {
+			// A body sent as it arrives cannot be sent again.
+			resp, err = upstream.RoundTripStream(dd, b, stream, rq.method, lc.bufferSize, to, pool, mayKeep)
+			if errors.Is(err, upstream.ErrClientBody) {
+				return h.clientBodyFailed(w, rq, l, stream.ClientErr)
+			}
+			rq.upHeader(resp)
+			break
 		}
-	} else {
-		resp, err = upstream.RoundTrip(dest.Dest, b, spooled, rq.method, lc.bufferSize, to, pool, mayKeep)
+		if spooled != nil {
+			spooled.Seek(0, io.SeekStart)
+		}
+		resp, err = upstream.RoundTrip(dd, b, spooled, rq.method, lc.bufferSize, to, pool, mayKeep)
+		rq.upHeader(resp)
+		if lc.next.last(i, len(servers), begun) || !lc.next.retry(err, resp, rq.method) {
+			break
+		}
+		// ngx_http_upstream_next: this server is done with; the next.
+		if rq.tracing {
+			rq.trace = append(rq.trace, "next upstream after "+dd.Addr)
+		}
+		if err != nil {
+			rq.up.status = upstreamErrorStatus(err)
+		} else {
+			resp.Close()
+		}
+		rq.upDone()
+		rq.upPast = append(rq.upPast, rq.up)
 	}
-	rq.upHeader(resp)
 	if err != nil {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "upstream error: "+err.Error())
 		}
-		status := http.StatusBadGateway
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			status = http.StatusGatewayTimeout
-		}
+		status := upstreamErrorStatus(err)
 		rq.up.status = status
 		rq.upDone() // nginx ends the exchange before its error page
 		return h.fail(w, rq, status, l)
@@ -954,31 +1039,45 @@ func (rq *request) upDone() {
 // upVar is the value of $upstream_addr, _status and the _time variables
 // ("" before any upstream, "-" for a time not reached).
 func (rq *request) upVar(name string) (string, bool) {
-	ms := func(d time.Duration) string {
-		if d < 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%d.%03d", d/time.Second, d%time.Second/time.Millisecond)
-	}
-	var v string
 	switch name {
-	case "upstream_addr":
-		v = rq.up.addr
-	case "upstream_status":
-		if rq.up.status != 0 {
-			v = strconv.Itoa(rq.up.status)
-		}
-	case "upstream_connect_time":
-		v = ms(rq.up.connect)
-	case "upstream_header_time":
-		v = ms(rq.up.header)
-	case "upstream_response_time":
-		v = ms(rq.up.response)
+	case "upstream_addr", "upstream_status", "upstream_connect_time", "upstream_header_time", "upstream_response_time":
 	default:
 		return "", false
 	}
 	if rq.up.addr == "" {
 		return "", true
 	}
-	return v, true
+	if len(rq.upPast) == 0 {
+		return rq.up.value(name), true
+	}
+	// Each server tried, in order (proxy_next_upstream).
+	parts := make([]string, 0, len(rq.upPast)+1)
+	for i := range rq.upPast {
+		parts = append(parts, rq.upPast[i].value(name))
+	}
+	return strings.Join(append(parts, rq.up.value(name)), ", "), true
+}
+
+// value is one exchange's part of $name.
+func (u *upstreamState) value(name string) string {
+	ms := func(d time.Duration) string {
+		if d < 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%d.%03d", d/time.Second, d%time.Second/time.Millisecond)
+	}
+	switch name {
+	case "upstream_addr":
+		return u.addr
+	case "upstream_status":
+		if u.status != 0 {
+			return strconv.Itoa(u.status)
+		}
+		return ""
+	case "upstream_connect_time":
+		return ms(u.connect)
+	case "upstream_header_time":
+		return ms(u.header)
+	}
+	return ms(u.response)
 }

@@ -707,7 +707,7 @@ server {
 	}
 	want := []string{
 		"proxy_cookie_path", "charset_map (a map to or from utf-8: the body is not recoded)", "proxy_cookie_domain",
-		"proxy_redirect (a regular expression Go cannot run: the header is not rewritten)", "proxy_next_upstream",
+		"proxy_redirect (a regular expression Go cannot run: the header is not rewritten)",
 		"limit_rate",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
