@@ -92,6 +92,7 @@ type serverTLS struct {
 	dynCerts  []certTemplate
 	handler   *Handler
 	passwords []string
+	devCert   *tls.Certificate // --dev-cert's stand-in for dynCerts that do not load
 	reject    bool // ssl_reject_handshake on
 	// versions are the TLS versions ssl_protocols allows that serve
 	// speaks (1.2 and 1.3).
@@ -316,6 +317,15 @@ func loadServerTLS(s *nginx.Server, o TLSOptions, notes, warns *[]string) (*serv
 		st.certs = append(st.certs, dev)
 		*notes = append(*notes, fmt.Sprintf("%s: %v: server %s is served with a generated development certificate (self-signed ECDSA P-256 for %s), SHA-256 %s; browsers will warn that it is not trusted",
 			cd.Pos, err, serverLabel(s), strings.Join(names, ", "), fingerprint(dev.Certificate[0])))
+	}
+	if len(st.dynCerts) > 0 && o.DevCert {
+		dev, names, err := devCertificate(s, o.Hostname)
+		if err != nil {
+			return nil, err
+		}
+		st.devCert = &dev
+		*notes = append(*notes, fmt.Sprintf("%s: server %s: a certificate named with variables that cannot be loaded at a handshake is replaced by a generated development certificate (self-signed ECDSA P-256 for %s), SHA-256 %s",
+			certs[0].Pos, serverLabel(s), strings.Join(names, ", "), fingerprint(dev.Certificate[0])))
 	}
 	return st, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xaccel/xaccel/internal/realnginx"
+	"github.com/xaccel/xaccel/nginx"
 )
 
 // testPKI makes certificates signed by one another for the client
@@ -285,6 +286,45 @@ func TestTLSDynamicCertificatesAgainstNginx(t *testing.T) {
 		got := tlsDo(t, emu[ng.Port], cc.Clone(), raw, ports...)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("SNI %q: nginx (-) and serve (+) differ:\n%s", host, diff)
+		}
+	}
+}
+
+// TestTLSDynamicCertificateDevCert: with --dev-cert, a certificate named
+// with variables that cannot be loaded at a handshake is replaced by the
+// announced development certificate; without it the handshake fails.
+func TestTLSDynamicCertificateDevCert(t *testing.T) {
+	dir := t.TempDir()
+	src := `http { server { listen 127.0.0.1:8443 ssl; server_name a.test;
+        ssl_certificate $ssl_server_name.crt; ssl_certificate_key $ssl_server_name.key; } }`
+	for _, dev := range []bool{false, true} {
+		cfg := nginx.LoadBytes(filepath.Join(dir, "d.conf"), []byte(src), nginx.LoadOptions{})
+		if len(cfg.Errors) > 0 {
+			t.Fatal(cfg.Errors[0])
+		}
+		front, _, err := NewFront(cfg, Options{}, FrontOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes, _, err := front.SetupTLS(TLSOptions{Prefix: dir, DevCert: dev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dev != (len(notes) == 1 && strings.Contains(notes[0], "development certificate")) {
+			t.Errorf("--dev-cert %v: notes %q", dev, notes)
+		}
+		g := front.Listens().Groups[0]
+		conf := front.groups[g].tls
+		hc, err := conf.GetConfigForClient(&tls.ClientHelloInfo{ServerName: "a.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := hc.GetCertificate(&tls.ClientHelloInfo{ServerName: "a.test"})
+		if dev && (err != nil || cert == nil) {
+			t.Errorf("--dev-cert: %v, no stand-in", err)
+		}
+		if !dev && err == nil {
+			t.Errorf("a certificate that cannot be loaded gave %v", cert)
 		}
 	}
 }

@@ -46,8 +46,9 @@ func (st *serverTLS) certSource(def *serverTLS) *serverTLS {
 }
 
 // dynamicCertificate loads the certificates of st's templates for hello,
-// and gives the first the client supports (else the first). One that
-// cannot be loaded fails the handshake, as in nginx.
+// and gives the first the client supports among them and the server's
+// other certificates (else the first). One that cannot be loaded fails
+// the handshake, as in nginx, unless --dev-cert gave a stand-in.
 func (st *serverTLS) dynamicCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	h := st.handler
 	if h == nil {
@@ -59,20 +60,27 @@ func (st *serverTLS) dynamicCertificate(hello *tls.ClientHelloInfo) (*tls.Certif
 		r = r.WithContext(context.WithValue(context.Background(), http.LocalAddrContextKey, hello.Conn.LocalAddr()))
 	}
 	rq := &request{r: r, out: http.Header{}}
-	var first *tls.Certificate
+	candidates := make([]*tls.Certificate, 0, len(st.dynCerts)+len(st.certs))
 	for _, t := range st.dynCerts {
 		c, err := loadPair(h.expand(rq, t.cert), h.expand(rq, t.key), t.prefix, st.passwords)
 		if err != nil {
+			if st.devCert != nil {
+				return st.devCert, nil
+			}
 			return nil, err
 		}
-		if first == nil {
-			first = &c
-		}
-		if hello.SupportsCertificate(&c) == nil {
-			return &c, nil
+		candidates = append(candidates, &c)
+	}
+	// The server's certificates named without variables are offered too.
+	for i := range st.certs {
+		candidates = append(candidates, &st.certs[i])
+	}
+	for _, c := range candidates {
+		if hello.SupportsCertificate(c) == nil {
+			return c, nil
 		}
 	}
-	return first, nil
+	return candidates[0], nil
 }
 
 // readPasswords reads ssl_password_file: a password a line.
