@@ -93,7 +93,7 @@ type serverTLS struct {
 	handler   *Handler
 	passwords []string
 	devCert   *tls.Certificate // --dev-cert's stand-in for dynCerts that do not load
-	reject    bool // ssl_reject_handshake on
+	reject    bool             // ssl_reject_handshake on
 	// versions are the TLS versions ssl_protocols allows that serve
 	// speaks (1.2 and 1.3).
 	versions map[uint16]bool
