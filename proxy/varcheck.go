@@ -36,7 +36,7 @@ var evaluatedVariables = map[string]bool{
 	"remote_addr": true, "remote_port": true, "remote_user": true, "request": true, "request_body": true,
 	"request_body_file": true, "request_filename": true, "request_method": true, "request_time": true,
 	"request_uri": true, "scheme": true, "server_addr": true, "server_name": true, "server_port": true,
-	"server_protocol": true, "status": true, "uri": true, "hostname": true, "pid": true,
+	"server_protocol": true, "status": true, "uri": true, "hostname": true, "pid": true, "http2": true,
 	"binary_remote_addr": true, "request_id": true, "realpath_root": true,
 	// logTime
 	"time_local": true, "time_iso8601": true, "msec": true,

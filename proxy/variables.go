@@ -293,6 +293,9 @@ func (h *Handler) variable(rq *request, name string) string {
 		return nginxVersion
 	case "hostname":
 		return hostname()
+	case "http2":
+		return "" // serve speaks HTTP/1.x only: never "h2"
+
 	case "pid":
 		return strconv.Itoa(os.Getpid())
 	case "binary_remote_addr":
