@@ -183,6 +183,8 @@ type hookWriter struct {
 	// multipartRecode the one found for a file before the range filter
 	// made its answer multipart.
 	recode, multipartRecode *[256]byte
+	// ssi holds the body for the SSI filter (nil: none).
+	ssi *ssiBody
 }
 
 // pageSettings are those of the location: the special responses written
@@ -229,7 +231,13 @@ func (hw *hookWriter) Write(b []byte) (int, error) {
 		for i, c := range b {
 			out[i] = hw.recode[c]
 		}
+		if hw.ssi != nil {
+			return hw.ssi.hold(out)
+		}
 		return hw.ResponseWriter.Write(out)
+	}
+	if hw.ssi != nil {
+		return hw.ssi.hold(b)
 	}
 	return hw.ResponseWriter.Write(b)
 }
@@ -243,8 +251,8 @@ func (hw *hookWriter) ReadFrom(src io.Reader) (int64, error) {
 	if hw.caught != 0 {
 		return io.Copy(io.Discard, src)
 	}
-	if hw.recode != nil {
-		return copyBody(hw, src) // through Write (never ReadFrom): recoded
+	if hw.recode != nil || hw.ssi != nil {
+		return copyBody(hw, src) // through Write (never ReadFrom): recoded, held
 	}
 	if rf, ok := hw.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
@@ -321,6 +329,9 @@ func (hw *hookWriter) before(status int) int {
 	}
 	if rq.charsetFailed {
 		abortResponse(hw.ResponseWriter)
+	}
+	if s := hw.ssiHeader(hdr, status); s != nil {
+		hw.ssi, rq.ssi = s, s
 	}
 	if _, set := hdr["Server"]; !set {
 		hdr["Server"] = serverNginx

@@ -63,13 +63,22 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	levels := lc.levels
 	r := rq.r
 	errStatus := rq.errStatus
-	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) {
+	ssi := lc.ssi.applies(lc.types.typeFor(rq.uri, lc.defaultType))
+	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) || rq.subrequest || ssi {
 		r = r.Clone(r.Context())
 		r.Method = rq.method
-		if errStatus != 0 && errStatus != http.StatusOK {
+		// The not-modified and range filters leave subrequests alone
+		// (r != r->main).
+		if errStatus != 0 && errStatus != http.StatusOK || rq.subrequest {
 			for _, k := range conditionalHeaders {
 				r.Header.Del(k)
 			}
+		}
+		if ssi {
+			// The SSI filter takes Accept-Ranges away before the range
+			// filter runs: the whole page, not a range of it.
+			r.Header.Del("Range")
+			r.Header.Del("If-Range")
 		}
 	}
 	hdr := w.Header()

@@ -125,6 +125,8 @@ var emulated = map[string]bool{
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
 	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "log_not_found": true,
+	"ssi": true, "ssi_types": true, "ssi_silent_errors": true, "ssi_last_modified": true,
+	"ssi_value_length": true, "ssi_min_file_chunk": true,
 	"proxy_next_upstream": true, "proxy_next_upstream_tries": true, "proxy_next_upstream_timeout": true,
 	"fastcgi_next_upstream": true, "fastcgi_next_upstream_tries": true, "fastcgi_next_upstream_timeout": true,
 	"uwsgi_next_upstream": true, "uwsgi_next_upstream_tries": true, "uwsgi_next_upstream_timeout": true, "ssl_certificate": true, "ssl_certificate_key": true,
@@ -167,7 +169,7 @@ var emulated = map[string]bool{
 // like; New reports them when they are not emulated. Every proxy_*
 // directive is checked too.
 var httpLevelChecked = map[string]bool{
-	"charset_map": true, "ssi": true, "sub_filter": true, "addition_types": true, "gunzip": true,
+	"charset_map": true, "sub_filter": true, "addition_types": true, "gunzip": true,
 	"etag": true, "msie_padding": true,
 	"userid":          true,
 	"xslt_stylesheet": true, "image_filter": true,
@@ -402,6 +404,8 @@ type request struct {
 	upPast []upstreamState
 	// charsetFailed is set when a charset from a variable had no value.
 	charsetFailed bool
+	// ssi is the body held for the SSI filter until the handler is done.
+	ssi *ssiBody
 	// tracing is set when Options.Trace is: only then are the steps of
 	// the request noted in trace.
 	tracing bool
@@ -409,6 +413,10 @@ type request struct {
 	// sub marks a subrequest (auth_request's): no access phase, no body
 	// sent.
 	sub bool
+	// subrequest is set for an SSI include's subrequest: no access
+	// phase, no not-modified or range filter, as for nginx's subrequests
+	// (sub is auth_request's, whose body is not wanted either).
+	subrequest bool
 	// vars are the variables set by set, auth_request_set and named
 	// captures.
 	vars map[string]string
@@ -473,6 +481,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		first = step{kind: stepURI}
 	}
 	status := h.process(w, rq, first)
+	h.finishSSI(rq)
 	h.logRequest(w, rq, status)
 	if rq.bodyFile != nil {
 		rq.bodyFile.Close()

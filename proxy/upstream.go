@@ -663,7 +663,7 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 			hdr[key] = nil
 		}
 	}
-	if cacheable && resp.Status == http.StatusOK && !rq.sub {
+	if cacheable && resp.Status == http.StatusOK && !rq.sub && !rq.subrequest {
 		switch h.relayedNotModified(rq, l, hdr) {
 		case http.StatusPreconditionFailed:
 			// ngx_http_filter_finalize_request: a clean header, then the
