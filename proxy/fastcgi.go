@@ -66,6 +66,7 @@ type fcgiConf struct {
 	catchStderr      []string
 	pass             *fcgiPass // a fastcgi_pass without variables, resolved once
 	next             nextUpstream
+	forceRanges      bool // fastcgi_force_ranges, uwsgi_force_ranges
 	// cacheMethods are the methods fastcgi_cache (uwsgi_cache) caches
 	// (nil: no cache); see cacheClearedHeaders.
 	cacheMethods map[string]bool
@@ -105,6 +106,7 @@ func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directiv
 		}
 	}
 	c.next = nextUpstreamAt(levels, pre)
+	c.forceRanges = flagOn(levels, pre+"force_ranges")
 	c.passHeader = nginx.Effective(levels, pre+"pass_header")
 	c.hideHeader = nginx.Effective(levels, pre+"hide_header")
 	c.intercept = flagOn(levels, pre+"intercept_errors")
@@ -392,7 +394,8 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	}
 	// A Location is passed as the app wrote it: nginx makes only a
 	// rewritten one absolute (proxy_redirect), and these modules have none.
-	return h.relay(w, rq, l, resp, fc.cacheMethods[rq.method], nil, fc.hidden, func(_, v string) string { return v })
+	return h.relay(w, rq, l, resp, relayOptions{cacheable: fc.cacheMethods[rq.method], forceRanges: fc.forceRanges},
+		fc.hidden, func(_, v string) string { return v })
 }
 
 // cgiRoundTrip sends the request to a FastCGI or uwsgi app and reads the

@@ -107,3 +107,73 @@ server {
 		}
 	}
 }
+
+// TestForceRangesAgainstNginx compares proxy_force_ranges with nginx: the
+// range filter on an app's 200 that ignores Range (one range, a suffix,
+// several, none satisfiable, If-Range by date and by tag, HEAD,
+// max_ranges), Accept-Ranges, and an answer without a length.
+func TestForceRangesAgainstNginx(t *testing.T) {
+	realnginx.Require(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				body := "0123456789abcdefghij"
+				if strings.Contains(req.URL.Path, "nolen") {
+					fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s", body)
+					return
+				}
+				fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nAccept-Ranges: none\r\nLast-Modified: Mon, 28 Sep 1970 06:00:00 GMT\r\nETag: \"v1\"\r\nContent-Length: %d\r\n\r\n", len(body))
+				if req.Method != http.MethodHead {
+					fmt.Fprint(c, body)
+				}
+			}(c)
+		}
+	}()
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location /plain/ { proxy_pass http://APP; }
+    location /force/ { proxy_pass http://APP; proxy_force_ranges on; }
+    location /max1/ { proxy_pass http://APP; proxy_force_ranges on; max_ranges 1; }
+    location /max0/ { proxy_pass http://APP; proxy_force_ranges on; max_ranges 0; }
+}
+`
+	conf = strings.ReplaceAll(conf, "APP", ln.Addr().String())
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/plain/x", "/force/x", "/max1/x", "/max0/x", "/force/nolen"} {
+		for _, h := range []http.Header{
+			nil,
+			{"Range": {"bytes=2-5"}},
+			{"Range": {"bytes=-3"}},
+			{"Range": {"bytes=0-1,4-6"}},
+			{"Range": {"bytes=50-60"}},
+			{"Range": {"bytes=2-5"}, "If-Range": {"Mon, 28 Sep 1970 06:00:00 GMT"}},
+			{"Range": {"bytes=2-5"}, "If-Range": {`"v1"`}},
+			{"Range": {"bytes=2-5"}, "If-Range": {`"v2"`}},
+		} {
+			for _, method := range []string{"GET", "HEAD"} {
+				want, got := sendBoth(t, ng, emu, realnginx.RawRequest(method, target, h, ""))
+				if problems := diffResponses(want, got); len(problems) > 0 {
+					t.Errorf("%s %s %v:\n  %s", method, target, h, strings.Join(problems, "\n  "))
+				}
+			}
+		}
+	}
+}

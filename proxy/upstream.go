@@ -17,6 +17,7 @@ import (
 
 	"github.com/xaccel/xaccel/proxy/internal/http1"
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -58,6 +59,74 @@ type passTarget struct {
 var cacheClearedHeaders = map[string]bool{
 	"If-Modified-Since": true, "If-Unmodified-Since": true, "If-None-Match": true,
 	"If-Match": true, "Range": true, "If-Range": true,
+}
+
+// relayOptions say what of nginx's filters apply to an app's answer:
+// the not-modified filter (cacheable: a request a cache may keep), the
+// headers sent as the app sent them once passed (passedAbsence), and the
+// range filter (forceRanges: proxy_force_ranges and its kin).
+type relayOptions struct {
+	cacheable     bool
+	passedAbsence []string
+	forceRanges   bool
+}
+
+// relayRanges is the range filter on an app's 200 with
+// proxy_force_ranges: a Range of one range the app left alone is answered
+// from its body (several ranges are not: nginx allows one for an answer
+// that does not come from a cache), a Range that asks for nothing there
+// is 416, and an answer without a satisfied Range gets
+// "Accept-Ranges: bytes". ok is false when
+// the 200 is to go on as it is (the header may have gained
+// Accept-Ranges).
+func (h *Handler) relayRanges(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response, hdr http.Header) (step, bool) {
+	size, ok := wire.ParseDigits(hdr.Get("Content-Length"))
+	if !ok {
+		return step{}, false // no length: the range filter stays out
+	}
+	lm, hasLM := int64(-1), false
+	if v := hdr.Get("Last-Modified"); v != "" {
+		lm = parseHTTPTime(v)
+		hasLM = lm >= 0
+	}
+	ranges, res := requestedRanges(rq.r, size, lm, hasLM, hdr.Get("ETag"), maxRanges(h.conf(l).levels))
+	switch res {
+	case rangeDisabled:
+		return step{}, false
+	case rangeUnsatisfiable:
+		hdr.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
+		hw := h.hook(w, rq, l, remapErrStatus)
+		hw.relayed = true
+		errorPage(hw, rq.r, http.StatusRequestedRangeNotSatisfiable, contentTypeCharset(hdr.Get("Content-Type")))
+		return done(http.StatusRequestedRangeNotSatisfiable), true
+	case rangeOK:
+	default:
+		hdr.Set("Accept-Ranges", "bytes")
+		return step{}, false
+	}
+	if len(ranges) > 1 {
+		// proxy_force_ranges allows one range only for an answer that
+		// does not come from a cache (r->single_range).
+		hdr.Set("Accept-Ranges", "bytes")
+		return step{}, false
+	}
+	rg := ranges[0]
+	hdr.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rg.start, rg.end-1, size))
+	hdr.Set("Content-Length", strconv.FormatInt(rg.end-rg.start, 10))
+	hw := h.hook(w, rq, l, remapErrStatus)
+	hw.relayed = true
+	hw.WriteHeader(http.StatusPartialContent)
+	if rq.method != http.MethodHead {
+		_, err := io.CopyN(io.Discard, resp.Body, rg.start)
+		if err == nil {
+			_, err = io.CopyN(hw, resp.Body, rg.end-rg.start)
+		}
+		if err != nil {
+			rq.note("response body cut: " + err.Error())
+			abortResponse(w)
+		}
+	}
+	return done(http.StatusPartialContent), true
 }
 
 // relayedNotModified is ngx_http_not_modified_header_filter for an app's
@@ -608,7 +677,8 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		return h.accelRedirect(w, rq, l, resp, xar)
 	}
 
-	return h.relay(w, rq, l, resp, lc.proxyCacheMethods[rq.method], []string{"Date", "Server"}, lc.hidden, func(key, v string) string {
+	return h.relay(w, rq, l, resp, relayOptions{cacheable: lc.proxyCacheMethods[rq.method], passedAbsence: []string{"Date", "Server"},
+		forceRanges: lc.forceRanges}, lc.hidden, func(key, v string) string {
 		switch key {
 		case "Location":
 			return h.rewriteLocation(rq, l, t, v)
@@ -633,12 +703,13 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 // when it sent none, once they are passed (the proxy module's Date and
 // Server under proxy_pass_header).
 func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response,
-	cacheable bool, passedAbsence []string, hidden func(string) bool, rewrite func(key, value string) string) step {
+	o relayOptions, hidden func(string) bool, rewrite func(key, value string) string) step {
+	cacheable, passedAbsence := o.cacheable, o.passedAbsence
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)
 	for _, hl := range resp.Lines {
 		key := hl.Key
-		if hl.Dup || hidden(key) {
+		if hl.Dup || hidden(key) || o.forceRanges && key == "Accept-Ranges" {
 			continue
 		}
 		switch key {
@@ -680,6 +751,11 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 			hw.relayed = true
 			hw.WriteHeader(http.StatusNotModified)
 			return done(http.StatusNotModified)
+		}
+	}
+	if o.forceRanges && resp.Status == http.StatusOK && !rq.sub && !rq.subrequest {
+		if st, ok := h.relayRanges(w, rq, l, resp, hdr); ok {
+			return st
 		}
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
