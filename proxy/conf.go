@@ -90,8 +90,10 @@ type locConf struct {
 	page pageSettings
 	// next is proxy_next_upstream.
 	next nextUpstream
-	// ssi is the SSI filter's settings (ssi.go).
+	// ssi is the SSI filter's settings (ssi.go), sub sub_filter's
+	// (subfilter.go).
 	ssi ssiConf
+	sub subConf
 	// proxyCache is set where proxy_cache is on, with the methods it
 	// caches (proxy_cache_methods; GET and HEAD always).
 	proxyCache        bool
@@ -186,6 +188,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	c.referer = refererAt(c.levels, h.srv)
 	c.next = nextUpstreamAt(c.levels, "proxy_")
 	c.ssi = ssiAt(c.levels)
+	c.sub = subAt(c.levels)
 	if d := nearest(c.levels, "proxy_cache"); d != nil && d.Arg(0) != "off" {
 		c.proxyCache = true
 		c.proxyCacheMethods = cacheMethods(c.levels, "proxy_cache_methods")

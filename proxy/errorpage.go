@@ -183,8 +183,8 @@ type hookWriter struct {
 	// multipartRecode the one found for a file before the range filter
 	// made its answer multipart.
 	recode, multipartRecode *[256]byte
-	// ssi holds the body for the SSI filter (nil: none).
-	ssi *ssiBody
+	// held holds the body for sub_filter and SSI (nil: none).
+	held *heldBody
 }
 
 // pageSettings are those of the location: the special responses written
@@ -226,18 +226,15 @@ func (hw *hookWriter) Write(b []byte) (int, error) {
 	if !hw.done {
 		hw.WriteHeader(http.StatusOK)
 	}
+	if hw.held != nil {
+		return hw.held.hold(b)
+	}
 	if hw.recode != nil {
 		out := make([]byte, len(b))
 		for i, c := range b {
 			out[i] = hw.recode[c]
 		}
-		if hw.ssi != nil {
-			return hw.ssi.hold(out)
-		}
 		return hw.ResponseWriter.Write(out)
-	}
-	if hw.ssi != nil {
-		return hw.ssi.hold(b)
 	}
 	return hw.ResponseWriter.Write(b)
 }
@@ -251,7 +248,7 @@ func (hw *hookWriter) ReadFrom(src io.Reader) (int64, error) {
 	if hw.caught != 0 {
 		return io.Copy(io.Discard, src)
 	}
-	if hw.recode != nil || hw.ssi != nil {
+	if hw.recode != nil || hw.held != nil {
 		return copyBody(hw, src) // through Write (never ReadFrom): recoded, held
 	}
 	if rf, ok := hw.ResponseWriter.(io.ReaderFrom); ok {
@@ -323,6 +320,7 @@ func (hw *hookWriter) before(status int) int {
 	// range filter's Accept-Ranges after them.
 	http1.Order(hw.ResponseWriter, rq.added...)
 	http1.Order(hw.ResponseWriter, "Accept-Ranges")
+	subCT := hdr.Get("Content-Type") // as sub_filter's header filter sees it
 	hw.recode = hw.h.charsetFilter(hdr, rq, lc, status)
 	if hw.multipartRecode != nil && status == http.StatusPartialContent {
 		hw.recode = hw.multipartRecode
@@ -330,8 +328,18 @@ func (hw *hookWriter) before(status int) int {
 	if rq.charsetFailed {
 		abortResponse(hw.ResponseWriter)
 	}
-	if s := hw.ssiHeader(hdr, status); s != nil {
-		hw.ssi, rq.ssi = s, s
+	// sub_filter's header filter runs before the charset filter's, SSI's
+	// after it; their body filters need the body whole.
+	sub, ssi := hw.subHeader(hdr, subCT), hw.ssiHeader(hdr)
+	if sub || ssi {
+		hb := &heldBody{w: hw.ResponseWriter, recode: hw.recode}
+		if sub {
+			hb.sub = &lc.sub
+		}
+		if ssi {
+			hb.ssi = &lc.ssi
+		}
+		hw.held, rq.held = hb, hb
 	}
 	if _, set := hdr["Server"]; !set {
 		hdr["Server"] = serverNginx

@@ -63,7 +63,8 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	levels := lc.levels
 	r := rq.r
 	errStatus := rq.errStatus
-	ssi := lc.ssi.applies(lc.types.typeFor(rq.uri, lc.defaultType))
+	ct := lc.types.typeFor(rq.uri, lc.defaultType)
+	ssi := lc.ssi.applies(ct) || len(lc.sub.pairs) > 0 && typeListed(lc.sub.types, ct)
 	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) || rq.subrequest || ssi {
 		r = r.Clone(r.Context())
 		r.Method = rq.method
@@ -75,8 +76,8 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 			}
 		}
 		if ssi {
-			// The SSI filter takes Accept-Ranges away before the range
-			// filter runs: the whole page, not a range of it.
+			// The SSI and sub filters take the length away before the
+			// range filter runs: the whole page, not a range of it.
 			r.Header.Del("Range")
 			r.Header.Del("If-Range")
 		}

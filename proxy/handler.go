@@ -125,6 +125,7 @@ var emulated = map[string]bool{
 	"proxy_send_timeout": true, "client_max_body_size": true, "sendfile": true, "tcp_nopush": true,
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
 	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "log_not_found": true,
+	"sub_filter": true, "sub_filter_once": true, "sub_filter_types": true, "sub_filter_last_modified": true,
 	"proxy_force_ranges": true, "fastcgi_force_ranges": true, "uwsgi_force_ranges": true,
 	"ssi": true, "ssi_types": true, "ssi_silent_errors": true, "ssi_last_modified": true,
 	"ssi_value_length": true, "ssi_min_file_chunk": true,
@@ -170,7 +171,7 @@ var emulated = map[string]bool{
 // like; New reports them when they are not emulated. Every proxy_*
 // directive is checked too.
 var httpLevelChecked = map[string]bool{
-	"charset_map": true, "sub_filter": true, "addition_types": true, "gunzip": true,
+	"charset_map": true, "addition_types": true, "gunzip": true,
 	"etag": true, "msie_padding": true,
 	"userid":          true,
 	"xslt_stylesheet": true, "image_filter": true,
@@ -405,8 +406,9 @@ type request struct {
 	upPast []upstreamState
 	// charsetFailed is set when a charset from a variable had no value.
 	charsetFailed bool
-	// ssi is the body held for the SSI filter until the handler is done.
-	ssi *ssiBody
+	// held is the body held for sub_filter and SSI until the handler is
+	// done (heldbody.go).
+	held *heldBody
 	// tracing is set when Options.Trace is: only then are the steps of
 	// the request noted in trace.
 	tracing bool
@@ -482,7 +484,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		first = step{kind: stepURI}
 	}
 	status := h.process(w, rq, first)
-	h.finishSSI(rq)
+	h.finishHeld(rq)
 	h.logRequest(w, rq, status)
 	if rq.bodyFile != nil {
 		rq.bodyFile.Close()

@@ -20,11 +20,8 @@ import (
 // (errmsg), if/elif/else/endif on expressions ($var, =, !=, regexes, !).
 // The response loses its Content-Length and Accept-Ranges, and its
 // Last-Modified and ETag unless ssi_last_modified is on (then the ETag
-// is weak). serve reads the whole body before it runs the commands (at
-// most ssiMaxBody; a longer one is sent as it is, with a trace note).
-
-// ssiMaxBody bounds the body serve holds for SSI.
-const ssiMaxBody = 16 << 20
+// is weak). serve holds the whole body before it runs the commands (see
+// heldBody).
 
 // ssiDefaultErrmsg is what a command that fails leaves in the page, unless
 // ssi_silent_errors.
@@ -46,80 +43,25 @@ func ssiAt(levels []*nginx.Directive) ssiConf {
 }
 
 // applies reports whether the SSI filter processes a response of type ct.
-func (c *ssiConf) applies(ct string) bool {
-	if !c.on {
-		return false
-	}
-	typ, _, _ := strings.Cut(ct, ";")
-	typ = strings.ToLower(strings.TrimSpace(typ))
-	for _, t := range c.types {
-		if t == "*" || strings.ToLower(t) == typ {
-			return true
-		}
-	}
-	return false
-}
-
-// ssiBody is a body held for the SSI filter until the handler is done.
-type ssiBody struct {
-	w        http.ResponseWriter // where the result goes
-	buf      []byte
-	overflow bool
-	conf     ssiConf
-}
+func (c *ssiConf) applies(ct string) bool { return c.on && typeListed(c.types, ct) }
 
 // ssiHeader is ngx_http_ssi_header_filter for the response being written
-// through hw with header hdr: it returns the body holder when SSI applies.
-func (hw *hookWriter) ssiHeader(hdr http.Header, status int) *ssiBody {
+// through hw with header hdr: whether SSI applies to it (the header then
+// loses what SSI takes away).
+func (hw *hookWriter) ssiHeader(hdr http.Header) bool {
 	c := hw.lc.ssi
 	if !c.applies(hdr.Get("Content-Type")) || hdr.Get("Content-Length") == "0" {
-		return nil
+		return false
 	}
 	delete(hdr, "Content-Length")
-	dropAllAcceptRanges(hdr)
+	delete(hdr, "Accept-Ranges")
 	if !c.lastModified {
 		delete(hdr, "Last-Modified")
 		delete(hdr, "Etag")
 	} else if e := hdr.Get("ETag"); e != "" && !strings.HasPrefix(e, "W/") {
 		hdr.Set("ETag", "W/"+e)
 	}
-	return &ssiBody{w: hw.ResponseWriter, conf: c}
-}
-
-func dropAllAcceptRanges(h http.Header) { delete(h, "Accept-Ranges") }
-
-// hold keeps b for the SSI run; past ssiMaxBody the rest goes out as it
-// is.
-func (s *ssiBody) hold(b []byte) (int, error) {
-	if s.overflow {
-		return s.w.Write(b)
-	}
-	if len(s.buf)+len(b) > ssiMaxBody {
-		s.overflow = true
-		if _, err := s.w.Write(s.buf); err != nil {
-			return 0, err
-		}
-		s.buf = nil
-		return s.w.Write(b)
-	}
-	s.buf = append(s.buf, b...)
-	return len(b), nil
-}
-
-// finishSSI runs the commands of the body held for rq, if any, and sends
-// the result.
-func (h *Handler) finishSSI(rq *request) {
-	s := rq.ssi
-	if s == nil {
-		return
-	}
-	rq.ssi = nil
-	if s.overflow {
-		rq.note("SSI: body too large, sent unprocessed")
-		return
-	}
-	out := h.runSSI(rq, s.conf, s.buf)
-	s.w.Write(out)
+	return true
 }
 
 var ssiCommand = regexp.MustCompile(`<!--#([a-z]+)((?:\s+[a-z_]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*-->`)
@@ -380,7 +322,7 @@ func (h *Handler) ssiInclude(rq *request, params map[string]string) ([]byte, boo
 	}
 	bw := &bodyWriter{hdr: http.Header{}}
 	h.process(bw, sub, step{kind: stepURI})
-	h.finishSSI(sub)
+	h.finishHeld(sub)
 	rq.trace = append(rq.trace, sub.trace...)
 	if rq.vars == nil && sub.vars != nil {
 		rq.vars = sub.vars
@@ -388,7 +330,7 @@ func (h *Handler) ssiInclude(rq *request, params map[string]string) ([]byte, boo
 	return bw.buf, true
 }
 
-// errSubrequestTooBig is a subrequest answer past ssiMaxBody.
+// errSubrequestTooBig is a subrequest answer past heldBodyMax.
 var errSubrequestTooBig = errors.New("too big subrequest response")
 
 // bodyWriter takes a subrequest's answer whole.
@@ -410,7 +352,7 @@ func (b *bodyWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}
-	if len(b.buf)+len(p) > ssiMaxBody {
+	if len(b.buf)+len(p) > heldBodyMax {
 		return 0, errSubrequestTooBig
 	}
 	b.buf = append(b.buf, p...)

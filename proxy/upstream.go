@@ -81,15 +81,16 @@ type relayOptions struct {
 // Accept-Ranges).
 func (h *Handler) relayRanges(w http.ResponseWriter, rq *request, l *nginx.Location, resp *upstream.Response, hdr http.Header) (step, bool) {
 	size, ok := wire.ParseDigits(hdr.Get("Content-Length"))
-	if !ok {
-		return step{}, false // no length: the range filter stays out
+	lc := h.conf(l)
+	if ct := hdr.Get("Content-Type"); !ok || lc.ssi.applies(ct) || len(lc.sub.pairs) > 0 && typeListed(lc.sub.types, ct) {
+		return step{}, false // no length (or SSI, sub_filter take it): the range filter stays out
 	}
 	lm, hasLM := int64(-1), false
 	if v := hdr.Get("Last-Modified"); v != "" {
 		lm = parseHTTPTime(v)
 		hasLM = lm >= 0
 	}
-	ranges, res := requestedRanges(rq.r, size, lm, hasLM, hdr.Get("ETag"), maxRanges(h.conf(l).levels))
+	ranges, res := requestedRanges(rq.r, size, lm, hasLM, hdr.Get("ETag"), maxRanges(lc.levels))
 	switch res {
 	case rangeDisabled:
 		return step{}, false
@@ -764,6 +765,7 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 	if rq.method != http.MethodHead && !rq.sub {
 		if _, err := copyBody(hw, resp.Body); err != nil {
 			rq.note("response body cut: " + err.Error())
+			h.finishHeld(rq) // what came goes out, then the connection ends
 			abortResponse(w)
 		}
 	}

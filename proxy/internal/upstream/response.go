@@ -53,7 +53,21 @@ type Response struct {
 	proto11  bool
 
 	limited   io.LimitedReader // body of a response with Content-Length
+	cut       cutReader        // limited, cut short when the connection ends early
 	lineSpace [12]HeaderLine   // lines of most responses
+}
+
+// cutReader reads the Content-Length bytes of a body: one whose
+// connection ends before them is io.ErrUnexpectedEOF (a cut body), never
+// a shorter whole one.
+type cutReader struct{ l *io.LimitedReader }
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	n, err := c.l.Read(p)
+	if err == io.EOF && c.l.N > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 // Close ends the exchange: a keep-alive connection whose response was read
@@ -62,7 +76,7 @@ type Response struct {
 func (u *Response) Close() {
 	kept := false
 	if u.pool != nil && u.Keepable {
-		if u.Body == &u.limited && u.limited.N == 0 {
+		if u.Body == &u.cut && u.limited.N == 0 {
 			kept = true // nothing (left) to read
 		} else if _, err := io.CopyN(io.Discard, u.Body, 64<<10+1); err == io.EOF {
 			kept = true
@@ -406,7 +420,8 @@ func bodyOf(br *bufio.Reader, resp *Response, method string) io.Reader {
 	if cl, ok := resp.First("Content-Length"); ok {
 		if n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64); err == nil && n >= 0 {
 			resp.limited = io.LimitedReader{R: br, N: n}
-			return &resp.limited
+			resp.cut = cutReader{&resp.limited}
+			return &resp.cut
 		}
 	}
 	return br
