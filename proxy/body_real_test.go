@@ -44,6 +44,8 @@ func bodyCases() []bodyCase {
 		{name: "trailer then a request", raw: chunked + "3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{name: "static, trailer then a request", raw: "POST /f.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{name: "app cuts its chunked body", raw: "GET /p/cutchunk HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{name: "return, broken chunks in what came", raw: "GET /ret/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nSEE-THIS\r\n0\r\n\r\n"},
+		{name: "return, chunks then a request", raw: "GET /ret/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nSEE-\r\n0\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{name: "return 444", raw: "GET /close/x HTTP/1.1\r\nHost: x\r\n\r\nGET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n"},
 		// proxy_read_timeout 1s bounds each read, not the exchange.
 		{name: "app never answers", raw: "GET /t/stall HTTP/1.1\r\nHost: x\r\n\r\n", quiet: 3 * time.Second},

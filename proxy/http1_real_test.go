@@ -31,6 +31,7 @@ server {
     location /unlimited/ { client_max_body_size 0; proxy_pass http://BACKEND; }
     location /t/ { proxy_read_timeout 1s; proxy_pass http://BACKEND; }
     location /close/ { return 444; }
+    location /ret/ { return 200 "ret\n"; }
 }
 server {
     listen 127.0.0.1:{{PORT}};

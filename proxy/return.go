@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // return (ngx_http_rewrite_module): a status, a text or a redirect.
@@ -19,6 +20,11 @@ import (
 // ngx_http_send_response, with the type of $uri's extension unless a type
 // is already set.
 func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location, d *nginx.Directive) step {
+	if rq.hasBody && !rq.bodyRead && http1.MalformedBuffered(rq.r.Body) {
+		// ngx_http_discard_request_body finds the body's chunks broken
+		// in what has arrived: 400.
+		return h.fail(w, rq, http.StatusBadRequest, l)
+	}
 	code, err := strconv.Atoi(d.Arg(0))
 	if err != nil {
 		w.Header().Set("Location", h.absolute(rq, l, h.expand(rq, d.Arg(0))))

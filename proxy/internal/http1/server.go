@@ -650,6 +650,17 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// MalformedBuffered reports whether what of a chunked request body has
+// arrived already breaks its framing (see wire.Chunked.Malformed).
+func MalformedBuffered(body io.Reader) bool {
+	b, ok := body.(*bodyReader)
+	if !ok || b.done {
+		return false
+	}
+	cb, ok := b.r.(*wire.Chunked)
+	return ok && cb.Malformed()
+}
+
 // Preread reads into p what of a request body has already arrived with
 // its header (or since), without waiting for more: nginx sends that part to
 // the app together with the request's header. For a chunked body, that is

@@ -49,6 +49,50 @@ type Chunked struct {
 	started    bool // Read was called
 }
 
+// Malformed reports whether the chunks br holds already, before anything
+// was read, break the framing nginx's chunked parser expects (a size line
+// that is not hex, data not followed by CRLF): what nginx finds while it
+// discards a body it does not read, and answers 400.
+func (b *Chunked) Malformed() bool {
+	if b.started {
+		return false
+	}
+	buf, _ := b.br.Peek(b.br.Buffered())
+	for len(buf) > 0 {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			return false
+		}
+		line := bytes.TrimRight(buf[:i], "\r")
+		if j := bytes.IndexByte(line, ';'); j >= 0 {
+			line = line[:j]
+		}
+		size, err := strconv.ParseUint(string(bytes.TrimSpace(line)), 16, 62)
+		if err != nil {
+			return true
+		}
+		buf = buf[i+1:]
+		if size == 0 {
+			return false // the trailer follows
+		}
+		if uint64(len(buf)) < size+1 {
+			return false
+		}
+		rest := buf[size:]
+		switch {
+		case rest[0] == '\n':
+			buf = rest[1:]
+		case rest[0] == '\r' && len(rest) == 1:
+			return false
+		case rest[0] == '\r' && rest[1] == '\n':
+			buf = rest[2:]
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // Available is how many bytes of the body Read can give from what br
 // holds already, without waiting for the connection, before anything was
 // read: the data of the whole chunks buffered, and what is buffered of the

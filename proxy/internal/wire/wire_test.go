@@ -102,3 +102,27 @@ func TestChunkedAvailable(t *testing.T) {
 		pw.Close()
 	}
 }
+
+// TestChunkedMalformed: broken framing in what is buffered is found
+// without waiting; what is merely incomplete is not broken.
+func TestChunkedMalformed(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false}, {"4\r\nSEE-THIS\r\n0\r\n\r\n", true}, {"4\r\nSEE-\r\n0\r\n\r\n", false},
+		{"zz\r\n", true}, {"4\r\nSE", false}, {"4\r\nSEE-\r", false}, {"4;x=1\nSEE-\n0\n\n", false},
+		{"4\r\nSEE-X", true},
+	} {
+		pr, pw := io.Pipe()
+		go func() { io.WriteString(pw, c.in) }()
+		br := bufio.NewReaderSize(pr, 64)
+		if c.in != "" {
+			br.Peek(len(c.in))
+		}
+		if got := NewChunked(br, 1024).Malformed(); got != c.want {
+			t.Errorf("%q: Malformed() = %v, want %v", c.in, got, c.want)
+		}
+		pw.Close()
+	}
+}
