@@ -124,6 +124,9 @@ func TestVhostsRealNginx(t *testing.T) {
 		"GET http://Exact.Test.:99/x HTTP/1.0\r\n\r\n",
 		"GET http://abc.re.test/x HTTP/1.0\r\nHost: nowhere\r\n\r\n",
 		"GET http://a..b/x HTTP/1.0\r\nHost: exact.test\r\n\r\n",
+		// an IPvFuture literal Go's URL parser refuses
+		"GET http://[v1F.a!$&'()*+,;=-._~Z:]/x HTTP/1.0\r\nHost: exact.test\r\n\r\n",
+		"GET http://[v1F.a!$&'()*+,;=-._~Z:]:8080?q HTTP/1.0\r\nHost: exact.test\r\n\r\n",
 	}
 	n := 0
 	for _, addr := range []string{one, p2a, two} {

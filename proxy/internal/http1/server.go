@@ -569,11 +569,16 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	if u, err := url.ParseRequestURI(rl.target); err == nil {
 		r.URL = u
 		r.Host = u.Host
-		if r.Host != "" {
-			pick(r.Host)
-		}
 	} else {
 		r.URL = &url.URL{}
+	}
+	if r.Host == "" {
+		// An authority Go's URL parser refuses and nginx's request line
+		// takes (an IPvFuture literal with sub-delims).
+		r.Host = targetAuthority(rl.target)
+	}
+	if r.Host != "" {
+		pick(r.Host)
 	}
 	for {
 		underscores, ignoreInvalid := c.reading.Underscores, c.reading.IgnoreInvalid
@@ -648,6 +653,22 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 		b.done = true
 	}
 	return n, err
+}
+
+// targetAuthority is the authority (host[:port]) of an absolute-form
+// request target, "" for a path.
+func targetAuthority(target string) string {
+	if strings.HasPrefix(target, "/") {
+		return ""
+	}
+	_, rest, ok := strings.Cut(target, "://")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
 }
 
 // MalformedBuffered reports whether what of a chunked request body has
