@@ -67,6 +67,7 @@ type fcgiConf struct {
 	pass             *fcgiPass // a fastcgi_pass without variables, resolved once
 	next             nextUpstream
 	forceRanges      bool // fastcgi_force_ranges, uwsgi_force_ranges
+	keepConn         bool // fastcgi_keep_conn
 	// cacheMethods are the methods fastcgi_cache (uwsgi_cache) caches
 	// (nil: no cache); see cacheClearedHeaders.
 	cacheMethods map[string]bool
@@ -107,6 +108,7 @@ func (h *Handler) newFCGIConf(levels []*nginx.Directive, handler *nginx.Directiv
 	}
 	c.next = nextUpstreamAt(levels, pre)
 	c.forceRanges = flagOn(levels, pre+"force_ranges")
+	c.keepConn = proto == "fastcgi" && flagOn(levels, "fastcgi_keep_conn")
 	c.passHeader = nginx.Effective(levels, pre+"pass_header")
 	c.hideHeader = nginx.Effective(levels, pre+"hide_header")
 	c.intercept = flagOn(levels, pre+"intercept_errors")
@@ -418,6 +420,10 @@ func (h *Handler) cgiRoundTrip(rq *request, fc *fcgiConf, dest upstreamDest, str
 		return uwsgi.RoundTrip(dest.Dest, req, uwsgi.Options{Limit: fc.bufferSize, Timeouts: rq.upTimes(dest.Addr, fc.timeouts), Method: rq.method})
 	}
 	o := fastcgi.Options{Limit: fc.bufferSize, Timeouts: rq.upTimes(dest.Addr, fc.timeouts), Method: rq.method, CatchStderr: fc.catchStderr}
+	if fc.keepConn {
+		o.Pool, _ = h.pool.Use(dest.Dest, "1.1", false)
+		o.KeepConn = true
+	}
 	if rq.tracing {
 		o.Stderr = func(msg string) {
 			if len(msg) > 200 {

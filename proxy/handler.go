@@ -126,7 +126,7 @@ var emulated = map[string]bool{
 	"tcp_nodelay": true, "keepalive_timeout": true, "gzip": true, "charset": true,
 	"server_tokens": true, "msie_refresh": true, "valid_referers": true, "log_not_found": true,
 	"sub_filter": true, "sub_filter_once": true, "sub_filter_types": true, "sub_filter_last_modified": true,
-	"proxy_force_ranges": true, "fastcgi_force_ranges": true, "uwsgi_force_ranges": true,
+	"fastcgi_keep_conn": true, "proxy_force_ranges": true, "fastcgi_force_ranges": true, "uwsgi_force_ranges": true,
 	"ssi": true, "ssi_types": true, "ssi_silent_errors": true, "ssi_last_modified": true,
 	"ssi_value_length": true, "ssi_min_file_chunk": true,
 	"proxy_next_upstream": true, "proxy_next_upstream_tries": true, "proxy_next_upstream_timeout": true,

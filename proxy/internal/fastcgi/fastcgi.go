@@ -76,6 +76,11 @@ type Options struct {
 	// holding one of them before the header is complete makes the
 	// response invalid (502).
 	CatchStderr []string
+	// Pool and KeepConn are the upstream block's kept connections and
+	// fastcgi_keep_conn: with both, a connection is used for request
+	// after request.
+	Pool     *upstream.Pool
+	KeepConn bool
 }
 
 // ErrTooBigParams is nginx's "fastcgi request record is too big" (500).
@@ -124,11 +129,16 @@ func EncodeParams(params []Param) ([]byte, error) {
 	return b, nil
 }
 
-// encodeHead is BEGIN_REQUEST (responder, no keep-conn flag), the PARAMS
-// record and the empty one that ends them.
-func encodeHead(params []byte) []byte {
+// encodeHead is BEGIN_REQUEST (responder, with the keep-conn flag when
+// the connection may be kept), the PARAMS record and the empty one that
+// ends them.
+func encodeHead(params []byte, keep bool) []byte {
 	b := make([]byte, 0, 3*headerLen+8+len(params)+8+len(params)/maxStdin)
-	b = appendRecord(b, typeBeginRequest, []byte{0, 1, 0, 0, 0, 0, 0, 0})
+	flags := byte(0)
+	if keep {
+		flags = 1 // FCGI_KEEP_CONN
+	}
+	b = appendRecord(b, typeBeginRequest, []byte{0, 1, flags, 0, 0, 0, 0, 0})
 	if len(params) > 0 {
 		b = appendRecord(b, typeParams, params)
 	}
@@ -153,7 +163,8 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	if err != nil {
 		return nil, err
 	}
-	first := encodeHead(params)
+	keep := o.Pool != nil && o.KeepConn
+	first := encodeHead(params, keep)
 	if req.BodyFile == nil && req.Stream == nil {
 		first = appendStdin(first, req.Body)
 		first = appendRecord(first, typeStdin, nil)
@@ -167,42 +178,73 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 		}
 		first = appendStdin(first, buf[:n])
 	}
-	conn, err := upstream.Connect(d, first, o.Timeouts)
-	if err != nil {
-		return nil, err
-	}
-	if req.BodyFile != nil {
-		if err := sendFile(conn, req.BodyFile); err != nil {
-			conn.Close()
+	var conn, raw upstream.Conn
+	var rr *recordReader
+	var br *bufio.Reader
+	var lines []upstream.HeaderLine
+	for attempt := 0; ; attempt++ {
+		reused := false
+		if keep {
+			// fastcgi_keep_conn with upstream keepalive: an idle
+			// connection first (ngx_http_upstream_keepalive_module).
+			conn, raw, reused, err = upstream.ConnectKept(d, first, o.Timeouts, o.Pool, attempt > 0)
+		} else {
+			conn, err = upstream.Connect(d, first, o.Timeouts)
+			raw = conn
+		}
+		if err != nil {
 			return nil, err
 		}
-	}
-	if req.Stream != nil {
-		if err := sendStream(conn, req.Stream); err != nil {
-			conn.Close()
-			return nil, err
+		drop := func() {
+			if keep {
+				o.Pool.Forget(raw)
+			} else {
+				conn.Close()
+			}
 		}
-	}
-	rr := &recordReader{r: bufio.NewReaderSize(conn, 16<<10), o: &o, header: true}
-	br := bufio.NewReaderSize(rr, 16<<10)
-	limit := o.Limit
-	if limit <= 0 {
-		limit = 4096
-	}
-	lines, err := upstream.ReadHeaderLines(br, limit)
-	if err == nil && rr.overhead+rr.headerData-br.Buffered() > limit {
-		err = upstream.ErrTooBigHeader
-	}
-	if err != nil {
-		conn.Close()
-		return nil, headerError(err)
+		if req.BodyFile != nil {
+			if err := sendFile(conn, req.BodyFile); err != nil {
+				drop()
+				return nil, err
+			}
+		}
+		if req.Stream != nil {
+			if err := sendStream(conn, req.Stream); err != nil {
+				drop()
+				return nil, err
+			}
+		}
+		rr = &recordReader{r: bufio.NewReaderSize(conn, 16<<10), o: &o, header: true}
+		br = bufio.NewReaderSize(rr, 16<<10)
+		limit := o.Limit
+		if limit <= 0 {
+			limit = 4096
+		}
+		lines, err = upstream.ReadHeaderLines(br, limit)
+		if err == nil && rr.overhead+rr.headerData-br.Buffered() > limit {
+			err = upstream.ErrTooBigHeader
+		}
+		if err != nil {
+			drop()
+			if reused && attempt == 0 && req.Stream == nil && rr.headerData == 0 && rr.overhead == 0 {
+				// A kept connection the app closed in the meantime: once
+				// more on a new one, as nginx does.
+				continue
+			}
+			return nil, headerError(err)
+		}
+		break
 	}
 	rr.header = false
 	status := 200
-	resp := upstream.Wrap(0, lines, nil, conn)
+	resp := upstream.Wrap(0, lines, nil, raw)
 	if v, ok := resp.First("Status"); ok {
 		if len(v) < 3 || !digit(v[0]) || !digit(v[1]) || !digit(v[2]) {
-			conn.Close()
+			if keep {
+				o.Pool.Forget(raw)
+			} else {
+				raw.Close()
+			}
 			return nil, ErrInvalidHeader // "upstream sent invalid status"
 		}
 		status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
@@ -211,6 +253,11 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	}
 	resp.Status = status
 	resp.Body = newBody(br, resp, o.Method)
+	if keep && o.Method != http.MethodHead {
+		// Kept once the body was read to END_REQUEST; after HEAD, whose
+		// body nginx does not read, the connection is not kept.
+		resp.KeepIn(o.Pool, d)
+	}
 	return resp, nil
 }
 
@@ -384,6 +431,10 @@ func (rr *recordReader) next() error {
 		case typeEndRequest:
 			if rr.header {
 				return errRecord // "upstream sent unexpected FastCGI record"
+			}
+			// Its content read too: a kept connection starts clean.
+			if _, err := rr.r.Discard(length + pad); err != nil {
+				return err
 			}
 			return errDone
 		default:

@@ -28,7 +28,7 @@ func TestEncodeParams(t *testing.T) {
 	if _, err := EncodeParams([]Param{{"X", strings.Repeat("v", 70000)}}); !errors.Is(err, ErrTooBigParams) {
 		t.Errorf("params over 65535 bytes: %v, want ErrTooBigParams", err)
 	}
-	head := encodeHead(b)
+	head := encodeHead(b, false)
 	if head[1] != typeBeginRequest || head[8+1] != 1 || head[8+2] != 0 {
 		t.Errorf("BEGIN_REQUEST %q: want the responder role without keep-conn", head[:16])
 	}

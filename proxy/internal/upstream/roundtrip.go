@@ -281,6 +281,43 @@ func Connect(d Dest, first []byte, to Timeouts) (Conn, error) {
 	return timedConn{c, to}, nil
 }
 
+// ConnectKept is Connect for a client of another protocol whose
+// connections may be kept (FastCGI with fastcgi_keep_conn): an idle
+// connection to d from pool is used first (reused set), else a new one,
+// which the pool then counts. c is for reading and writing (with the
+// timeouts), raw is what the pool knows (Forget, Wrap). fresh asks for a
+// new connection (after a kept one the app had closed).
+func ConnectKept(d Dest, first []byte, to Timeouts, pool *Pool, fresh bool) (c, raw Conn, reused bool, err error) {
+	if ic, ok := pool.get(d); ok && !fresh {
+		tc := timedConn{ic, to}
+		if _, err := tc.Write(first); err == nil {
+			return tc, ic, true, nil
+		}
+		pool.forget(ic)
+		ic.Close()
+	} else if ok {
+		pool.put(d, ic) // fresh asked for: the idle one stays idle
+	}
+	raw, err = connectSend(d, first, to)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	pool.born(raw)
+	return timedConn{raw, to}, raw, false, nil
+}
+
+// Forget closes c, a connection ConnectKept gave, for good.
+func (p *Pool) Forget(c Conn) {
+	p.forget(c)
+	c.Close()
+}
+
+// KeepIn makes Close give resp's connection back to pool for d once its
+// body was read to its end (FastCGI's END_REQUEST).
+func (u *Response) KeepIn(pool *Pool, d Dest) {
+	u.pool, u.dest, u.Keepable = pool, d, true
+}
+
 // Wrap is the Response of another protocol's client: status, the header
 // lines, the body to read, on conn, which Close closes (never kept).
 func Wrap(status int, lines []HeaderLine, body io.Reader, conn Conn) *Response {
