@@ -14,8 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,11 +38,7 @@ const e2eParallel = 6
 // xaccel binary the serve tests built.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
-	if !explicit && runtime.GOMAXPROCS(0) < e2eParallel {
-		flag.Set("test.parallel", strconv.Itoa(e2eParallel))
-	}
+	realnginx.RaiseParallel(e2eParallel)
 	code := m.Run()
 	if xaccelBinDir != "" {
 		os.RemoveAll(xaccelBinDir)

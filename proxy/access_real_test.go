@@ -140,6 +140,7 @@ server {
 // included). limit_except blocks of access directives are among them, with
 // the methods they name and the others.
 func TestAccessAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := accessApp(t)
 	conf := strings.ReplaceAll(accessConfText, "{{APP}}", app)

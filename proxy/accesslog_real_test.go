@@ -47,6 +47,7 @@ server {
 // $sent_http_* joined, an if= condition, access_log off and a location's
 // own log, a file, a 404, a bad request line target.
 func TestAccessLogAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := strings.ReplaceAll(accessLogConf, "WHO", "nginx")
 	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/f/a.txt": "a file\n"})

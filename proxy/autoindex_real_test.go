@@ -40,6 +40,7 @@ server {
 // autoindex_exact_size off, the four formats, HEAD, POST and a missing
 // directory.
 func TestAutoindexAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	files := map[string]string{
 		"www/withindex/index.html":                                 "index\n",

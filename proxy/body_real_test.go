@@ -123,6 +123,7 @@ func bodyExchange(addr string, c bodyCase) (bodyOutcome, error) {
 // away), the app never called with a partial body, and the same end of the
 // connection.
 func TestBodyFramingAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	backend := scriptBackend(t)
 	conf := strings.ReplaceAll(wireConf, "BACKEND", backend)
@@ -218,6 +219,7 @@ func TestLargeBodyAgainstNginx(t *testing.T) {
 // body to a file. The file's name differs between the two servers, so only
 // whether there is one is compared.
 func TestRequestBodyVariables(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := accessApp(t)
 	conf := `
@@ -261,6 +263,7 @@ server {
 // body's file ($request_body_file) is still there after the request, in
 // nginx and in serve; with clean it is gone.
 func TestBodyFileKeptAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := accessApp(t)
 	conf := `

@@ -15,6 +15,7 @@ import (
 // ranges, multipart ones included, and an error page), a charset from a
 // variable (known, unknown, empty).
 func TestCharsetRecodeAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 charset_map B A { 58 59; 41 61; }

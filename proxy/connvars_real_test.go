@@ -18,6 +18,7 @@ import (
 // requests of a keep-alive connection as nginx counts them, and
 // $connection stays the same on one connection and differs on the next.
 func TestConnectionVariablesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

@@ -18,6 +18,7 @@ import (
 // directory, with log_not_found off and a level that leaves them out;
 // the files are created at start-up, as nginx creates them.
 func TestErrorLogAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

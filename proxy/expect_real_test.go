@@ -56,6 +56,7 @@ func statusLines(t *testing.T, addr, raw string) []string {
 // HTTP/1.0 client), and nginx's own WWW-Authenticate is spelled as nginx
 // spells it.
 func TestExpectAndAuthHeaderAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "app\n") }))
 	t.Cleanup(app.Close)

@@ -16,6 +16,7 @@ import (
 // Last-Modified (which expires modified then counts from) and removing ETag. Expires may differ by a
 // few seconds between the two servers, and max-age by as much.
 func TestExpiresAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

@@ -66,6 +66,7 @@ func fcgiCountingApp(t *testing.T, idle time.Duration) string {
 // while idle is replaced, and without fastcgi_keep_conn each request has
 // its own.
 func TestFastCGIKeepConnAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 upstream keep { server KEEP; keepalive 1; }

@@ -223,6 +223,7 @@ clear_env = yes
 // location and an unsafe URI, intercepted errors, a header too big for
 // fastcgi_buffer_size, a PHP fatal error, and try_files' 404.
 func TestFastCGIAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	fpm := phpFPMBinary()
 	if fpm == "" {
@@ -433,6 +434,7 @@ func serveFCGIScript(t *testing.T, ln net.Listener) {
 // with a status, and bare LF line ends. A response one server cuts off
 // must be cut off by the other.
 func TestFastCGIScriptedAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {
@@ -490,6 +492,7 @@ server {
 // local app with Options.Upstreams, and checks that a name no
 // fastcgi_pass uses is refused.
 func TestFastCGIUpstreamOption(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "app.sock")
 	ln, err := net.Listen("unix", sock)

@@ -55,6 +55,7 @@ func fcgiStreamApp(t *testing.T, got chan<- string) string {
 // alike, with a Content-Length body and with a chunked one; a
 // fastcgi_request_buffering on location reads the body whole first.
 func TestFastCGIStreamingAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	got := make(chan string, 64)
 	app := fcgiStreamApp(t, got)

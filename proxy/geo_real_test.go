@@ -19,6 +19,7 @@ import (
 // proxy_recursive with X-Forwarded-For, and an `if` on a geo value that
 // refuses the client, as access lists written with geo do.
 func TestGeoAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 geo $g1 { default d; 127.0.0.0/8 lo; 127.0.0.1 one; 10.0.0.0/8 ten; delete 127.0.0.1; ::1 v6; }
@@ -69,6 +70,7 @@ server {
 // TestGeoRefused: a geo block nginx refuses stops serve too, with its
 // position.
 func TestGeoRefused(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ geo, want string }{
 		{"geo $x { ranges; 10.0.0.0-10.0.0.9 a; 10.0.0.5-10.0.0.20 b; }", `range "10.0.0.5-10.0.0.20" overlaps "10.0.0.0-10.0.0.9"`},
 		{"geo $x { 10.0.0.1/33 a; }", `invalid network "10.0.0.1/33"`},
@@ -97,6 +99,7 @@ func TestGeoRefused(t *testing.T) {
 // TestSplitClientsAgainstNginx compares split_clients with nginx over
 // many strings: parts with decimals, `*`, a total under 100%.
 func TestSplitClientsAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 split_clients "${arg_k}AAA" $a { 0.5% one; 2.25% two; 50% half; * rest; }

@@ -92,6 +92,7 @@ server {
 // emulator on the same config and backend, and compares what a client
 // sees.
 func TestXAccelAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	backend := xarBackend(t)
 	conf := strings.ReplaceAll(xarConfig, "BACKEND", backend)

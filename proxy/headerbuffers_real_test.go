@@ -13,6 +13,7 @@ import (
 // long request line and a header of several long lines under
 // large_client_header_buffers larger and smaller than the default.
 func TestHeaderBuffersAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	long := func(n int) string { return strings.Repeat("a", n) }
 	for _, setting := range []string{"large_client_header_buffers 4 16k;", "large_client_header_buffers 2 1k;", "",

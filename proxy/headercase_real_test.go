@@ -53,6 +53,7 @@ func rawHeaderNames(t *testing.T, addr, raw string) []string {
 // name go out spelled as written (X-URI, x-lower), the headers nginx
 // writes itself in its own spelling, in serve as in nginx.
 func TestHeaderNameCaseAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

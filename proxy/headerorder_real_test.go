@@ -84,6 +84,7 @@ func headerNames(t *testing.T, addr, raw string) []string {
 // fields, add_header's and Accept-Ranges last; after X-Accel-Redirect,
 // the app's fields nginx keeps, in the app's order, first.
 func TestHeaderOrderAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := orderApp(t)
 	conf := `

@@ -169,6 +169,7 @@ func wireCases() []wireCase {
 // response on the connection (status, body, headers with Connection and
 // Transfer-Encoding) and whether the connection ends after them.
 func TestWireAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	backend := scriptBackend(t)
 	conf := strings.ReplaceAll(wireConf, "BACKEND", backend)
@@ -301,6 +302,7 @@ func requestMethods(raw string) []string {
 // read from the configuration, per location, and give nginx's answers and
 // connection handling.
 func TestConnLimitsAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	backend := scriptBackend(t)
 	conf := strings.ReplaceAll(`

@@ -21,6 +21,7 @@ import (
 // nginx does, and clients see the same answers; without keepalive every
 // request opens a new connection.
 func TestUpstreamKeepalive(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	var conns atomic.Int64
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -115,6 +116,7 @@ server {
 // before that empty line has cut its body: both servers end the client's
 // connection without a last chunk.
 func TestUpstreamKeepaliveChunkedEnd(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -210,6 +212,7 @@ server {
 // use that long, and two blocks naming the same server keep connections
 // of their own.
 func TestUpstreamKeepaliveLimitsAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	var conns atomic.Int64
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -20,6 +20,7 @@ import (
 // (msie6 for a POST from an old MSIE, the default; safari), and
 // $connection_time starting at 0.
 func TestClientKeepaliveLimitsAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

@@ -46,6 +46,7 @@ server {
 // and an escaped "default" key, hostnames with leading and trailing
 // wildcards, a value with variables, and a map of a map.
 func TestMapAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ng := realnginx.StartHTTP(t, mapConf, nil)
 	emu, warns := startEmulator(t, mapConf, ng.Prefix, Options{})

@@ -13,6 +13,7 @@ import (
 // targets with repeated slashes, with merge_slashes on (the default) and
 // off.
 func TestMergeSlashesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	for _, setting := range []string{"", "merge_slashes off;"} {
 		conf := `

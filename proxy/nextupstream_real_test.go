@@ -19,6 +19,7 @@ import (
 // refusing server, so it goes on; after an answer it does not unless
 // non_idempotent); and the $upstream_addr and $upstream_status lists.
 func TestNextUpstreamAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := func(name string) string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

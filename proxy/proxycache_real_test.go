@@ -21,6 +21,7 @@ import (
 // Date and Server give the app's, or none when it sent none. Compared
 // with nginx.
 func TestCacheConfiguredHeadersAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -113,6 +114,7 @@ server {
 // several, none satisfiable, If-Range by date and by tag, HEAD,
 // max_ranges), Accept-Ranges, and an answer without a length.
 func TestForceRangesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // proxy_pass forms: with a URI part and variables (sent as it is), with
 // variables and no URI part, with captures of a regex location.
 func TestProxyPassURIAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := accessApp(t)
 	conf := strings.ReplaceAll(`

@@ -18,6 +18,7 @@ import (
 // take long to send at are left out: serve does not throttle), and the
 // Content-Type of a 204: its own dropped, an add_header's kept.
 func TestProxyPortAndLimitRateAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	stub, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

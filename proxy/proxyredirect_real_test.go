@@ -15,6 +15,7 @@ import (
 // proxy_redirect rules that are regular expressions: with captures,
 // without case, anywhere in the value, and a literal rule before them.
 func TestProxyRedirectRegexAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		to := r.URL.Query().Get("to")

@@ -67,6 +67,7 @@ func captureApp(t *testing.T, got chan<- string) string {
 // empty one, inherited), proxy_pass_request_headers off and
 // proxy_pass_request_body off.
 func TestProxyRequestAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	got := make(chan string, 4)
 	app := captureApp(t, got)

@@ -33,6 +33,7 @@ server {
 // an If-Modified-Since equal to, after and before the file's time, alone
 // and with a matching If-None-Match).
 func TestRangesAndIMSAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	files := map[string]string{}
 	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
@@ -88,6 +89,7 @@ func TestRangesAndIMSAgainstNginx(t *testing.T) {
 // before the range filter), If-Modified-Since with the file's own (the
 // not-modified filter runs first), as in nginx.
 func TestIfRangeAddedValidatorsAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

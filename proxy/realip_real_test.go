@@ -32,6 +32,7 @@ server {
 // X-Real-IP, a custom header and X-Forwarded-For (one or several header
 // lines, recursive or not, with ports, IPv6 and junk).
 func TestRealIPAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	files := map[string]string{}
 	for _, f := range []string{"index.html", "custom", "xff", "rec", "deny", "untrusted"} {

@@ -50,6 +50,7 @@ server {
 // redirect (a directory, return, rewrite, a location's own slash) under
 // absolute_redirect, server_name_in_redirect and port_in_redirect.
 func TestRedirectsAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	files := map[string]string{}
 	for _, d := range []string{"on", "off", "name", "noport", "both"} {

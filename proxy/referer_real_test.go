@@ -15,6 +15,7 @@ import (
 // path part, leading and trailing wildcards, regexes, the scheme, a port,
 // case, inheritance, and hotlink protection that refuses a file.
 func TestRefererAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

@@ -61,6 +61,7 @@ server {
 // captures (numbered and named), a rewrite into an internal location, and
 // a rewrite cycle.
 func TestRewriteAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	files := map[string]string{
 		"www/new/a.txt": "new a\n", "www/new/fallback.txt": "fallback\n", "www/if/real.txt": "real\n",

@@ -16,6 +16,7 @@ import (
 // and a rewrite with break in a location that proxies with a URI (the
 // changed URI goes whole).
 func TestRewriteEscapingAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

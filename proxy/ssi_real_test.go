@@ -20,6 +20,7 @@ import (
 // ssi_silent_errors, ssi_types, ssi_last_modified, and the headers SSI
 // takes away.
 func TestSSIAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

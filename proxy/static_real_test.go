@@ -479,6 +479,7 @@ func staticRealRequests(t *testing.T, www string) []staticReq {
 //
 // It skips when nginx is not installed, unless XACCEL_REQUIRE_REAL=1.
 func TestServeStaticRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	inst := realnginx.StartHTTP(t, staticRealConf, staticRealFiles())
 	staticRealTree(t, inst.Prefix)

@@ -67,6 +67,7 @@ func streamApp(t *testing.T, got chan<- string) string {
 // chunked one (over HTTP/1.1 to the app); a client that goes away in the
 // middle gets no answer, and the app sees a body cut short of its framing.
 func TestRequestStreamingAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	got := make(chan string, 64)
 	app := streamApp(t, got)
@@ -160,6 +161,7 @@ server {
 // with the last chunk, as nginx sends them: the app's reads are compared
 // (the header's lines aside).
 func TestChunkedPrereadAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	reads := make(chan []string, 4)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

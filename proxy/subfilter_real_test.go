@@ -20,6 +20,7 @@ import (
 // sub_filter_last_modified, a Range on a filtered page, SSI after it, and
 // an app's body cut short (what came is sent, without a last chunk).
 func TestSubFilterAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

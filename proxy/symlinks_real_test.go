@@ -41,6 +41,7 @@ server {
 // literal, try_files, index, if -f, and an X-Accel-Redirect into a
 // location that refuses links.
 func TestSymlinksAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := strings.ReplaceAll(symlinksConf, "{{APP}}", accessApp(t))
 	files := map[string]string{}

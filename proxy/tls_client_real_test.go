@@ -77,6 +77,7 @@ func (p *testPKI) issue(subject pkix.Name, parent *testIdentity, ca bool, notBef
 // signed through an intermediate, a self-signed one, one from another
 // authority, an expired one and one for servers only.
 func TestTLSClientCertAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	now := time.Now()
 	pki := &testPKI{t: t, serial: 0x0fff}
@@ -220,6 +221,7 @@ func TestTLSClientCertAgainstNginx(t *testing.T) {
 // and keys encrypted with a password from ssl_password_file (PKCS#8 as
 // OpenSSL 3 writes them, and the older PEM form), with nginx.
 func TestTLSDynamicCertificatesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
@@ -294,6 +296,7 @@ func TestTLSDynamicCertificatesAgainstNginx(t *testing.T) {
 // with variables that cannot be loaded at a handshake is replaced by the
 // announced development certificate; without it the handshake fails.
 func TestTLSDynamicCertificateDevCert(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := `http { server { listen 127.0.0.1:8443 ssl; server_name a.test;
         ssl_certificate $ssl_server_name.crt; ssl_certificate_key $ssl_server_name.key; } }`

@@ -151,6 +151,7 @@ const tlsConf = `
 // a URI, which nginx answers with 400 although no "=400" is written), ALPN, and
 // ssl_protocols.
 func TestTLSRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	aCrt, aKey := testCert(t, "cert-a", "a.test")
 	bCrt, bKey := testCert(t, "cert-b", "b.test")
@@ -271,6 +272,7 @@ func startTLSFront(t *testing.T, ng *realnginx.Instance, conf string, extra ...i
 // --dev-cert, which serves a generated one, announced with its
 // fingerprint.
 func TestTLSDevCert(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "nginx.conf")
 	src := `events {} http { server { listen 127.0.0.1:44321 ssl; server_name dev.test .wild.test;

@@ -18,6 +18,7 @@ import (
 // it was checked against: where the nginx here is another version, its
 // answers are compared with that version put in their place.
 func TestTokensAndRefreshAgainstNginx(t *testing.T) {
+	t.Parallel()
 	bin := realnginx.Require(t)
 	version, err := realnginx.Version(bin)
 	if err != nil {

@@ -138,6 +138,7 @@ const goBadRequest = "400 Bad Request"
 // to the emulator. The emulator must never serve a file nginx does not
 // serve for the same request; it should answer exactly like nginx.
 func TestTraversalAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	backend := scriptBackend(t)
 	conf := strings.ReplaceAll(traversalConf, "BACKEND", backend)

@@ -16,6 +16,7 @@ import (
 // alias the name found goes after the alias, for the test and the file
 // sent.
 func TestTryFilesDirectoriesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {

@@ -21,6 +21,7 @@ import (
 // nginx: reached through proxy_pass to the socket and directly, with
 // $remote_addr and $remote_port of such a client, and `allow`/`deny unix:`.
 func TestUnixListenAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	conf := `
 server {
@@ -116,6 +117,7 @@ server {
 // nginx replaces it; a socket another server answers on, or a file that is
 // not a socket, is left alone and the listen fails.
 func TestListenUnixLeavesOthersAlone(t *testing.T) {
+	t.Parallel()
 	dir, err := os.MkdirTemp("/tmp", "xaccel-unix-")
 	if err != nil {
 		t.Fatal(err)

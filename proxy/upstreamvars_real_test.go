@@ -62,6 +62,7 @@ func pausingApp(t *testing.T) string {
 // (after it), for an app slow to answer, one slow in its body, and one
 // that is not there.
 func TestUpstreamVariablesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	app := pausingApp(t)
 	conf := `

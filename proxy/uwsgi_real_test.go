@@ -156,6 +156,7 @@ func startUWSGI(t *testing.T, bin, app string) string {
 // X-Accel-Redirect, intercepted errors, a header too big for
 // uwsgi_buffer_size, and an exception.
 func TestUWSGIAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	bin, err := exec.LookPath("uwsgi")
 	if err != nil {

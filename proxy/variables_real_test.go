@@ -19,6 +19,7 @@ import (
 // response's own headers ($sent_http_*, lists joined) and the app's
 // cookies ($upstream_cookie_*).
 func TestListVariablesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -54,6 +54,7 @@ const vhostConf = `
 // by request, on three addresses: names of every kind, no Host, invalid
 // hosts, absolute request targets.
 func TestVhostsRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	if ln, err := net.Listen("tcp", "127.0.0.2:0"); err != nil {
 		t.Skipf("127.0.0.2 cannot be bound here: %v", err)

@@ -528,6 +528,7 @@ func wantHeader(name string, values ...string) func(*realnginx.Response) error {
 // compares status, body and every client-visible header; it covers the
 // rules of nginx-semantics sections 1 and 2 that apply to proxy_pass.
 func TestXAccelRulesAgainstNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	backend := scriptBackend(t)
 	conf := strings.ReplaceAll(xarRealConf, "BACKEND", backend)
@@ -602,6 +603,7 @@ func TestXAccelRulesAgainstNginx(t *testing.T) {
 // first usable server of `upstream NAME {}`, with Host: NAME, and that
 // Options.Upstreams wins over the block.
 func TestUpstreamBlocks(t *testing.T) {
+	t.Parallel()
 	backend := scriptBackend(t)
 	// A port nothing listens on.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -667,6 +669,7 @@ server {
 // server that are not emulated, the forms of emulated ones that are not,
 // and the http-level directives that change proxied responses.
 func TestNotEmulatedWarnings(t *testing.T) {
+	t.Parallel()
 	conf := `proxy_cookie_path / /app/;
 charset_map koi8-r utf-8 { C0 D0B0; }
 log_format main "$uri";

@@ -19,10 +19,12 @@ package realnginx
 import (
 	"context"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,6 +71,18 @@ func SkipShort(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip(ShortMessage)
+	}
+}
+
+// RaiseParallel sets go test's -parallel to n unless the command line gives
+// it or GOMAXPROCS is already at least n. Call it from TestMain after
+// flag.Parse: tests against real servers mostly wait for them (to start, to
+// answer, to time out), so more of them than CPUs keep the machine busy.
+func RaiseParallel(n int) {
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit && runtime.GOMAXPROCS(0) < n {
+		flag.Set("test.parallel", strconv.Itoa(n))
 	}
 }
 
