@@ -81,8 +81,11 @@ func TestTLSClientCertAgainstNginx(t *testing.T) {
 	realnginx.Require(t)
 	now := time.Now()
 	pki := &testPKI{t: t, serial: 0x0fff}
+	// Half a day past the whole days, so that $ssl_client_v_remain (whole
+	// days left) is the same for nginx and serve however many seconds
+	// apart they answer.
 	valid := func(days int) (time.Time, time.Time) {
-		return now.Add(-time.Hour), now.Add(time.Duration(days) * 24 * time.Hour)
+		return now.Add(-time.Hour), now.Add(time.Duration(days)*24*time.Hour + 12*time.Hour)
 	}
 	b, a := valid(30)
 	ca := pki.issue(pkix.Name{CommonName: "test ca", Organization: []string{"xaccel"}, Country: []string{"DE"}}, nil, true, b, a, nil)
