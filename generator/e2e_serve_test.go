@@ -3,6 +3,8 @@ package generator
 // xaccel serve as the front: the generated nginx configuration, served by
 // the xaccel binary of this checkout (built once per test run), in front of
 // the same apps and with the same checks as real nginx, Caddy and Apache.
+// runE2E puts each app behind real nginx and behind serve at once (the
+// subtests TestE2E<Backend>/nginx and /serve).
 // The configuration is generated for the test's own app address and private
 // directory, so it needs no --upstream or --map-root: the app's
 // X-Accel-Mapping (Rails, Laravel) must name the directory the files are
@@ -105,6 +107,3 @@ func init() {
 	}
 }
 
-// TestE2EServe runs every backend that has an end-to-end runner behind
-// xaccel serve.
-func TestE2EServe(t *testing.T) { runE2EFronts(t, "serve") }

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -248,27 +249,52 @@ var e2eFronts = map[string]e2eFront{
 	},
 }
 
-// runE2E generates the backend twice (X-Accel on and off), runs each app
-// behind its own real nginx, and checks the twelve names.
-func runE2E(t *testing.T, backend string) { runE2EFront(t, backend, "nginx") }
+// runE2E generates the backend twice (X-Accel on and off) and runs each app
+// once, behind real nginx and behind xaccel serve (both run the generated
+// nginx configuration), and checks the twelve names through each.
+func runE2E(t *testing.T, backend string) { runE2EShared(t, backend, "nginx", "serve") }
 
-// runE2EFront is runE2E behind the given front server (nginx, caddy or
-// apache).
+// runE2EFront is runE2E behind one front server (caddy or apache, whose
+// generated app differs from the nginx one).
+func runE2EFront(t *testing.T, backend, front string) { runE2EShared(t, backend, front) }
+
+// runE2EShared runs the backend's app once per X-Accel mode, generated for
+// the fronts (which must run the same generated files), behind each of the
+// fronts the backend goes behind, and checks every front's answers in a
+// subtest named after it (or in t itself for a single front). One app start
+// serves every front: starting the apps is most of the suite's time.
 //
 // Every run has its own directories, free ports and server processes, so
 // the runs go in parallel (TestMain raises go test's -parallel).
-func runE2EFront(t *testing.T, backend, front string) {
+func runE2EShared(t *testing.T, backend string, fronts ...string) {
 	realnginx.SkipShort(t)
 	t.Parallel()
 	b, ok := e2eBackends[backend]
 	if !ok {
 		t.Fatalf("no end-to-end runner for %s", backend)
 	}
-	f, ok := e2eFronts[front]
-	if !ok {
-		t.Fatalf("no end-to-end runner for the front %s", front)
+	if b.fronts != nil {
+		fronts = slices.DeleteFunc(slices.Clone(fronts), func(f string) bool { return !slices.Contains(b.fronts, f) })
 	}
-	f.require(t)
+	if len(fronts) == 0 {
+		t.Fatalf("%s goes behind none of the fronts asked for", backend)
+	}
+	gen := ""
+	for _, name := range fronts {
+		f, ok := e2eFronts[name]
+		if !ok {
+			t.Fatalf("no end-to-end runner for the front %s", name)
+		}
+		g := name
+		if f.generate != "" {
+			g = f.generate
+		}
+		if gen != "" && g != gen {
+			t.Fatalf("fronts %v run different generated files (%s, %s): they cannot share one app", fronts, gen, g)
+		}
+		gen = g
+		f.require(t)
+	}
 	b.require(t)
 
 	base := t.TempDir()
@@ -295,17 +321,16 @@ func runE2EFront(t *testing.T, backend, front string) {
 		t.Fatal(err)
 	}
 
-	results := map[bool]map[string]e2eFetch{}
+	results := map[string]map[bool]map[string]e2eFetch{}
+	for _, front := range fronts {
+		results[front] = map[bool]map[string]e2eFetch{}
+	}
 	for _, accel := range []bool{true, false} {
 		dir := filepath.Join(base, fmt.Sprintf("accel-%v", accel))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(dir, "out")
-		gen := front
-		if f.generate != "" {
-			gen = f.generate
-		}
 		gb := backend
 		if b.generate != "" {
 			gb = b.generate
@@ -327,28 +352,41 @@ func runE2EFront(t *testing.T, backend, front string) {
 		}
 		b.allow(t, out)
 		b.start(t, out, d, accel)
-		send := f.start(t, out, d)
-
-		got := map[string]e2eFetch{}
-		get := func(key, target string) {
-			r, err := send(target)
-			if err != nil {
-				t.Fatalf("GET %s: %v", target, err)
+		for _, front := range fronts {
+			send := e2eFronts[front].start(t, out, d)
+			got := map[string]e2eFetch{}
+			get := func(key, target string) {
+				r, err := send(target)
+				if err != nil {
+					t.Fatalf("GET %s: %v", target, err)
+				}
+				got[key] = e2eFetch{r.Status, r.Header, r.Body}
 			}
-			got[key] = e2eFetch{r.Status, r.Header, r.Body}
+			for _, n := range awkwardNames {
+				get(n, d.DownloadPathNoSlash+escapeSegments(n))
+				get("direct:"+n, d.InternalPrefixNoSlash+escapeSegments(n))
+			}
+			get("denied", d.DownloadPath+"denied.txt")
+			get("missing", d.DownloadPath+"missing.txt")
+			get("traversal", d.DownloadPath+"..%2fsecret.txt")
+			get("traversal2", d.DownloadPath+"sub/..%2f..%2fsecret.txt")
+			get("off-by-slash", d.InternalPrefixNoSlash+"../secret.txt")
+			results[front][accel] = got
 		}
-		for _, n := range awkwardNames {
-			get(n, d.DownloadPathNoSlash+escapeSegments(n))
-			get("direct:"+n, d.InternalPrefixNoSlash+escapeSegments(n))
-		}
-		get("denied", d.DownloadPath+"denied.txt")
-		get("missing", d.DownloadPath+"missing.txt")
-		get("traversal", d.DownloadPath+"..%2fsecret.txt")
-		get("traversal2", d.DownloadPath+"sub/..%2f..%2fsecret.txt")
-		get("off-by-slash", d.InternalPrefixNoSlash+"../secret.txt")
-		results[accel] = got
 	}
+	for _, front := range fronts {
+		if len(fronts) == 1 {
+			checkE2E(t, front, results[front], contents)
+			continue
+		}
+		t.Run(front, func(t *testing.T) { checkE2E(t, front, results[front], contents) })
+	}
+}
 
+// checkE2E checks what one front answered for the twelve names and the
+// requests that must fail, with X-Accel on and off.
+func checkE2E(t *testing.T, front string, results map[bool]map[string]e2eFetch, contents map[string]string) {
+	f := e2eFronts[front]
 	for _, accel := range []bool{true, false} {
 		mode := map[bool]string{true: "X-Accel on", false: "X-Accel off"}[accel]
 		got := results[accel]
