@@ -106,4 +106,3 @@ func init() {
 		generate: "nginx",
 	}
 }
-
