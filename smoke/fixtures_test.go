@@ -64,6 +64,7 @@ func serveServer(t *testing.T, src string) (string, string) {
 // own plan passes too). A new fixture is covered without touching this
 // test.
 func TestLeakFixtures(t *testing.T) {
+	t.Parallel() // starts two servers per fixture
 	fixtures, err := leakfix.Load("..")
 	if err != nil {
 		t.Fatal(err)

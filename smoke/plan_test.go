@@ -294,6 +294,7 @@ func TestDispositionName(t *testing.T) {
 // probe is a request target that starts with "/" and has no raw space or
 // control byte.
 func TestPlanAnyConfig(t *testing.T) {
+	t.Parallel() // plans every configuration under testdata
 	paths, _ := filepath.Glob("../testdata/*/*/*.conf")
 	more, _ := filepath.Glob("../testdata/*/*.conf")
 	paths = append(paths, more...)
