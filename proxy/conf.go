@@ -3,12 +3,13 @@
 package proxy
 
 import (
-	"github.com/xaccel/xaccel/proxy/internal/http1"
-	"github.com/xaccel/xaccel/proxy/internal/upstream"
-	"github.com/xaccel/xaccel/proxy/internal/wire"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xaccel/xaccel/proxy/internal/http1"
+	"github.com/xaccel/xaccel/proxy/internal/upstream"
+	"github.com/xaccel/xaccel/proxy/internal/wire"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -396,4 +397,72 @@ func isProxyHeader(name string) bool {
 		}
 	}
 	return false
+}
+
+// ignored reports whether proxy_ignore_headers switches off the processing
+// of header name.
+func ignored(levels []*nginx.Directive, name string) bool {
+	for _, d := range nginx.Effective(levels, "proxy_ignore_headers") {
+		for _, a := range d.Args {
+			if strings.EqualFold(a, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hidden reports whether an upstream header is kept from the client:
+// nginx's default list and proxy_hide_header, unless proxy_pass_header
+// lets it through; Connection, Keep-Alive and Transfer-Encoding never go.
+func (c *locConf) hidden(name string) bool {
+	for _, hh := range neverCopied {
+		if strings.EqualFold(hh, name) {
+			return true
+		}
+	}
+	for _, d := range c.passHeader {
+		if strings.EqualFold(d.Arg(0), name) {
+			return false
+		}
+	}
+	for _, hname := range hiddenByDefault {
+		if strings.EqualFold(hname, name) {
+			return true
+		}
+	}
+	for _, d := range c.hideHeader {
+		if strings.EqualFold(d.Arg(0), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest returns the directive called name at the innermost level that
+// has one (how nginx inherits single-value settings), or nil.
+func nearest(levels []*nginx.Directive, name string) *nginx.Directive {
+	for _, lv := range levels {
+		if lv == nil {
+			continue
+		}
+		if d := lv.First(name); d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// flagOn reports whether the on|off directive name is on where levels
+// apply.
+func flagOn(levels []*nginx.Directive, name string) bool {
+	d := nearest(levels, name)
+	return d != nil && d.Arg(0) == "on"
+}
+
+// flagOff reports whether the on|off directive name is off where levels
+// apply.
+func flagOff(levels []*nginx.Directive, name string) bool {
+	d := nearest(levels, name)
+	return d != nil && d.Arg(0) == "off"
 }

@@ -21,10 +21,10 @@ import (
 // refused) nor the list claims one the code does not evaluate.
 func TestEvaluatedVariablesMatchCode(t *testing.T) {
 	funcs := map[string]map[string]string{ // file -> function -> prefix the names get
-		"variables.go": {"variable": ""},
-		"accesslog.go": {"logTime": ""},
-		"upstream.go":  {"upVar": ""},
-		"tls_vars.go":  {"sslVariable": "ssl_"},
+		"variables.go":     {"variable": ""},
+		"accesslog.go":     {"logTime": ""},
+		"upstream_vars.go": {"upVar": ""},
+		"tls_vars.go":      {"sslVariable": "ssl_"},
 	}
 	inCode := map[string]bool{}
 	for file, fns := range funcs {
