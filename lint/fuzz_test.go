@@ -212,3 +212,46 @@ func TestHugeNesting(t *testing.T) {
 		})
 	}
 }
+
+// FuzzFix checks that computing and applying fixes never panics, that every
+// edit lies inside its file, and that the fixes of a configuration nginx
+// would read never make it unreadable.
+func FuzzFix(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	paths, _ := filepath.Glob("../testdata/fix/*.conf")
+	more, _ := filepath.Glob("../testdata/lint/*/*.conf")
+	for _, p := range append(paths, more...) {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		guard := time.AfterFunc(fuzzHang, func() {
+			panic(fmt.Sprintf("fixing still running after %v on a %d-byte input", fuzzHang, len(data)))
+		})
+		defer guard.Stop()
+		cfg := nginx.LoadBytes("nginx.conf", data, nginx.LoadOptions{Prefix: t.TempDir()})
+		sources := map[string][]byte{}
+		for _, fl := range cfg.Files {
+			sources[fl.Path] = fl.Src
+		}
+		fs := lint.Run(cfg, lint.Options{Protect: []string{"/media/"}})
+		for _, fd := range fs {
+			for _, e := range fd.Fix {
+				if src, ok := sources[e.File]; !ok || e.Start < 0 || e.Start > e.End || e.End > len(src) {
+					t.Fatalf("[%s] at %s: edit %+v outside its file", fd.Rule, fd.Pos, e)
+				}
+			}
+		}
+		fixed, _ := lint.ApplyFixes(fs, sources)
+		if len(cfg.Errors) > 0 || len(fixed) == 0 || len(cfg.Files) != 1 {
+			return
+		}
+		again := nginx.LoadBytes("nginx.conf", fixed["nginx.conf"], nginx.LoadOptions{Prefix: t.TempDir()})
+		for _, e := range again.Errors {
+			t.Errorf("the fixed text does not parse: %s: %s\n--- before\n%s\n--- after\n%s", e.Pos, e.Msg, data, fixed["nginx.conf"])
+		}
+	})
+}
