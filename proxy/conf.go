@@ -31,7 +31,10 @@ type locConf struct {
 	// The headers filter and the charset filter.
 	expires   *nginx.Directive
 	addHeader []*nginx.Directive
-	charset   *nginx.Directive
+	// addTrailer are the add_trailer directives in effect (inherited as
+	// add_header's are: from the nearest level that has any).
+	addTrailer []*nginx.Directive
+	charset    *nginx.Directive
 
 	// client_max_body_size (0: no limit).
 	maxBody int64
@@ -132,6 +135,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	c.types, c.defaultType = typeTable(c.levels)
 	c.expires = nearest(c.levels, "expires")
 	c.addHeader = nginx.Effective(c.levels, "add_header")
+	c.addTrailer = nginx.Effective(c.levels, "add_trailer")
 	c.charset = nearest(c.levels, "charset")
 	c.errorPages = len(nginx.Effective(c.levels, "error_page")) > 0
 	c.recursiveErrorPages = flagOn(c.levels, "recursive_error_pages")
@@ -276,6 +280,7 @@ func newConnLimits(levels []*nginx.Directive) http1.Limits {
 			}
 		}
 	}
+	l.NoChunked = flagOff(levels, "chunked_transfer_encoding")
 	return l
 }
 

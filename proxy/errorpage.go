@@ -312,6 +312,9 @@ func (hw *hookWriter) before(status int) int {
 		delete(hdr, "Content-Type")
 	}
 	hw.h.headersFilter(hdr, rq, lc, status)
+	if rq.trailerConf != nil {
+		expectTrailers(hw.ResponseWriter)
+	}
 	if own204 {
 		delete(hdr, "Content-Length")
 		delete(hdr, "Last-Modified")

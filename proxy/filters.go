@@ -46,6 +46,30 @@ func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, statu
 			}
 		}
 	}
+	// add_trailer: when one applies to the status, the response expects
+	// a trailer (its values are taken when the body ends: trailers).
+	for _, d := range lc.addTrailer {
+		if len(d.Args) >= 2 && (addsHeaders(status) || (len(d.Args) > 2 && d.Args[2] == "always")) {
+			rq.trailerConf = lc
+			break
+		}
+	}
+}
+
+// trailers is ngx_http_trailers_filter at the end of the body: the
+// add_trailer fields of lc that apply to the response's status, with their
+// values expanded; an empty value adds nothing.
+func (h *Handler) trailers(rq *request, lc *locConf) [][2]string {
+	var out [][2]string
+	for _, d := range lc.addTrailer {
+		if len(d.Args) < 2 || !(addsHeaders(rq.status) || (len(d.Args) > 2 && d.Args[2] == "always")) {
+			continue
+		}
+		if v := h.expand(rq, d.Args[1]); v != "" {
+			out = append(out, [2]string{d.Args[0], v})
+		}
+	}
+	return out
 }
 
 // knownHeaders are the response headers serve reads or writes itself

@@ -113,6 +113,7 @@ var emulated = map[string]bool{
 	"listen": true, "server_name": true, "location": true, "root": true, "alias": true,
 	"internal": true, "return": true, "proxy_pass": true, "proxy_set_header": true,
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
+	"add_trailer": true, "chunked_transfer_encoding": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
@@ -391,6 +392,9 @@ type request struct {
 	// added are the header names add_header and expires added, in order;
 	// outOrder the keys of out in the app's order.
 	added, outOrder []string
+	// trailerConf is the location whose add_trailer fields end the
+	// response (set by the headers filter when one applies to the status).
+	trailerConf *locConf
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64
@@ -485,6 +489,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	status := h.process(w, rq, first)
 	h.finishHeld(rq)
+	if rq.trailerConf != nil {
+		setTrailers(w, h.trailers(rq, rq.trailerConf))
+	}
 	h.logRequest(w, rq, status)
 	if rq.bodyFile != nil {
 		rq.bodyFile.Close()

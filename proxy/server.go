@@ -88,8 +88,11 @@ func (v *vhosts) Pick(ctx context.Context, host string) (http1.Site, context.Con
 	return site{h}, ctx
 }
 
-// abortResponse, closeAfterError and setLimits reach the client side's
-// writer under w (see http1.Abort, CloseAfter and SetLimits).
-func abortResponse(w http.ResponseWriter) bool          { return http1.Abort(w) }
-func closeAfterError(w http.ResponseWriter, status int) { http1.CloseAfter(w, status) }
-func setLimits(w http.ResponseWriter, l *http1.Limits)  { http1.SetLimits(w, *l) }
+// abortResponse, closeAfterError, setLimits, expectTrailers and
+// setTrailers reach the client side's writer under w (see http1.Abort,
+// CloseAfter, SetLimits, ExpectTrailers and SetTrailers).
+func abortResponse(w http.ResponseWriter) bool              { return http1.Abort(w) }
+func closeAfterError(w http.ResponseWriter, status int)     { http1.CloseAfter(w, status) }
+func setLimits(w http.ResponseWriter, l *http1.Limits)      { http1.SetLimits(w, *l) }
+func expectTrailers(w http.ResponseWriter)                  { http1.ExpectTrailers(w) }
+func setTrailers(w http.ResponseWriter, fields [][2]string) { http1.SetTrailers(w, fields) }

@@ -248,6 +248,9 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 			h.Set("Last-Modified", stamp.lastModified)
 		}
 		h.Set("ETag", etag)
+		// Before add_header's fields and the range filter's
+		// Content-Range, as nginx's header list has them.
+		http1.Order(w, "Etag")
 		if len(ranges) == 1 {
 			return serveSingleRange(w, r, f, ranges[0], size)
 		}

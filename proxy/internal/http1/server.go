@@ -143,6 +143,9 @@ type Limits struct {
 	// line or header line, and how many such buffers the part of the
 	// header that overflows the first may take.
 	HeaderFirst, HeaderLine, HeaderBuffers int
+	// NoChunked is chunked_transfer_encoding off: a body of unknown
+	// length ends with the connection instead of going out chunked.
+	NoChunked bool
 }
 
 // DefaultLimits are nginx's defaults.

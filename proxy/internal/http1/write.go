@@ -45,6 +45,11 @@ type respWriter struct {
 	// holds the first few without an allocation of their own.
 	order      []string
 	orderSpace [6]string
+	// expectTrailers: the body goes out chunked to an HTTP/1.1 client
+	// whatever its length, and its last chunk carries trailers (see
+	// ExpectTrailers and SetTrailers).
+	expectTrailers bool
+	trailers       [][2]string
 }
 
 // respWriterOf finds the respWriter under w: a handler may wrap it in
@@ -126,6 +131,26 @@ func CloseAfter(w http.ResponseWriter, status int) {
 	}
 }
 
+// ExpectTrailers marks the response to w as one that ends with a trailer
+// (nginx's r->expect_trailers, which add_trailer sets): to an HTTP/1.1
+// client its body goes out chunked, without Content-Length, even when its
+// length is known, unless chunked_transfer_encoding is off. Call it before
+// the header is written.
+func ExpectTrailers(w http.ResponseWriter) {
+	if rw, ok := respWriterOf(w); ok && !rw.wroteHeader {
+		rw.expectTrailers = true
+	}
+}
+
+// SetTrailers gives the fields the last chunk of w's response carries,
+// name and value, in order. They are sent only when the body went out
+// chunked; call it before the handler returns.
+func SetTrailers(w http.ResponseWriter, fields [][2]string) {
+	if rw, ok := respWriterOf(w); ok {
+		rw.trailers = fields
+	}
+}
+
 func (w *respWriter) Header() http.Header { return w.hdr }
 
 // statusLines are nginx's status lines (ngx_http_status_lines); another
@@ -175,10 +200,18 @@ func (w *respWriter) WriteHeader(status int) {
 			w.cl = n
 		}
 	}
-	if w.bodyAllowed && w.cl < 0 {
-		if w.req.ProtoMinor > 0 {
+	// ngx_http_chunked_header_filter: chunked for a body of unknown
+	// length, or one a trailer follows, to HTTP/1.1 when
+	// chunked_transfer_encoding allows it; otherwise a body of unknown
+	// length ends with the connection.
+	if w.bodyAllowed && (w.cl < 0 || w.expectTrailers) {
+		if w.req.ProtoMinor > 0 && !w.c.limits.NoChunked {
 			w.chunked = true
-		} else {
+			if w.cl >= 0 {
+				delete(hdr, "Content-Length")
+				w.cl = -1
+			}
+		} else if w.cl < 0 {
 			w.keepAlive = false // the body ends with the connection
 		}
 	}
@@ -408,7 +441,16 @@ func (w *respWriter) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	if w.chunked {
-		w.c.out = append(w.c.out, "0\r\n\r\n"...)
+		// ngx_http_chunked_create_trailers: the last chunk, the trailer
+		// fields, the empty line.
+		w.c.out = append(w.c.out, "0\r\n"...)
+		for _, f := range w.trailers {
+			w.c.out = append(w.c.out, f[0]...)
+			w.c.out = append(w.c.out, ": "...)
+			w.c.out = append(w.c.out, f[1]...)
+			w.c.out = append(w.c.out, "\r\n"...)
+		}
+		w.c.out = append(w.c.out, "\r\n"...)
 	}
 	if w.bodyAllowed && w.cl >= 0 && w.written < w.cl {
 		w.c.broken = true
