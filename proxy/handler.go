@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +87,8 @@ type Handler struct {
 	// reads request header names.
 	underscoresInHeaders bool
 	ignoreInvalidHeaders bool
+	// maxHeaders is the server's max_headers (-1: none set).
+	maxHeaders int
 	// prefix is nginx's configuration prefix: the main file's directory.
 	prefix string
 	// serverRewrites is set when the server block has rewrite directives
@@ -113,7 +116,7 @@ var emulated = map[string]bool{
 	"listen": true, "server_name": true, "location": true, "root": true, "alias": true,
 	"internal": true, "return": true, "proxy_pass": true, "proxy_set_header": true,
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
-	"add_trailer": true, "chunked_transfer_encoding": true,
+	"add_trailer": true, "chunked_transfer_encoding": true, "max_headers": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
@@ -202,6 +205,12 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h.mergeSlashes = !flagOff(h.serverConf.levels, "merge_slashes")
 	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
 	h.ignoreInvalidHeaders = d == nil || d.Arg(0) != "off"
+	h.maxHeaders = -1
+	if d := nearest(h.serverConf.levels, "max_headers"); d != nil {
+		if n, err := strconv.Atoi(d.Arg(0)); err == nil && n >= 0 {
+			h.maxHeaders = n
+		}
+	}
 	switch {
 	case o.ConfPrefix != "":
 		h.prefix = o.ConfPrefix

@@ -70,7 +70,8 @@ func (s site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(
 func (s site) Reject(w http.ResponseWriter, r *http.Request, status int) { s.h.reject(w, r, status) }
 
 func (s site) Reading() http1.Reading {
-	return http1.Reading{Underscores: s.h.underscoresInHeaders, IgnoreInvalid: s.h.ignoreInvalidHeaders, Limits: s.h.serverConf.limits}
+	return http1.Reading{Underscores: s.h.underscoresInHeaders, IgnoreInvalid: s.h.ignoreInvalidHeaders, Limits: s.h.serverConf.limits,
+		MaxHeaders: s.h.maxHeaders, LimitHeaders: s.h.maxHeaders >= 0}
 }
 
 // Default is the server that answers a connection until a host is known.

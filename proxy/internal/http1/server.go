@@ -70,6 +70,12 @@ type Site interface {
 type Reading struct {
 	Underscores, IgnoreInvalid bool
 	Limits                     Limits
+	// MaxHeaders is max_headers (nginx 1.29.8 and later) when
+	// LimitHeaders is set: a request with more header lines is refused
+	// (494, "Request Header Or Cookie Too Large"). Unset, there is no
+	// limit, as in the nginx serve follows.
+	MaxHeaders   int
+	LimitHeaders bool
 }
 
 // ConnInfo is what a request knows of its connection: its serial number
@@ -583,6 +589,7 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	if r.Host != "" {
 		pick(r.Host)
 	}
+	headers := 0
 	for {
 		underscores, ignoreInvalid := c.reading.Underscores, c.reading.IgnoreInvalid
 		line, err := c.br.ReadSlice('\n')
@@ -604,6 +611,11 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 		}
 		if hl.invalid && ignoreInvalid {
 			continue
+		}
+		// ngx_http_process_request_headers: counted once the line is
+		// taken, against the server chosen so far.
+		if headers++; c.reading.LimitHeaders && headers > c.reading.MaxHeaders {
+			return r, 0, false, StatusHeaderTooLarge
 		}
 		if uniqueHeaders[hl.name] && len(r.Header[hl.name]) > 0 {
 			return r, 0, false, http.StatusBadRequest
