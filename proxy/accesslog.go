@@ -120,6 +120,7 @@ func (h *Handler) logRequest(w http.ResponseWriter, rq *request, status int) {
 	}
 	rq.sent = w.Header()
 	rq.bodySent = http1.BodyBytesSent(w)
+	rq.completed = http1.Completed(w)
 	defer func() { rq.sent = nil }()
 	for _, d := range ds {
 		target := d.Arg(0)

@@ -402,8 +402,15 @@ type request struct {
 	// outOrder the keys of out in the app's order.
 	added, outOrder []string
 	// trailerConf is the location whose add_trailer fields end the
-	// response (set by the headers filter when one applies to the status).
+	// response (set by the headers filter when one applies to the status);
+	// trailers are those fields once the body is done ($sent_trailer_*).
 	trailerConf *locConf
+	trailers    [][2]string
+	// client is the writer to the client, for the variables that count
+	// what came in and went out; completed is set once the response went
+	// out whole ($request_completion, in the access log).
+	client    http.ResponseWriter
+	completed bool
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64
@@ -476,7 +483,7 @@ func done(status int) step { return step{kind: stepDone, status: status} }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, h.mergeSlashes)
 	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
-		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now()}
+		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now(), client: w}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
 	rq.plus = strings.Contains(path, "+")
@@ -499,7 +506,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := h.process(w, rq, first)
 	h.finishHeld(rq)
 	if rq.trailerConf != nil {
-		setTrailers(w, h.trailers(rq, rq.trailerConf))
+		rq.trailers = h.trailers(rq, rq.trailerConf)
+		setTrailers(w, rq.trailers)
 	}
 	h.logRequest(w, rq, status)
 	if rq.bodyFile != nil {
@@ -519,7 +527,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (no method when the request line itself was refused).
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
 	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges,
-		tracing: h.opts.Trace != nil, start: time.Now()}
+		tracing: h.opts.Trace != nil, start: time.Now(), client: w}
 	final := h.process(w, rq, h.fail(w, rq, status, nil))
 	h.logRequest(w, rq, final)
 	if h.opts.Trace != nil {

@@ -502,6 +502,9 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.relayed = true
+	if !rq.sub && !rq.subrequest {
+		statusLine(w, resp.StatusText) // the app's, as nginx passes it on
+	}
 	hw.WriteHeader(resp.Status)
 	if rq.method != http.MethodHead && !rq.sub {
 		if _, err := copyBody(hw, resp.Body); err != nil {

@@ -17,7 +17,7 @@ import (
 // (evaluatedVariables, evaluatedPrefixes, and those the configuration
 // defines with set, map, geo, split_clients, auth_request_set or a named
 // capture) or one of a module serve does not emulate ($geoip_*,
-// $request_length, perl_set's and js_set's...). Such a variable is empty
+// $upstream_bytes_sent, perl_set's and js_set's...). Such a variable is empty
 // in serve. Where that decides whether a request is answered (an `if`
 // condition, directly or through set, map, geo or split_clients), serve
 // refuses to start, as for an access directive it does not emulate;
@@ -38,6 +38,7 @@ var evaluatedVariables = map[string]bool{
 	"request_uri": true, "scheme": true, "server_addr": true, "server_name": true, "server_port": true,
 	"server_protocol": true, "status": true, "uri": true, "hostname": true, "pid": true, "http2": true,
 	"binary_remote_addr": true, "request_id": true, "realpath_root": true,
+	"bytes_sent": true, "request_length": true, "pipe": true, "request_completion": true,
 	// logTime
 	"time_local": true, "time_iso8601": true, "msec": true,
 	// upVar
@@ -46,7 +47,7 @@ var evaluatedVariables = map[string]bool{
 }
 
 // evaluatedPrefixes are the families of variables serve evaluates.
-var evaluatedPrefixes = []string{"http_", "sent_http_", "upstream_http_", "upstream_cookie_", "arg_", "cookie_"}
+var evaluatedPrefixes = []string{"http_", "sent_http_", "sent_trailer_", "upstream_http_", "upstream_cookie_", "arg_", "cookie_"}
 
 // evaluatedSSL are the $ssl_* variables serve evaluates (sslVariable).
 var evaluatedSSL = map[string]bool{

@@ -159,7 +159,32 @@ func (h *Handler) variable(rq *request, name string) string {
 	}
 	switch name {
 	case "body_bytes_sent":
+		if rq.client != nil {
+			return strconv.FormatInt(bodyBytesSent(rq.client), 10)
+		}
 		return strconv.FormatInt(rq.bodySent, 10)
+	case "bytes_sent":
+		if rq.client != nil {
+			return strconv.FormatInt(bytesSent(rq.client), 10)
+		}
+		return "0"
+	case "request_length":
+		if rq.client != nil {
+			return strconv.FormatInt(requestLength(rq.client), 10)
+		}
+		return "0"
+	case "pipe":
+		if rq.client != nil && pipelined(rq.client) {
+			return "p"
+		}
+		return "."
+	case "request_completion":
+		// "OK" once the request is done (the access log), when its
+		// response went out whole.
+		if rq.completed {
+			return "OK"
+		}
+		return ""
 	case "request":
 		if r.Method == "" {
 			return ""
@@ -338,6 +363,16 @@ func (h *Handler) variable(rq *request, name string) string {
 				return strings.Join(vs, ", ")
 			}
 			return vs[0]
+		}
+		return ""
+	case strings.HasPrefix(name, "sent_trailer_"):
+		// The trailer add_trailer gives the response, sent or not (an
+		// HTTP/1.0 client gets none).
+		key := strings.ReplaceAll(name[len("sent_trailer_"):], "_", "-")
+		for _, f := range rq.trailers {
+			if strings.EqualFold(f[0], key) {
+				return f[1]
+			}
 		}
 		return ""
 	case strings.HasPrefix(name, "upstream_cookie_") && rq.upstream != nil:

@@ -248,8 +248,12 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 			return nil, ErrInvalidHeader // "upstream sent invalid status"
 		}
 		status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+		resp.StatusText = v // ngx_http_fastcgi_process_header: the value as it is
 	} else if _, ok := resp.First("Location"); ok {
 		status = http.StatusFound
+		resp.StatusText = "302 Moved Temporarily"
+	} else {
+		resp.StatusText = "200 OK"
 	}
 	resp.Status = status
 	resp.Body = newBody(br, resp, o.Method)

@@ -303,19 +303,25 @@ func (s *Server) Close() error {
 
 // conn is one client connection.
 type conn struct {
-	info     *ConnInfo // $connection, $connection_requests
-	start    time.Time // when it was accepted (keepalive_time)
-	s        *Server
-	nc       net.Conn
-	tc       *net.TCPConn // nc, when it is TCP (for sendfile)
-	ctx      context.Context
-	remote   string // the client's address, for Request.RemoteAddr
-	br       *bufio.Reader
-	out      []byte // the response being written, not yet sent
-	idle     atomic.Bool
-	requests int
-	broken   bool // a write failed or the response was cut short
-	keys     []string
+	info   *ConnInfo // $connection, $connection_requests
+	start  time.Time // when it was accepted (keepalive_time)
+	s      *Server
+	nc     net.Conn
+	tc     *net.TCPConn // nc, when it is TCP (for sendfile)
+	ctx    context.Context
+	remote string // the client's address, for Request.RemoteAddr
+	br     *bufio.Reader
+	in     countReader // under br: what came in on the connection
+	out    []byte      // the response being written, not yet sent
+	// reqStart is where the request being served starts in what came in
+	// (after the empty lines before its request line); pipelined is set
+	// when it was read with the one before it ($request_length, $pipe).
+	reqStart  int64
+	pipelined bool
+	idle      atomic.Bool
+	requests  int
+	broken    bool // a write failed or the response was cut short
+	keys      []string
 	// vh are the server blocks of the connection's address; cur is the
 	// one answering the request being read: the default server until the
 	// host is known (nginx reads the header lines after Host with the
@@ -343,10 +349,12 @@ var (
 func (c *conn) serve() {
 	pooled := true
 	if ls, ok := c.vh.(LineSizer); ok && ls.MaxHeaderLine() > lineLimit {
-		c.br, pooled = bufio.NewReaderSize(c.nc, ls.MaxHeaderLine()), false
+		c.in.r = c.nc
+		c.br, pooled = bufio.NewReaderSize(&c.in, ls.MaxHeaderLine()), false
 	} else {
+		c.in.r = c.nc
 		c.br = readerPool.Get().(*bufio.Reader)
-		c.br.Reset(c.nc)
+		c.br.Reset(&c.in)
 	}
 	op := outPool.Get().(*[]byte)
 	c.out = (*op)[:0]
@@ -367,13 +375,17 @@ func (c *conn) serve() {
 		if !c.handshake() {
 			return
 		}
-		c.br.Reset(c.nc)
+		c.in = countReader{r: c.nc}
+		c.br.Reset(&c.in)
 	}
 	for {
 		c.idle.Store(true)
 		if c.s.closed.Load() {
 			return
 		}
+		// ngx_http_set_keepalive: what is left of the last read is a
+		// pipelined request.
+		c.pipelined = c.requests > 0 && c.br.Buffered() > 0
 		if c.br.Buffered() == 0 {
 			// Waiting for a request: nginx closes silently when the
 			// client says nothing in time.
@@ -434,6 +446,22 @@ func (c *conn) handshake() bool {
 	c.tlsState, c.tlsConn = &st, tc
 	return true
 }
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// consumed is how many bytes of what came in on the connection have been
+// read out of its buffer.
+func (c *conn) consumed() int64 { return c.in.n - int64(c.br.Buffered()) }
 
 // prefixConn is a connection whose first bytes, pre, were read already.
 type prefixConn struct {
@@ -563,6 +591,7 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 			break
 		}
 	}
+	c.reqStart = c.consumed() - int64(len(line))
 	hb := headerBuffers{}
 	if !hb.fit(len(line), &c.reading.Limits) {
 		return r, 0, false, http.StatusRequestURITooLong

@@ -31,7 +31,11 @@ type respWriter struct {
 	bodyAllowed bool
 	chunked     bool
 	cl          int64 // the Content-Length sent, -1: none
-	written     int64
+	written     int64 // of the body
+	// headerSize is the size of the status line and header;
+	// bodyWire what went out after it (the body with its chunk
+	// framing), the last chunk and trailer aside ($bytes_sent).
+	headerSize, bodyWire int64
 	// body is the request's body; when it still owes the client a
 	// "100 Continue", that goes out before a 2xx response, as nginx sends
 	// it when it discards the body it does not use (not before the
@@ -50,6 +54,9 @@ type respWriter struct {
 	// ExpectTrailers and SetTrailers).
 	expectTrailers bool
 	trailers       [][2]string
+	// statusText is the status line an app's response came with (see
+	// StatusLine).
+	statusText string
 }
 
 // respWriterOf finds the respWriter under w: a handler may wrap it in
@@ -108,13 +115,62 @@ func Order(w http.ResponseWriter, keys ...string) {
 	}
 }
 
-// BodyBytesSent is the part of the response body sent to the client so
-// far ($body_bytes_sent); 0 for a writer that is not the server's.
+// BodyBytesSent is what of the response went to the client after its
+// header so far, chunk framing included, and the last chunk and trailer
+// once the handler is done with a chunked body ($body_bytes_sent); 0 for a
+// writer that is not the server's.
 func BodyBytesSent(w http.ResponseWriter) int64 {
 	if rw, ok := respWriterOf(w); ok {
-		return rw.written
+		return rw.bodyWire + rw.lastChunkSize()
 	}
 	return 0
+}
+
+// BytesSent is BodyBytesSent with the status line and header
+// ($bytes_sent).
+func BytesSent(w http.ResponseWriter) int64 {
+	if rw, ok := respWriterOf(w); ok {
+		return rw.headerSize + rw.bodyWire + rw.lastChunkSize()
+	}
+	return 0
+}
+
+// RequestLength is how many bytes of the request came in so far: the
+// request line, the header (ignored lines included) and what was read of
+// the body, chunk framing included ($request_length); 0 for a writer that
+// is not the server's.
+func RequestLength(w http.ResponseWriter) int64 {
+	if rw, ok := respWriterOf(w); ok {
+		return rw.c.consumed() - rw.c.reqStart
+	}
+	return 0
+}
+
+// Pipelined reports whether the request was read together with the one
+// before it on its connection ($pipe).
+func Pipelined(w http.ResponseWriter) bool {
+	rw, ok := respWriterOf(w)
+	return ok && rw.c.pipelined
+}
+
+// Completed reports whether the response has gone, or is going, out whole
+// ($request_completion): not aborted, no write failed.
+func Completed(w http.ResponseWriter) bool {
+	rw, ok := respWriterOf(w)
+	return ok && !rw.aborted && !rw.c.broken
+}
+
+// lastChunkSize is the size of the last chunk and trailer finish writes
+// (0 unless the body goes out chunked).
+func (w *respWriter) lastChunkSize() int64 {
+	if !w.chunked || w.aborted {
+		return 0
+	}
+	n := int64(len("0\r\n\r\n"))
+	for _, f := range w.trailers {
+		n += int64(len(f[0]) + len(": ") + len(f[1]) + len("\r\n"))
+	}
+	return n
 }
 
 // CloseAfter marks w so that the connection closes after an error page for
@@ -148,6 +204,16 @@ func ExpectTrailers(w http.ResponseWriter) {
 func SetTrailers(w http.ResponseWriter, fields [][2]string) {
 	if rw, ok := respWriterOf(w); ok {
 		rw.trailers = fields
+	}
+}
+
+// StatusLine gives the status line nginx passes on with an app's response
+// ("200 OK", an app's own reason phrase, a bare "404"): it goes out
+// instead of nginx's own when the response's status is still the one it
+// names (a range or not-modified answer, an error page, have their own).
+func StatusLine(w http.ResponseWriter, text string) {
+	if rw, ok := respWriterOf(w); ok && !rw.wroteHeader {
+		rw.statusText = text
 	}
 }
 
@@ -227,8 +293,11 @@ func (w *respWriter) WriteHeader(status int) {
 			b = append(b, "HTTP/1.1 100 Continue\r\n\r\n"...)
 		}
 	}
+	hstart := len(b)
 	b = append(b, "HTTP/1.1 "...)
-	if sl, ok := statusLines[status]; ok {
+	if st := w.statusText; len(st) >= 3 && int(st[0]-'0')*100+int(st[1]-'0')*10+int(st[2]-'0') == status {
+		b = append(b, st...)
+	} else if sl, ok := statusLines[status]; ok {
 		b = append(b, sl...)
 	} else {
 		b = strconv.AppendInt(b, int64(status), 10)
@@ -309,6 +378,7 @@ func (w *respWriter) WriteHeader(status int) {
 	}
 	w.c.keys = keys[:0]
 	b = append(b, "\r\n"...)
+	w.headerSize = int64(len(b) - hstart)
 	w.c.out = b
 }
 
@@ -345,10 +415,13 @@ func (w *respWriter) Write(p []byte) (int, error) {
 		w.c.broken = true
 	}
 	w.written += int64(len(p))
+	w.bodyWire += int64(len(p))
 	c := w.c
 	if w.chunked {
+		l := len(c.out)
 		c.out = strconv.AppendInt(c.out, int64(len(p)), 16)
 		c.out = append(c.out, "\r\n"...)
+		w.bodyWire += int64(len(c.out) - l + len("\r\n"))
 	}
 	if len(c.out)+len(p) <= outBufSize {
 		c.out = append(c.out, p...)
@@ -402,6 +475,7 @@ func (w *respWriter) ReadFrom(src io.Reader) (int64, error) {
 		n, err := w.c.tc.ReadFrom(&io.LimitedReader{R: base, N: piece})
 		total += n
 		w.written += n
+		w.bodyWire += n
 		if limited {
 			remain -= n
 			lr.N = remain

@@ -39,10 +39,16 @@ type HeaderLine struct {
 // its body to read.
 type Response struct {
 	Status int
-	Lines  []HeaderLine
-	Body   io.Reader
-	conn   Conn
-	br     *bufio.Reader // conn's reader, pooled
+	// StatusText is the status line nginx sends the client for this
+	// response when it passes it on ("200 OK", "404 Not Found", an app's
+	// own reason phrase, or the bare code): what follows "HTTP/1.x " in an
+	// app's status line, a FastCGI app's Status header, or nginx's
+	// default for it.
+	StatusText string
+	Lines      []HeaderLine
+	Body       io.Reader
+	conn       Conn
+	br         *bufio.Reader // conn's reader, pooled
 	// pool is where the connection goes back when it can be kept alive
 	// (see Pool); nil closes it.
 	pool *Pool
@@ -309,6 +315,11 @@ func readHeader(br *bufio.Reader, limit int) (*Response, error) {
 		}
 		status := int(d0)*100 + int(d1)*10 + int(d2)
 		resp := &Response{Status: status, proto11: bytes.HasPrefix(line, []byte("HTTP/1.1 "))}
+		if text := line[9:]; string(text) == "200 OK" {
+			resp.StatusText = "200 OK" // no copy for the usual one
+		} else {
+			resp.StatusText = string(text)
+		}
 		var hasLength bool
 		resp.Lines, hasLength, err = readLines(br, &long, &room, resp.lineSpace[:0])
 		if err != nil {

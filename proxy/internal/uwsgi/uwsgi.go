@@ -108,7 +108,7 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	br := bufio.NewReaderSize(conn, 16<<10)
 	// ngx_http_parse_status_line: a line that is not a status line is
 	// read as a header line (and one starting "HTTP/" is skipped there).
-	status, used := statusLine(br)
+	status, text, used := statusLine(br)
 	lines, err := upstream.ReadHeaderLines(br, limit-used)
 	if err != nil {
 		conn.Close()
@@ -118,16 +118,20 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 		return nil, err
 	}
 	resp := upstream.Wrap(0, lines, nil, conn)
+	resp.StatusText = text
 	if status == 0 {
-		status = http.StatusOK
+		// ngx_http_uwsgi_process_header, as FastCGI's: the Status
+		// header's value as it is, or nginx's line for 302 or 200.
+		status, resp.StatusText = http.StatusOK, "200 OK"
 		if v, ok := resp.First("Status"); ok {
 			if len(v) < 3 || !digit(v[0]) || !digit(v[1]) || !digit(v[2]) {
 				conn.Close()
 				return nil, upstream.ErrInvalidHeader // "upstream sent invalid status"
 			}
 			status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+			resp.StatusText = v
 		} else if _, ok := resp.First("Location"); ok {
-			status = http.StatusFound
+			status, resp.StatusText = http.StatusFound, "302 Moved Temporarily"
 		}
 	}
 	resp.Status = status
@@ -138,11 +142,12 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 func digit(c byte) bool { return c >= '0' && c <= '9' }
 
 // statusLine reads "HTTP/d.d NNN ..." when the response starts with one,
-// and returns the status and the bytes it took; otherwise nothing is read.
-func statusLine(br *bufio.Reader) (int, int) {
+// and returns the status, what follows "HTTP/d.d " (the status line nginx
+// passes on) and the bytes it took; otherwise nothing is read.
+func statusLine(br *bufio.Reader) (int, string, int) {
 	head, _ := br.Peek(5)
 	if string(head) != "HTTP/" {
-		return 0, 0
+		return 0, "", 0
 	}
 	var line []byte
 	end := -1
@@ -153,7 +158,7 @@ func statusLine(br *bufio.Reader) (int, int) {
 			break
 		}
 		if err != nil || len(buf) >= 1024 {
-			return 0, 0
+			return 0, "", 0
 		}
 		n = max(n, br.Buffered())
 	}
@@ -164,7 +169,7 @@ func statusLine(br *bufio.Reader) (int, int) {
 		i++
 	}
 	if i == 5 || i >= len(l) || l[i] != '.' {
-		return 0, 0
+		return 0, "", 0
 	}
 	i++
 	j := i
@@ -172,14 +177,15 @@ func statusLine(br *bufio.Reader) (int, int) {
 		i++
 	}
 	if i == j || i+4 > len(l) || l[i] != ' ' || !digit(l[i+1]) || !digit(l[i+2]) || !digit(l[i+3]) {
-		return 0, 0
+		return 0, "", 0
 	}
 	if i+4 < len(l) && l[i+4] != ' ' && l[i+4] != '\r' {
-		return 0, 0
+		return 0, "", 0
 	}
 	status := int(l[i+1]-'0')*100 + int(l[i+2]-'0')*10 + int(l[i+3]-'0')
+	text := string(bytes.TrimSuffix(l[i+1:], []byte("\r")))
 	br.Discard(end + 1)
-	return status, end + 1
+	return status, text, end + 1
 }
 
 // body is the response body: up to the end of the connection, or

@@ -29,13 +29,17 @@ func TestEncode(t *testing.T) {
 }
 
 func TestStatusLine(t *testing.T) {
-	for in, want := range map[string]int{
-		"HTTP/1.1 404 Not Found\r\n": 404, "HTTP/1.0 200\r\n": 200, "HTTP/1.1 20x\r\n": 0,
-		"Status: 201\r\n": 0, "HTTP/x 200\r\n": 0, "HTTP/1.1 2000\r\n": 0,
+	type result struct {
+		status int
+		text   string
+	}
+	for in, want := range map[string]result{
+		"HTTP/1.1 404 Not Found\r\n": {404, "404 Not Found"}, "HTTP/1.0 200\r\n": {200, "200"}, "HTTP/1.1 20x\r\n": {},
+		"Status: 201\r\n": {}, "HTTP/x 200\r\n": {}, "HTTP/1.1 2000\r\n": {}, "HTTP/1.1 201 Made\n": {201, "201 Made"},
 	} {
-		got, _ := statusLine(bufio.NewReader(strings.NewReader(in + "\r\n")))
-		if got != want {
-			t.Errorf("%q: %d, want %d", in, got, want)
+		status, text, _ := statusLine(bufio.NewReader(strings.NewReader(in + "\r\n")))
+		if got := (result{status, text}); got != want {
+			t.Errorf("%q: %v, want %v", in, got, want)
 		}
 	}
 }
