@@ -507,6 +507,7 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 	}
 	hw.WriteHeader(resp.Status)
 	if rq.method != http.MethodHead && !rq.sub {
+		rq.up.relayed = true
 		if _, err := copyBody(hw, resp.Body); err != nil {
 			rq.note("response body cut: " + err.Error())
 			h.finishHeld(rq) // what came goes out, then the connection ends

@@ -17,13 +17,18 @@ import (
 )
 
 // upstreamState is what nginx's upstream module keeps of an exchange for
-// its variables: where it went, its status, and how long the connection,
-// the response header and the whole response took (-1: not reached).
+// its variables: where it went, its status, how long the connection, the
+// response header and the whole response took (-1: not reached), and the
+// bytes it sent and received and of the response's body (counted once the
+// body was passed on: relayed).
 type upstreamState struct {
 	addr                      string
 	status                    int
 	start                     time.Time
 	connect, header, response time.Duration
+	resp                      *upstream.Response
+	relayed                   bool
+	sent, received, length    int64
 }
 
 // upTimes starts the state of an exchange with addr and returns the
@@ -45,12 +50,23 @@ func (rq *request) upHeader(resp *upstream.Response) {
 		rq.up.connect = 0 // a kept connection
 	}
 	rq.up.status = resp.Status
+	rq.up.resp = resp
 }
 
-// upDone notes the end of the exchange.
+// upDone notes the end of the exchange: its time and its byte counts
+// (ngx_http_upstream_finalize_request); the body's length only when it was
+// passed on, as nginx counts what its pipe read.
 func (rq *request) upDone() {
 	if rq.up.response < 0 {
 		rq.up.response = time.Since(rq.up.start)
+		if rq.up.resp != nil {
+			sent, received, header := rq.up.resp.Counts()
+			rq.up.sent, rq.up.received = sent, received
+			if rq.up.relayed {
+				rq.up.length = received - header
+			}
+			rq.up.resp = nil
+		}
 	}
 }
 
@@ -58,7 +74,8 @@ func (rq *request) upDone() {
 // ("" before any upstream, "-" for a time not reached).
 func (rq *request) upVar(name string) (string, bool) {
 	switch name {
-	case "upstream_addr", "upstream_status", "upstream_connect_time", "upstream_header_time", "upstream_response_time":
+	case "upstream_addr", "upstream_status", "upstream_connect_time", "upstream_header_time", "upstream_response_time",
+		"upstream_bytes_sent", "upstream_bytes_received", "upstream_response_length":
 	default:
 		return "", false
 	}
@@ -96,6 +113,12 @@ func (u *upstreamState) value(name string) string {
 		return ms(u.connect)
 	case "upstream_header_time":
 		return ms(u.header)
+	case "upstream_bytes_sent":
+		return strconv.FormatInt(u.sent, 10)
+	case "upstream_bytes_received":
+		return strconv.FormatInt(u.received, 10)
+	case "upstream_response_length":
+		return strconv.FormatInt(u.length, 10)
 	}
 	return ms(u.response)
 }

@@ -17,7 +17,7 @@ import (
 // (evaluatedVariables, evaluatedPrefixes, and those the configuration
 // defines with set, map, geo, split_clients, auth_request_set or a named
 // capture) or one of a module serve does not emulate ($geoip_*,
-// $upstream_bytes_sent, perl_set's and js_set's...). Such a variable is empty
+// $tcpinfo_rtt, perl_set's and js_set's...). Such a variable is empty
 // in serve. Where that decides whether a request is answered (an `if`
 // condition, directly or through set, map, geo or split_clients), serve
 // refuses to start, as for an access directive it does not emulate;
@@ -44,6 +44,7 @@ var evaluatedVariables = map[string]bool{
 	// upVar
 	"upstream_addr": true, "upstream_status": true, "upstream_connect_time": true,
 	"upstream_header_time": true, "upstream_response_time": true,
+	"upstream_bytes_sent": true, "upstream_bytes_received": true, "upstream_response_length": true,
 }
 
 // evaluatedPrefixes are the families of variables serve evaluates.

@@ -100,9 +100,9 @@ func TestUnevaluatedVariables(t *testing.T) {
 	}
 	refusedCases := []struct{ src, name string }{
 		{`http { server { listen 8080; location / { if ($geoip_country_code = CN) { return 403; } } } }`, "$geoip_country_code"},
-		{`http { map $upstream_response_length $big { default 0; "~^\d{6}" 1; } server { listen 8080; location / { if ($big) { return 413; } } } }`, "$upstream_response_length"},
+		{`http { map $tcpinfo_rtt $big { default 0; "~^\d{6}" 1; } server { listen 8080; location / { if ($big) { return 413; } } } }`, "$tcpinfo_rtt"},
 		{`http { server { listen 8080; set $c "x$date_gmt"; location / { if ($c ~ 2026) { rewrite ^ /other; } } } }`, "$date_gmt"},
-		{`http { geo $upstream_bytes_sent $g { default 1; } server { listen 8080; if ($g) { return 403; } } }`, "$upstream_bytes_sent"},
+		{`http { geo $upstream_queue_time $g { default 1; } server { listen 8080; if ($g) { return 403; } } }`, "$upstream_queue_time"},
 	}
 	for _, c := range refusedCases {
 		_, _, err := New(load(c.src), Options{})
@@ -116,8 +116,8 @@ func TestUnevaluatedVariables(t *testing.T) {
 		}
 	}
 	// Listed, not refused.
-	_, warns, err := New(load(`http { server { listen 8080; location / { add_header X-L $upstream_bytes_received; return 200 "$gzip_ratio"; } } }`), Options{})
-	if err != nil || !hasWarning(warns, "$upstream_bytes_received") || !hasWarning(warns, "$gzip_ratio") {
+	_, warns, err := New(load(`http { server { listen 8080; location / { add_header X-L $upstream_cache_status; return 200 "$gzip_ratio"; } } }`), Options{})
+	if err != nil || !hasWarning(warns, "$upstream_cache_status") || !hasWarning(warns, "$gzip_ratio") {
 		t.Errorf("other uses: %v, warnings %v", err, warns)
 	}
 	// Neither: evaluated or defined variables, regex anchors, captures.

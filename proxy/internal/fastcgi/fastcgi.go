@@ -179,6 +179,7 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 		first = appendStdin(first, buf[:n])
 	}
 	var conn, raw upstream.Conn
+	var counts *upstream.Counts
 	var rr *recordReader
 	var br *bufio.Reader
 	var lines []upstream.HeaderLine
@@ -195,6 +196,10 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 		if err != nil {
 			return nil, err
 		}
+		// What goes through conn is counted ($upstream_bytes_*), the
+		// records sent with the connection too.
+		counts = &upstream.Counts{Conn: conn, Sent: int64(len(first))}
+		conn = counts
 		drop := func() {
 			if keep {
 				o.Pool.Forget(raw)
@@ -238,6 +243,10 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	rr.header = false
 	status := 200
 	resp := upstream.Wrap(0, lines, nil, raw)
+	// Where the header ended in what came: what the records' reader took
+	// from the connection, less the data read past the header's end (all
+	// from the record the header ended in).
+	resp.Counted(counts, counts.Received-int64(rr.r.Buffered())-int64(br.Buffered()))
 	if v, ok := resp.First("Status"); ok {
 		if len(v) < 3 || !digit(v[0]) || !digit(v[1]) || !digit(v[2]) {
 			if keep {

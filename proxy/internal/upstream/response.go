@@ -58,6 +58,12 @@ type Response struct {
 	Keepable bool
 	proto11  bool
 
+	// counts are the bytes the exchange sent and received
+	// ($upstream_bytes_sent, _received); header is the size of the
+	// response's header as it came (interim responses included).
+	counts *Counts
+	header int64
+
 	limited   io.LimitedReader // body of a response with Content-Length
 	cut       cutReader        // limited, cut short when the connection ends early
 	lineSpace [12]HeaderLine   // lines of most responses

@@ -91,7 +91,7 @@ func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit 
 				pool.born(conn)
 			}
 		}
-		resp, err := exchange(conn, send, sectionSender(body), method, limit, to)
+		resp, err := exchange(conn, send, len(req)-len(send), sectionSender(body), method, limit, to)
 		if err != nil {
 			pool.forget(conn)
 			conn.Close()
@@ -107,27 +107,28 @@ func RoundTrip(d Dest, req []byte, body *io.SectionReader, method string, limit 
 	}
 }
 
-// exchange writes req (unless it is nil: already sent) on conn and reads
-// the response header, of at most limit bytes.
-func exchange(conn Conn, req []byte, send func(io.Writer) error, method string, limit int, to Timeouts) (*Response, error) {
-	tc := timedConn{conn, to}
+// exchange writes req (unless it is nil: already sent, sent bytes of it)
+// on conn and reads the response header, of at most limit bytes.
+func exchange(conn Conn, req []byte, sent int, send func(io.Writer) error, method string, limit int, to Timeouts) (*Response, error) {
+	cc := &Counts{Conn: timedConn{conn, to}, Sent: int64(sent)}
 	if req != nil {
-		if _, err := tc.Write(req); err != nil {
+		if _, err := cc.Write(req); err != nil {
 			return nil, err
 		}
 	}
 	if send != nil {
-		if err := send(tc); err != nil {
+		if err := send(cc); err != nil {
 			return nil, err
 		}
 	}
-	br := getReader(tc)
+	br := getReader(cc)
 	resp, err := readHeader(br, limit)
 	if err != nil {
 		putReader(br)
 		return nil, err
 	}
 	resp.conn, resp.br = conn, br
+	resp.counts, resp.header = cc, cc.Received-int64(br.Buffered())
 	resp.Body = bodyOf(br, resp, method)
 	conn0, _ := resp.First("Connection")
 	resp.Keepable = resp.proto11 && !strings.EqualFold(strings.TrimSpace(conn0), "close") && framed(resp, method)
@@ -318,6 +319,39 @@ func (u *Response) KeepIn(pool *Pool, d Dest) {
 	u.pool, u.dest, u.Keepable = pool, d, true
 }
 
+// Counts is a connection that counts the bytes of one exchange: Sent
+// ($upstream_bytes_sent) and Received ($upstream_bytes_received).
+type Counts struct {
+	Conn
+	Sent, Received int64
+}
+
+func (c *Counts) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.Received += int64(n)
+	return n, err
+}
+
+func (c *Counts) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.Sent += int64(n)
+	return n, err
+}
+
+// Counted notes the counts of the exchange resp came from, and the size of
+// its header (what came before its body), for the clients of other
+// protocols.
+func (u *Response) Counted(c *Counts, header int64) { u.counts, u.header = c, header }
+
+// Counts are the bytes the exchange sent and received so far, and the
+// size of the response's header (zero when nothing was counted).
+func (u *Response) Counts() (sent, received, header int64) {
+	if u.counts == nil {
+		return 0, 0, 0
+	}
+	return u.counts.Sent, u.counts.Received, u.header
+}
+
 // Wrap is the Response of another protocol's client: status, the header
 // lines, the body to read, on conn, which Close closes (never kept).
 func Wrap(status int, lines []HeaderLine, body io.Reader, conn Conn) *Response {
@@ -362,7 +396,7 @@ func RoundTripStream(d Dest, req []byte, s *Stream, method string, limit int, to
 	if pool != nil && mayKeep {
 		pool.born(conn)
 	}
-	resp, err := exchange(conn, nil, s.send, method, limit, to)
+	resp, err := exchange(conn, nil, len(req), s.send, method, limit, to)
 	if err != nil {
 		pool.forget(conn)
 		conn.Close()

@@ -85,10 +85,13 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 	if req.BodyFile == nil && req.Stream == nil {
 		first = append(first, req.Body...)
 	}
-	conn, err := upstream.Connect(d, first, o.Timeouts)
+	raw, err := upstream.Connect(d, first, o.Timeouts)
 	if err != nil {
 		return nil, err
 	}
+	// What goes through conn is counted ($upstream_bytes_*), the
+	// request's first packet too.
+	conn := &upstream.Counts{Conn: raw, Sent: int64(len(first))}
 	if req.BodyFile != nil {
 		if _, err := io.Copy(conn, io.NewSectionReader(req.BodyFile, 0, req.BodyFile.Size())); err != nil {
 			conn.Close()
@@ -117,7 +120,8 @@ func RoundTrip(d upstream.Dest, req Request, o Options) (*upstream.Response, err
 		}
 		return nil, err
 	}
-	resp := upstream.Wrap(0, lines, nil, conn)
+	resp := upstream.Wrap(0, lines, nil, raw)
+	resp.Counted(conn, conn.Received-int64(br.Buffered()))
 	resp.StatusText = text
 	if status == 0 {
 		// ngx_http_uwsgi_process_header, as FastCGI's: the Status
