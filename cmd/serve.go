@@ -74,9 +74,13 @@ port no --listen-map moves (80 -> 8080 with 8000). Connections keep the
 server choice of the configured address. A listen on a unix socket is
 bound where it says (a stale socket file is replaced, as nginx does; a
 file that is not a socket, or a socket in use, is left alone and serve
-stops). A listen with quic or proxy_protocol, or http2 without ssl, cannot
-be served: serve refuses to start, naming it with file:line, unless
---skip-unsupported-listens leaves those addresses out.
+stops). A listen with proxy_protocol reads the PROXY protocol header
+(versions 1 and 2) a load balancer sends first, as nginx does: a
+connection without a valid one is closed unanswered, and
+$proxy_protocol_addr and real_ip_header proxy_protocol give its address. A
+listen with quic, or http2 without ssl, cannot be served: serve refuses to
+start, naming it with file:line, unless --skip-unsupported-listens leaves
+those addresses out.
 
 TLS. Where nginx speaks TLS (a listen with ssl, or the deprecated ssl on in
 the address's default server) serve does too, with each server's
@@ -156,7 +160,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	f.StringArrayVar(&o.listenMap, "listen-map", nil, "bind the configuration's listen address FROM on TO: `FROM=TO`, each a port or an address:port (80=8080, *:80=127.0.0.1:8080; repeatable)")
 	f.IntVar(&o.portOffset, "port-offset", 0, "add `N` to the port of every listen address no --listen-map moves")
 	f.BoolVar(&o.asConfig, "bind-as-configured", false, "bind wildcard and non-loopback listen addresses as written (default: wildcards on loopback, other addresses refused)")
-	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with quic, proxy_protocol or http2 without ssl instead of refusing to start")
+	f.BoolVar(&o.skipListen, "skip-unsupported-listens", false, "leave out listens with quic or http2 without ssl instead of refusing to start")
 	f.BoolVar(&o.devCert, "dev-cert", false, "serve a generated self-signed certificate where an ssl_certificate or its key cannot be read, instead of refusing to start")
 	f.StringArrayVar(&o.upstreams, "upstream", nil, "point an upstream block, a proxy_pass host or a fastcgi_pass/uwsgi_pass address at a local app: `NAME=URL`, URL being http://HOST:PORT, HOST:PORT or unix:/PATH (repeatable)")
 	f.StringArrayVar(&o.mapRoots, "map-root", nil, "serve files under production path FROM from local path TO: `FROM=TO` (repeatable)")

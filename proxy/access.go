@@ -240,10 +240,9 @@ func statement(d *nginx.Directive) string {
 // nginx would not accept; and warnings for auth_basic user files with
 // passwords serve cannot check. An `if` block serve does not emulate (see
 // pureIf) that refuses requests (`return` with a 4xx or 5xx status inside
-// it) counts as an access directive named "if". A set_real_ip_from or
-// real_ip_header serve cannot follow (a host name, proxy_protocol) counts
-// as one where allow or deny is used: it changes the address the rules
-// see.
+// it) counts as an access directive named "if". A set_real_ip_from serve
+// cannot follow (a host name) counts as one where allow or deny is used:
+// it changes the address the rules see.
 func checkAccess(srv *nginx.Server, allow []string, prefix string) ([]Warning, error) {
 	var refused []*nginx.Directive
 	var warns []Warning

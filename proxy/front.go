@@ -54,6 +54,10 @@ type vhosts struct {
 	pending sync.Map
 }
 
+// ProxyProtocol reports whether the address expects a PROXY protocol
+// header first: a listen of it has proxy_protocol (http1.ProxyProtocolSites).
+func (v *vhosts) ProxyProtocol() bool { return v.group != nil && v.group.ProxyProtocol }
+
 // pick is the handler for a request to host ("" when the request gave
 // none), with the named captures of a regex server_name.
 func (v *vhosts) pick(host string) (*Handler, map[string]string) {

@@ -324,7 +324,7 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 		}
 	case "set_real_ip_from", "real_ip_header":
 		if !realIPEmulated(d) {
-			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a host name (set_real_ip_from) or proxy_protocol (real_ip_header): this one does not change the client's address"}, true
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a host name: this one does not change the client's address"}, true
 		}
 	case "fastcgi_split_path_info":
 		if _, err := nginx.CompileRegex(d.Arg(0), false); err != nil {

@@ -85,7 +85,7 @@ type BindOptions struct {
 	// address that no Map moves to an address is refused.
 	AsConfigured bool
 	// SkipUnsupported leaves out the addresses serve cannot speak on
-	// (unix sockets, http2 without ssl, quic, proxy_protocol), with a
+	// (http2 without ssl, quic), with a
 	// warning each, instead of refusing to start.
 	SkipUnsupported bool
 }
@@ -175,7 +175,7 @@ func PlanBinds(ls *nginx.Listens, o BindOptions) ([]*Bind, []string, error) {
 }
 
 // unsupported is what of g serve cannot speak ("" when nothing) and the
-// listen that asks it first: quic, proxy_protocol, and
+// listen that asks it first: quic, and
 // http2 without TLS (nginx then speaks HTTP/2 alone). With TLS, http2 is
 // served as HTTP/1.1 offered by ALPN (see Front.SetupTLS).
 func unsupported(g *nginx.ListenGroup) (string, *nginx.Listen) {
@@ -194,9 +194,6 @@ func unsupported(g *nginx.ListenGroup) (string, *nginx.Listen) {
 	}
 	if g.QUIC {
 		note("quic", func(l *nginx.Listen) bool { return l.QUIC })
-	}
-	if g.ProxyProtocol {
-		note("proxy_protocol", func(l *nginx.Listen) bool { return l.ProxyProtocol })
 	}
 	return strings.Join(what, ", "), first
 }

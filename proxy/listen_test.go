@@ -98,8 +98,10 @@ func TestPlanBinds(t *testing.T) {
 		{"http2 without ssl refused", `server { listen 80; } server { listen 81 http2; }`, BindOptions{}, nil, "", "b.conf:1:38: listen 0.0.0.0:81 uses http2 without ssl"},
 		{"http2 with ssl on another listen of the address", `server { listen 443 http2; } server { listen 443 ssl; }`, BindOptions{}, []string{"127.0.0.1:443 for 0.0.0.0:443"}, "", ""},
 		{"ssl on in the default server", `server { listen 443 http2; ssl on; }`, BindOptions{}, []string{"127.0.0.1:443 for 0.0.0.0:443"}, "", ""},
-		{"unsupported skipped", `server { listen 80; listen unix:/x.sock; listen 81 proxy_protocol; }`, BindOptions{SkipUnsupported: true},
-			[]string{"127.0.0.1:80 for 0.0.0.0:80", "unix:/x.sock for unix:/x.sock"}, "listen 0.0.0.0:81 (proxy_protocol) is not served", ""},
+		{"unsupported skipped", `server { listen 80; listen unix:/x.sock; listen 81 quic; }`, BindOptions{SkipUnsupported: true},
+			[]string{"127.0.0.1:80 for 0.0.0.0:80", "unix:/x.sock for unix:/x.sock"}, "listen 0.0.0.0:81 (quic) is not served", ""},
+		{"proxy_protocol served", `server { listen 80; listen 81 proxy_protocol; }`, BindOptions{},
+			[]string{"127.0.0.1:80 for 0.0.0.0:80", "127.0.0.1:81 for 0.0.0.0:81"}, "", ""},
 		{"same socket twice", `server { listen 80; listen 81; }`, BindOptions{Map: maps("80=9000", "81=9000")}, nil, "", "would both be bound on 127.0.0.1:9000"},
 		{"offset too far", `server { listen 65000; }`, BindOptions{PortOffset: 1000}, nil, "", "--port-offset 1000 gives port 66000"},
 	} {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/xaccel/xaccel/nginx"
+	"github.com/xaccel/xaccel/proxy/internal/http1"
 )
 
 // realIPConf is the realip settings at some levels.
@@ -84,6 +85,20 @@ func (h *Handler) applyRealIP(rq *request, c *realIPConf) {
 		return
 	}
 	var value string
+	if c.header == "proxy_protocol" {
+		// The address the PROXY protocol header gave, with its port.
+		ci := http1.Conn(rq.r)
+		if ci == nil || ci.Proxy == nil || ci.Proxy.SrcAddr == "" {
+			return
+		}
+		addr, _, ok := parseAddrPort(ci.Proxy.SrcAddr)
+		if !ok {
+			return
+		}
+		rq.realIP = rq.r.RemoteAddr
+		rq.r.RemoteAddr = net.JoinHostPort(addr.String(), ci.Proxy.SrcPort)
+		return
+	}
 	if strings.EqualFold(c.header, "X-Forwarded-For") {
 		value = strings.Join(rq.r.Header.Values("X-Forwarded-For"), ", ")
 	} else {
@@ -142,14 +157,12 @@ func parseAddrPort(s string) (netip.Addr, string, bool) {
 }
 
 // realIPEmulated reports whether serve follows d: set_real_ip_from with
-// an address, a network or unix:, real_ip_header with a header name.
+// an address, a network or unix: (not a host name); real_ip_header always
+// (a header name, or proxy_protocol).
 func realIPEmulated(d *nginx.Directive) bool {
-	switch d.Name {
-	case "set_real_ip_from":
+	if d.Name == "set_real_ip_from" {
 		_, ok := realIPPrefix(d.Arg(0))
 		return ok || d.Arg(0) == "unix:"
-	case "real_ip_header":
-		return d.Arg(0) != "proxy_protocol"
 	}
 	return true
 }

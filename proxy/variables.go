@@ -290,6 +290,27 @@ func (h *Handler) variable(rq *request, name string) string {
 			return fmt.Sprintf("%d.%03d", d/time.Second, d%time.Second/time.Millisecond)
 		}
 		return strconv.Itoa(ci.Requests)
+	case "proxy_protocol_addr", "proxy_protocol_port", "proxy_protocol_server_addr", "proxy_protocol_server_port":
+		// What the PROXY protocol header said (listen ... proxy_protocol).
+		ci := http1.Conn(r)
+		if ci == nil || ci.Proxy == nil {
+			return ""
+		}
+		port := func(p string) string {
+			if p == "0" {
+				return "" // a port only from 1 to 65535
+			}
+			return p
+		}
+		switch name {
+		case "proxy_protocol_addr":
+			return ci.Proxy.SrcAddr
+		case "proxy_protocol_port":
+			return port(ci.Proxy.SrcPort)
+		case "proxy_protocol_server_addr":
+			return ci.Proxy.DstAddr
+		}
+		return port(ci.Proxy.DstPort)
 	case "realip_remote_addr", "realip_remote_port":
 		orig := r.RemoteAddr
 		if rq.realIP != "" {

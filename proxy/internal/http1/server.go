@@ -89,6 +89,9 @@ type ConnInfo struct {
 	// TLS is what the Sites learnt of the TLS handshake (see
 	// TLSSites.Handshaken); nil on plain HTTP.
 	TLS any
+	// Proxy is the PROXY protocol header the connection started with
+	// (see ProxyProtocolSites); nil on an address without proxy_protocol.
+	Proxy *ProxyHeader
 }
 
 type connInfoKey struct{}
@@ -371,6 +374,12 @@ func (c *conn) serve() {
 		c.s.mu.Unlock()
 		c.s.wg.Done()
 	}()
+	if pp, ok := c.vh.(ProxyProtocolSites); ok && pp.ProxyProtocol() {
+		if !c.readProxyHeader() {
+			return
+		}
+		c.in.r = c.nc
+	}
 	if c.tlsConf != nil {
 		if !c.handshake() {
 			return
@@ -462,6 +471,41 @@ func (c *countReader) Read(b []byte) (int, error) {
 // consumed is how many bytes of what came in on the connection have been
 // read out of its buffer.
 func (c *conn) consumed() int64 { return c.in.n - int64(c.br.Buffered()) }
+
+// readProxyHeader reads the PROXY protocol header the connection starts
+// with, within client_header_timeout; what came after it stays for the
+// request (or the TLS handshake). false: no valid header came, and the
+// connection ends without an answer, as nginx ends it.
+func (c *conn) readProxyHeader() bool {
+	c.nc.SetReadDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
+	buf := make([]byte, 0, 512)
+	for {
+		h, used, need, err := parseProxyHeader(buf)
+		if err != nil {
+			return false
+		}
+		if need == 0 {
+			c.info.Proxy = &h
+			if rest := buf[used:]; len(rest) > 0 {
+				c.s.mu.Lock()
+				c.nc = &prefixConn{Conn: c.nc, pre: rest}
+				c.s.mu.Unlock()
+			}
+			return true
+		}
+		if len(buf)+need > len(proxyV2Sig)+4+0xffff {
+			return false
+		}
+		if cap(buf)-len(buf) < need {
+			buf = append(buf, make([]byte, need)...)[:len(buf)]
+		}
+		n, err := c.nc.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if n == 0 && err != nil {
+			return false
+		}
+	}
+}
 
 // prefixConn is a connection whose first bytes, pre, were read already.
 type prefixConn struct {
