@@ -3,6 +3,8 @@
 package proxy
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +36,9 @@ type locConf struct {
 	// addTrailer are the add_trailer directives in effect (inherited as
 	// add_header's are: from the nearest level that has any).
 	addTrailer []*nginx.Directive
-	charset    *nginx.Directive
+	// limitReq is limit_req's settings (nil: no limit_req applies).
+	limitReq *reqLimitsConf
+	charset  *nginx.Directive
 
 	// client_max_body_size (0: no limit).
 	maxBody int64
@@ -364,6 +368,22 @@ func (h *Handler) buildConfs() {
 	for _, l := range h.srv.AllLocations() {
 		h.confs[l] = h.newLocConf(l)
 	}
+}
+
+// buildLimits reads the limit_req zones of the http level and each
+// location's limit_req settings; one nginx would refuse is an error.
+func (h *Handler) buildLimits() error {
+	if err := h.zones.readReqZones(h.serverConf.levels); err != nil {
+		return err
+	}
+	for _, c := range append([]*locConf{h.serverConf}, slices.Collect(maps.Values(h.confs))...) {
+		lr, err := h.zones.reqLimitsAt(c.levels)
+		if err != nil {
+			return err
+		}
+		c.limitReq = lr
+	}
+	return nil
 }
 
 // conf returns the settings for a request handled by l (nil: the server

@@ -110,6 +110,9 @@ func NewFront(cfg *nginx.Config, o Options, fo FrontOptions) (*Front, []Warning,
 		groups = ls.Groups
 	}
 	handlers := map[*nginx.Server]*Handler{}
+	if o.zones == nil {
+		o.zones = newLimitZones() // shared by every server, as nginx's zones
+	}
 	var warns []Warning
 	seen := map[Warning]bool{}
 	for _, s := range cfg.Servers {

@@ -38,13 +38,17 @@ type Options struct {
 	// redirects, the file sent, the status.
 	Trace io.Writer
 	// AllowUnemulated names access directives serve does not emulate
-	// (limit_req, secure_link, ..., and "if" for an if block it does not
+	// (limit_conn, secure_link, ..., and "if" for an if block it does not
 	// emulate that refuses requests) that New accepts all the same;
 	// without it, any of them makes New fail (see access.go).
 	AllowUnemulated []string
 	// ConfPrefix is nginx's configuration prefix, where relative
 	// auth_basic_user_file paths start ("" : the main file's directory).
 	ConfPrefix string
+
+	// zones are the limit_req zones every server of the configuration
+	// shares (NewFront makes them once; New alone, for its one server).
+	zones *limitZones
 }
 
 // Warning is a directive that changes nginx's behaviour and is not emulated.
@@ -89,6 +93,8 @@ type Handler struct {
 	ignoreInvalidHeaders bool
 	// maxHeaders is the server's max_headers (-1: none set).
 	maxHeaders int
+	// zones are the configuration's limit_req zones (Options.zones).
+	zones *limitZones
 	// prefix is nginx's configuration prefix: the main file's directory.
 	prefix string
 	// serverRewrites is set when the server block has rewrite directives
@@ -117,6 +123,8 @@ var emulated = map[string]bool{
 	"internal": true, "return": true, "proxy_pass": true, "proxy_set_header": true,
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
 	"add_trailer": true, "chunked_transfer_encoding": true, "max_headers": true,
+	"limit_req": true, "limit_req_zone": true, "limit_req_status": true, "limit_req_log_level": true,
+	"limit_req_dry_run": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
@@ -198,9 +206,15 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	if err := checkOptions(cfg, o); err != nil {
 		return nil, nil, err
 	}
-	h := &Handler{srv: srv, opts: o, pool: upstream.NewPool(), prefix: "."}
+	h := &Handler{srv: srv, opts: o, pool: upstream.NewPool(), prefix: ".", zones: o.zones}
+	if h.zones == nil {
+		h.zones = newLimitZones()
+	}
 	h.collectCharsets()
 	h.buildConfs()
+	if err := h.buildLimits(); err != nil {
+		return nil, nil, err
+	}
 	h.underscoresInHeaders = flagOn(h.serverConf.levels, "underscores_in_headers")
 	h.mergeSlashes = !flagOff(h.serverConf.levels, "merge_slashes")
 	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
@@ -411,6 +425,9 @@ type request struct {
 	// out whole ($request_completion, in the access log).
 	client    http.ResponseWriter
 	completed bool
+	// limitReqStatus is $limit_req_status once limit_req decided (it
+	// decides once per request).
+	limitReqStatus string
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64
@@ -623,6 +640,9 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 		}
 	}
 	h.applyRealIP(rq, lc.realIP) // NGX_HTTP_PREACCESS_PHASE
+	if s, refused := h.limitReq(w, rq, l, lc); refused {
+		return s
+	}
 	if s, refused := h.accessPhase(w, rq, l); refused {
 		return s
 	}

@@ -178,6 +178,8 @@ func (h *Handler) variable(rq *request, name string) string {
 			return "p"
 		}
 		return "."
+	case "limit_req_status":
+		return rq.limitReqStatus
 	case "request_completion":
 		// "OK" once the request is done (the access log), when its
 		// response went out whole.
