@@ -154,7 +154,6 @@ func (rq *request) note(s string) {
 // or 503 that serve would answer.
 var unemulatedAccess = map[string]bool{
 	"auth_jwt": true, "secure_link": true, "secure_link_md5": true, "secure_link_secret": true,
-	"limit_conn": true,
 }
 
 // limitExceptEmulated are the directives serve emulates inside a

@@ -29,7 +29,7 @@ func (h *Handler) authRequest(rq *request, ac *accessConf) (status int, www []st
 		return 0, nil, true
 	}
 	sub := &request{
-		r: rq.r, method: http.MethodGet, uri: ac.authRequest, internal: true, sub: true,
+		r: rq.r, method: http.MethodGet, uri: ac.authRequest, internal: true, sub: true, main: rq.mainRequest(),
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
 		vars: rq.vars,
 	}

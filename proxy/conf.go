@@ -36,9 +36,11 @@ type locConf struct {
 	// addTrailer are the add_trailer directives in effect (inherited as
 	// add_header's are: from the nearest level that has any).
 	addTrailer []*nginx.Directive
-	// limitReq is limit_req's settings (nil: no limit_req applies).
-	limitReq *reqLimitsConf
-	charset  *nginx.Directive
+	// limitReq and limitConn are limit_req's and limit_conn's settings
+	// (nil: none applies).
+	limitReq  *reqLimitsConf
+	limitConn *connLimitsConf
+	charset   *nginx.Directive
 
 	// client_max_body_size (0: no limit).
 	maxBody int64
@@ -370,10 +372,13 @@ func (h *Handler) buildConfs() {
 	}
 }
 
-// buildLimits reads the limit_req zones of the http level and each
-// location's limit_req settings; one nginx would refuse is an error.
+// buildLimits reads the limit_req and limit_conn zones of the http level
+// and each location's settings of both; one nginx would refuse is an error.
 func (h *Handler) buildLimits() error {
 	if err := h.zones.readReqZones(h.serverConf.levels); err != nil {
+		return err
+	}
+	if err := h.zones.readConnZones(h.serverConf.levels); err != nil {
 		return err
 	}
 	for _, c := range append([]*locConf{h.serverConf}, slices.Collect(maps.Values(h.confs))...) {
@@ -382,6 +387,9 @@ func (h *Handler) buildLimits() error {
 			return err
 		}
 		c.limitReq = lr
+		if c.limitConn, err = h.zones.connLimitsAt(c.levels); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -124,7 +124,8 @@ var emulated = map[string]bool{
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
 	"add_trailer": true, "chunked_transfer_encoding": true, "max_headers": true,
 	"limit_req": true, "limit_req_zone": true, "limit_req_status": true, "limit_req_log_level": true,
-	"limit_req_dry_run": true,
+	"limit_req_dry_run": true, "limit_conn": true, "limit_conn_zone": true, "limit_conn_status": true,
+	"limit_conn_log_level": true, "limit_conn_dry_run": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
@@ -425,9 +426,11 @@ type request struct {
 	// out whole ($request_completion, in the access log).
 	client    http.ResponseWriter
 	completed bool
-	// limitReqStatus is $limit_req_status once limit_req decided (it
-	// decides once per request).
-	limitReqStatus string
+	// limitReqStatus and limitConnStatus are $limit_req_status and
+	// $limit_conn_status once those modules decided (once per request);
+	// connsHeld are the limit_conn counts the request holds until it ends.
+	limitReqStatus, limitConnStatus string
+	connsHeld                       []connHeld
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64
@@ -457,6 +460,9 @@ type request struct {
 	// phase, no not-modified or range filter, as for nginx's subrequests
 	// (sub is auth_request's, whose body is not wanted either).
 	subrequest bool
+	// main is the request a subrequest belongs to (nil for a main one):
+	// what nginx keeps in r->main (limit_req's and limit_conn's decisions).
+	main *request
 	// vars are the variables set by set, auth_request_set and named
 	// captures.
 	vars map[string]string
@@ -521,6 +527,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		first = step{kind: stepURI}
 	}
 	status := h.process(w, rq, first)
+	defer h.releaseConns(rq) // when the request's pool goes, after the log
 	h.finishHeld(rq)
 	if rq.trailerConf != nil {
 		rq.trailers = h.trailers(rq, rq.trailerConf)
@@ -536,6 +543,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Trace != nil {
 		fmt.Fprintf(h.opts.Trace, "%s %s %s -> %d\n", r.Method, r.RequestURI, strings.Join(rq.trace, " "), status)
 	}
+}
+
+// mainRequest is rq's main request: rq itself, or the one its subrequest
+// belongs to.
+func (rq *request) mainRequest() *request {
+	if rq.main != nil {
+		return rq.main
+	}
+	return rq
 }
 
 // reject answers a request that nginx refuses while reading it (see
@@ -641,6 +657,9 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 	}
 	h.applyRealIP(rq, lc.realIP) // NGX_HTTP_PREACCESS_PHASE
 	if s, refused := h.limitReq(w, rq, l, lc); refused {
+		return s
+	}
+	if s, refused := h.limitConn(w, rq, l, lc); refused {
 		return s
 	}
 	if s, refused := h.accessPhase(w, rq, l); refused {

@@ -20,16 +20,17 @@ import (
 	"github.com/xaccel/xaccel/nginx"
 )
 
-// limitZones are the zones of limit_req_zone, shared by every server of a
-// configuration (nginx keeps them in shared memory).
+// limitZones are the zones of limit_req_zone and limit_conn_zone, shared
+// by every server of a configuration (nginx keeps them in shared memory).
 type limitZones struct {
 	mu    sync.Mutex
 	req   map[string]*reqZone
+	conn  map[string]*connZone
 	start time.Time // ms count from here, as ngx_current_msec
 }
 
 func newLimitZones() *limitZones {
-	return &limitZones{req: map[string]*reqZone{}, start: time.Now()}
+	return &limitZones{req: map[string]*reqZone{}, conn: map[string]*connZone{}, start: time.Now()}
 }
 
 // now is the zones' clock in milliseconds. Like ngx_current_msec (a
@@ -212,8 +213,8 @@ const (
 // settings c: once per request; refused is true when rq was answered
 // (limit_req_status, through error_page). A delay is waited here.
 func (h *Handler) limitReq(w http.ResponseWriter, rq *request, l *nginx.Location, lc *locConf) (step, bool) {
-	c := lc.limitReq
-	if c == nil || rq.limitReqStatus != "" {
+	c, m := lc.limitReq, rq.mainRequest()
+	if c == nil || m.limitReqStatus != "" {
 		return step{}, false
 	}
 	z := h.zones
@@ -256,10 +257,10 @@ func (h *Handler) limitReq(w http.ResponseWriter, rq *request, l *nginx.Location
 			h.logError(rq, lc, logAlert, nil, fmt.Sprintf("could not allocate node in limit_req zone \"%s\"", limit.zone.name))
 		}
 		if c.dryRun {
-			rq.limitReqStatus = limitRejectedDry
+			m.limitReqStatus = limitRejectedDry
 			return step{}, false
 		}
-		rq.limitReqStatus = limitRejected
+		m.limitReqStatus = limitRejected
 		return h.fail(w, rq, c.status, l), true
 	}
 	if rc == "again" {
@@ -268,16 +269,16 @@ func (h *Handler) limitReq(w http.ResponseWriter, rq *request, l *nginx.Location
 	delay := c.account(z, pending, min(n, len(c.limits)), &excess, &limit)
 	z.mu.Unlock()
 	if delay == 0 {
-		rq.limitReqStatus = limitPassed
+		m.limitReqStatus = limitPassed
 		return step{}, false
 	}
 	h.logError(rq, lc, min(c.logLevel+1, logDebug), nil, fmt.Sprintf("%sdelaying request, excess: %d.%03d, by zone \"%s\"",
 		dryRunText(c.dryRun), excess/1000, excess%1000, limit.zone.name))
 	if c.dryRun {
-		rq.limitReqStatus = limitDelayedDryRun
+		m.limitReqStatus = limitDelayedDryRun
 		return step{}, false
 	}
-	rq.limitReqStatus = limitDelayed
+	m.limitReqStatus = limitDelayed
 	time.Sleep(time.Duration(delay) * time.Millisecond)
 	return step{}, false
 }

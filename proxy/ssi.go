@@ -316,7 +316,7 @@ func (h *Handler) ssiInclude(rq *request, params map[string]string) ([]byte, boo
 	}
 	uri, args, _ := strings.Cut(target, "?")
 	sub := &request{
-		r: rq.r, method: http.MethodGet, uri: uri, args: args, internal: true, subrequest: true,
+		r: rq.r, method: http.MethodGet, uri: uri, args: args, internal: true, subrequest: true, main: rq.mainRequest(),
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
 		vars: rq.vars,
 	}

@@ -179,7 +179,9 @@ func (h *Handler) variable(rq *request, name string) string {
 		}
 		return "."
 	case "limit_req_status":
-		return rq.limitReqStatus
+		return rq.mainRequest().limitReqStatus
+	case "limit_conn_status":
+		return rq.mainRequest().limitConnStatus
 	case "request_completion":
 		// "OK" once the request is done (the access log), when its
 		// response went out whole.
