@@ -123,9 +123,9 @@ with their file:line; --strict makes them fatal. The access phase runs as in
 nginx (allow, deny, auth_basic with its user file, satisfy, auth_request,
 limit_except blocks of those, disable_symlinks), limit_req and limit_conn
 (zones shared by every server; burst, nodelay, delay=, the status codes,
-dry run), and so do the rewrite module (rewrite, return, set, break, if),
-map, geo, split_clients and valid_referers. Access directives serve does not
-emulate are never only listed: with secure_link, auth_jwt, a limit_except or
+dry run), secure_link's variables, and so do the rewrite module (rewrite,
+return, set, break, if), map, geo, split_clients and valid_referers. Access
+directives serve does not emulate are never only listed: with auth_jwt, a limit_except or
 if block holding other directives that refuses requests, set_real_ip_from
 beside allow/deny, or an if whose condition depends on a variable serve does
 not evaluate ($geoip_*, $tcpinfo_rtt...), nginx refuses requests that
@@ -168,7 +168,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	f.StringVar(&o.readyFile, "ready-file", "", "write the bound address to `FILE` once listening")
 	f.BoolVar(&o.trace, "trace", false, "print one line per request: locations chosen, internal redirects, the file sent, the status")
 	f.BoolVar(&o.strict, "strict", false, "refuse to start when a directive is not emulated")
-	f.StringArrayVar(&o.allow, "allow-unemulated", nil, "start although the configuration uses the access directive `NAME` serve does not emulate (secure_link, auth_jwt, if, ..., or a variable as '$name'), answering the requests nginx would refuse (repeatable)")
+	f.StringArrayVar(&o.allow, "allow-unemulated", nil, "start although the configuration uses the access directive `NAME` serve does not emulate (auth_jwt, if, ..., or a variable as '$name'), answering the requests nginx would refuse (repeatable)")
 	f.BoolVar(&o.demo, "demo", false, "serve the embedded demo site instead of a configuration")
 	f.BoolVar(&o.smoke, "smoke", false, "run the xaccel smoke probes against the server once it listens, stop, and exit with their result")
 	f.StringArrayVar(&o.via, "via", nil, "with --smoke: an app download `URL` that must work, optionally =SHA256 or =@FILE for the expected body, as xaccel smoke --via (repeatable)")

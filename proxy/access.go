@@ -22,7 +22,7 @@ import (
 // limit_except gives the methods it does not name the access configuration
 // of its block (serve emulates blocks of access directives only).
 //
-// Access directives serve does not emulate (limit_req, secure_link, ...)
+// Access directives serve does not emulate (auth_jwt, ...)
 // make New refuse to start: a request nginx would refuse must not be
 // answered. Only Options.AllowUnemulated, naming the directive, lets it
 // start anyway.
@@ -153,7 +153,7 @@ func (rq *request) note(s string) {
 // emulate: with any of them nginx answers some requests with 401, 403, 404
 // or 503 that serve would answer.
 var unemulatedAccess = map[string]bool{
-	"auth_jwt": true, "secure_link": true, "secure_link_md5": true, "secure_link_secret": true,
+	"auth_jwt": true,
 }
 
 // limitExceptEmulated are the directives serve emulates inside a

@@ -19,8 +19,6 @@ var unemulatedCases = []struct {
 	directive                    string
 	status                       int
 }{
-	{"secure_link_secret in the location", "", "", "secure_link_secret s3cr3t; if ($secure_link = \"\") { return 403; }", "secure_link_secret", 403},
-	{"secure_link at server level", "", "secure_link $arg_md5,$arg_expires; secure_link_md5 \"$secure_link_expires$uri x\";", "if ($secure_link = \"\") { return 403; }", "secure_link", 403},
 	{"real IP from a host name with rules", "", "set_real_ip_from localhost; real_ip_header X-Real-IP;", "deny 10.0.0.1; allow all;", "set_real_ip_from", 200},
 	{"if with add_header that returns 403", "", "", "if ($request_method = GET) { add_header X-A 1; return 403; }", "if", 403},
 	{"limit_except with proxy_pass", "", "", "limit_except POST { deny all; proxy_pass http://127.0.0.1:9; }", "limit_except", 403},

@@ -38,7 +38,7 @@ type Options struct {
 	// redirects, the file sent, the status.
 	Trace io.Writer
 	// AllowUnemulated names access directives serve does not emulate
-	// (limit_conn, secure_link, ..., and "if" for an if block it does not
+	// (auth_jwt, ..., and "if" for an if block it does not
 	// emulate that refuses requests) that New accepts all the same;
 	// without it, any of them makes New fail (see access.go).
 	AllowUnemulated []string
@@ -125,8 +125,9 @@ var emulated = map[string]bool{
 	"add_trailer": true, "chunked_transfer_encoding": true, "max_headers": true,
 	"limit_req": true, "limit_req_zone": true, "limit_req_status": true, "limit_req_log_level": true,
 	"limit_req_dry_run": true, "limit_conn": true, "limit_conn_zone": true, "limit_conn_status": true,
-	"limit_conn_log_level": true, "limit_conn_dry_run": true,
-	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
+	"limit_conn_log_level": true, "limit_conn_dry_run": true, "secure_link": true, "secure_link_md5": true,
+	"secure_link_secret": true,
+	"absolute_redirect":  true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
 	"large_client_header_buffers": true, "client_header_buffer_size": true,
@@ -431,6 +432,9 @@ type request struct {
 	// connsHeld are the limit_conn counts the request holds until it ends.
 	limitReqStatus, limitConnStatus string
 	connsHeld                       []connHeld
+	// secureLinkExpires is the expiry the last $secure_link read
+	// ($secure_link_expires), nil before one was read.
+	secureLinkExpires *string
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64

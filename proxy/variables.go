@@ -361,6 +361,14 @@ func (h *Handler) variable(rq *request, name string) string {
 			rq.requestID = hex.EncodeToString(b[:])
 		}
 		return rq.requestID
+	case "secure_link":
+		return h.secureLink(rq)
+	case "secure_link_expires":
+		// Set by the last evaluation of $secure_link that had an expiry.
+		if rq.secureLinkExpires != nil {
+			return *rq.secureLinkExpires
+		}
+		return ""
 	case "realpath_root":
 		p, err := filepath.EvalSymlinks(h.docRoot(rq, rq.loc, rq.caps))
 		if err != nil {
