@@ -36,6 +36,9 @@ type locConf struct {
 	// addTrailer are the add_trailer directives in effect (inherited as
 	// add_header's are: from the nearest level that has any).
 	addTrailer []*nginx.Directive
+	// proxySSL is the proxy_ssl_* settings where proxy_pass may be https
+	// (nil elsewhere).
+	proxySSL *proxySSL
 	// limitReq and limitConn are limit_req's and limit_conn's settings
 	// (nil: none applies).
 	limitReq  *reqLimitsConf
@@ -370,6 +373,27 @@ func (h *Handler) buildConfs() {
 	for _, l := range h.srv.AllLocations() {
 		h.confs[l] = h.newLocConf(l)
 	}
+}
+
+// buildProxySSL reads the proxy_ssl_* settings of every location whose
+// proxy_pass is https:// or has variables (it may be https then); a file
+// nginx could not read stops serve as it stops nginx.
+func (h *Handler) buildProxySSL() error {
+	for _, c := range append([]*locConf{h.serverConf}, slices.Collect(maps.Values(h.confs))...) {
+		d := c.handler
+		if d == nil || d.Name != "proxy_pass" {
+			continue
+		}
+		if v := d.Arg(0); !strings.Contains(v, "$") && (len(v) < 8 || !strings.EqualFold(v[:8], "https://")) {
+			continue
+		}
+		p, err := newProxySSL(c.levels, h.prefix)
+		if err != nil {
+			return err
+		}
+		c.proxySSL = p
+	}
+	return nil
 }
 
 // buildLimits reads the limit_req and limit_conn zones of the http level

@@ -95,6 +95,9 @@ type Handler struct {
 	maxHeaders int
 	// zones are the configuration's limit_req zones (Options.zones).
 	zones *limitZones
+	// upstreamSessions are the TLS sessions of proxy_pass https://
+	// (proxy_ssl_session_reuse).
+	upstreamSessions upstreamSessions
 	// prefix is nginx's configuration prefix: the main file's directory.
 	prefix string
 	// serverRewrites is set when the server block has rewrite directives
@@ -126,8 +129,10 @@ var emulated = map[string]bool{
 	"limit_req": true, "limit_req_zone": true, "limit_req_status": true, "limit_req_log_level": true,
 	"limit_req_dry_run": true, "limit_conn": true, "limit_conn_zone": true, "limit_conn_status": true,
 	"limit_conn_log_level": true, "limit_conn_dry_run": true, "secure_link": true, "secure_link_md5": true,
-	"secure_link_secret": true,
-	"absolute_redirect":  true, "port_in_redirect": true, "server_name_in_redirect": true,
+	"secure_link_secret": true, "proxy_ssl_server_name": true, "proxy_ssl_name": true, "proxy_ssl_verify": true,
+	"proxy_ssl_trusted_certificate": true, "proxy_ssl_verify_depth": true, "proxy_ssl_protocols": true,
+	"proxy_ssl_session_reuse": true, "proxy_ssl_certificate": true, "proxy_ssl_certificate_key": true,
+	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
 	"large_client_header_buffers": true, "client_header_buffer_size": true,
@@ -233,6 +238,9 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	case cfg.Path != "" && cfg.Path != "-":
 		h.prefix = filepath.Dir(cfg.Path)
 	}
+	if err := h.buildProxySSL(); err != nil {
+		return nil, nil, err
+	}
 	h.bodyFileVar = usesVariable(srv, "request_body_file")
 	h.serverRewrites = rewriteScript(srv.Dir)
 	maps, mapWarns := collectMaps(srv)
@@ -335,8 +343,8 @@ func partlyEmulated(d *nginx.Directive) (Warning, bool) {
 			return Warning{Pos: d.Pos, Name: d.Name, Detail: "a charset from a variable"}, true
 		}
 	case "proxy_pass":
-		if v := d.Arg(0); len(v) < 7 || !strings.EqualFold(v[:7], "http://") {
-			return Warning{Pos: d.Pos, Name: d.Name, Detail: "only http:// upstreams"}, true
+		if v := strings.ToLower(d.Arg(0)); !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return Warning{Pos: d.Pos, Name: d.Name, Detail: "only http:// and https:// upstreams"}, true
 		}
 	case "set_real_ip_from", "real_ip_header":
 		if !realIPEmulated(d) {

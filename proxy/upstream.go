@@ -3,6 +3,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -240,6 +241,24 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	reqURI := dest.prefix + h.upstreamURI(rq, l, t)
 	rq.proxyHost, rq.proxyPort = dest.hostHeader, passPort(t)
+	if t.https && !dest.mapped {
+		// TLS to each server (a --upstream app is plain HTTP).
+		ps := lc.proxySSL
+		if ps == nil {
+			ps = &proxySSL{minV: tls.VersionTLS10, maxV: tls.VersionTLS12}
+		}
+		conf := ps.config(t.host)
+		tlsDest := func(d upstream.Dest) upstream.Dest {
+			d.TLS, d.Key = forPeer(conf, &h.upstreamSessions, d.Key), d.Key+" tls "+conf.ServerName
+			return d
+		}
+		dest.Dest = tlsDest(dest.Dest)
+		next := make([]upstream.Dest, len(dest.next))
+		for i, d := range dest.next {
+			next[i] = tlsDest(d)
+		}
+		dest.next = next
+	}
 	version := "1.0"
 	if lc.proxyHTTP11 {
 		version = "1.1"

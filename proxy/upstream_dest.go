@@ -27,6 +27,9 @@ type passTarget struct {
 	// vars: the proxy_pass URL has variables; a URI part is then sent as
 	// it is, in place of the request's (ngx_http_proxy_eval).
 	vars bool
+	// https: the URL's scheme is https (TLS to the app, port 443 by
+	// default).
+	https bool
 }
 
 // passPort is $proxy_port: the port proxy_pass names, 80 when it names
@@ -42,6 +45,9 @@ func passPort(t passTarget) string {
 	if _, port, ok := strings.Cut(host, ":"); ok {
 		return port
 	}
+	if t.https {
+		return "443"
+	}
 	return "80"
 }
 
@@ -49,11 +55,16 @@ func passPort(t passTarget) string {
 // ngx_parse_url do: "http://" (case-insensitive), then host[:port] up to the
 // first '/', or "unix:/path" up to a ':' that starts the URI part.
 func parsePass(v string) (passTarget, bool) {
-	if len(v) < 7 || !strings.EqualFold(v[:7], "http://") {
+	var t passTarget
+	var rest string
+	switch {
+	case len(v) >= 7 && strings.EqualFold(v[:7], "http://"):
+		rest = v[7:]
+	case len(v) >= 8 && strings.EqualFold(v[:8], "https://"):
+		rest, t.https = v[8:], true
+	default:
 		return passTarget{}, false
 	}
-	rest := v[7:]
-	var t passTarget
 	if len(rest) >= 5 && strings.EqualFold(rest[:5], "unix:") {
 		path := rest[5:]
 		if i := strings.IndexByte(path, ':'); i >= 0 {
@@ -76,6 +87,7 @@ type upstreamDest struct {
 	upstream.Dest
 	prefix     string // path of an Options.Upstreams URL, put before the URI
 	hostHeader string // $proxy_host
+	mapped     bool   // an Options.Upstreams URL (plain HTTP to a local app)
 	// next are the other servers of an upstream block, in the order a
 	// request goes to them when the one before fails (see nextUpstream).
 	next []upstream.Dest
@@ -99,10 +111,14 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 		}
 	}
 	d.hostHeader = t.host
+	defPort := "80"
+	if t.https {
+		defPort = "443"
+	}
 	switch {
 	case strings.HasPrefix(t.host, "unix:"):
 		d.hostHeader = "localhost"
-	case hasPort && port == "80":
+	case hasPort && port == defPort:
 		d.hostHeader = name
 	}
 	if !hasPort {
@@ -119,7 +135,7 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 		if addrs := h.upstreamServers(name); len(addrs) > 0 {
 			// Each upstream block keeps its own connections, even
 			// when two name the same server.
-			first, err := hostDest(d, addrs[0], "80")
+			first, err := hostDest(d, addrs[0], "80") // an upstream block's servers: 80 unless they say, https or not
 			first.Key = "upstream " + strings.ToLower(name) + " " + first.Key
 			for _, a := range addrs[1:] {
 				nd, _ := hostDest(d, a, "80")
@@ -129,7 +145,7 @@ func (h *Handler) resolveUpstream(t passTarget) (upstreamDest, error) {
 			return first, err
 		}
 	}
-	return implicitUpstream(hostDest(d, t.host, "80"))
+	return implicitUpstream(hostDest(d, t.host, defPort))
 }
 
 // implicitUpstream makes a proxy_pass host name with several addresses
@@ -203,6 +219,7 @@ func (h *Handler) upstreamKeepalive(name string, d *upstream.Dest) {
 // mappedDest connects to an Options.Upstreams value: a base URL
 // (http://127.0.0.1:8000, possibly with a path), host:port, or unix:/path.
 func mappedDest(d upstreamDest, mapped string) (upstreamDest, error) {
+	d.mapped = true
 	if strings.HasPrefix(mapped, "unix:") {
 		return hostDest(d, mapped, "80")
 	}

@@ -3,6 +3,8 @@
 package upstream
 
 import (
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -33,6 +35,9 @@ type Conn interface {
 // context with a timer). Errors read as net.Dial's do.
 func connectSend(d Dest, req []byte, to Timeouts) (Conn, error) {
 	start := time.Now()
+	if d.TLS != nil {
+		return connectTLS(d, req, to, start)
+	}
 	if !d.AP.IsValid() {
 		dialer := net.Dialer{Timeout: to.Connect, KeepAlive: -1}
 		c, err := dialer.Dial(d.Network, d.Addr)
@@ -154,4 +159,31 @@ func ipAddrPort(hostport string) netip.AddrPort {
 		return netip.AddrPort{}
 	}
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// connectTLS is connectSend over TLS: the connection and the handshake
+// within the connect timeout (nginx's proxy_connect_timeout covers both),
+// then the request.
+func connectTLS(d Dest, req []byte, to Timeouts, start time.Time) (Conn, error) {
+	dialer := net.Dialer{Timeout: to.Connect, KeepAlive: -1}
+	c, err := dialer.Dial(d.Network, d.Addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Client(c, d.TLS)
+	tc.SetDeadline(start.Add(to.Connect))
+	if err := tc.Handshake(); err != nil {
+		c.Close()
+		return nil, &net.OpError{Op: "dial", Net: d.Network, Addr: c.RemoteAddr(), Err: fmt.Errorf("SSL handshake: %w", err)}
+	}
+	if to.Connected != nil {
+		to.Connected(time.Since(start))
+	}
+	tc.SetDeadline(time.Now().Add(to.Send))
+	if _, err := tc.Write(req); err != nil {
+		tc.Close()
+		return nil, err
+	}
+	tc.SetDeadline(time.Now().Add(to.Read))
+	return tc, nil
 }

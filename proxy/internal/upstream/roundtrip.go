@@ -10,6 +10,7 @@ package upstream
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -34,6 +35,9 @@ type Dest struct {
 	// 60 s and 1 h.
 	KeepRequests          int
 	KeepTimeout, KeepTime time.Duration
+	// TLS, when set, makes the connection TLS with this configuration
+	// (proxy_pass https://); Key should then say so.
+	TLS *tls.Config
 }
 
 // HostDest is the Dest of host[:port] (defaultPort when there is none) or
