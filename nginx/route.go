@@ -284,10 +284,10 @@ func (s *Server) ServerRoot() *Directive {
 }
 
 // Handlers that make a location answer by itself instead of serving files.
-var contentHandlers = []string{"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass", "return"}
+var contentHandlers = []string{"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass", "return", "stub_status"}
 
 // Handler returns the directive that makes l produce content by other means
-// than static files (proxy_pass, fastcgi_pass, ..., return), or nil.
+// than static files (proxy_pass, fastcgi_pass, ..., return, stub_status), or nil.
 func (l *Location) Handler() *Directive {
 	for _, c := range l.Dir.Block {
 		for _, h := range contentHandlers {

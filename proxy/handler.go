@@ -131,7 +131,7 @@ var emulated = map[string]bool{
 	"limit_conn_log_level": true, "limit_conn_dry_run": true, "secure_link": true, "secure_link_md5": true,
 	"secure_link_secret": true, "proxy_ssl_server_name": true, "proxy_ssl_name": true, "proxy_ssl_verify": true,
 	"proxy_ssl_trusted_certificate": true, "proxy_ssl_verify_depth": true, "proxy_ssl_protocols": true,
-	"proxy_ssl_session_reuse": true, "proxy_ssl_certificate": true, "proxy_ssl_certificate_key": true,
+	"proxy_ssl_session_reuse": true, "stub_status": true, "proxy_ssl_certificate": true, "proxy_ssl_certificate_key": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
 	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
@@ -686,6 +686,8 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 		return h.doFiles(w, rq, l, rq.caps)
 	case handler.Name == "proxy_pass":
 		return h.doProxy(w, rq, l, handler)
+	case handler.Name == "stub_status":
+		return h.stubStatus(w, rq, l)
 	case handler.Name == "fastcgi_pass", handler.Name == "uwsgi_pass":
 		// NGX_HTTP_TRY_FILES_PHASE runs before the content handler.
 		if tf := lc.tryFiles; tf != nil && len(tf.Args) >= 2 {

@@ -41,7 +41,8 @@ var evaluatedVariables = map[string]bool{
 	"bytes_sent": true, "request_length": true, "pipe": true, "request_completion": true,
 	"proxy_protocol_addr": true, "proxy_protocol_port": true, "proxy_protocol_server_addr": true,
 	"proxy_protocol_server_port": true, "limit_req_status": true, "limit_conn_status": true,
-	"secure_link": true, "secure_link_expires": true,
+	"secure_link": true, "secure_link_expires": true, "connections_active": true, "connections_reading": true,
+	"connections_writing": true, "connections_waiting": true,
 	// logTime
 	"time_local": true, "time_iso8601": true, "msec": true,
 	// upVar

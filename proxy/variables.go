@@ -178,6 +178,8 @@ func (h *Handler) variable(rq *request, name string) string {
 			return "p"
 		}
 		return "."
+	case "connections_active", "connections_reading", "connections_writing", "connections_waiting":
+		return connectionsVariable(r, name)
 	case "limit_req_status":
 		return rq.mainRequest().limitReqStatus
 	case "limit_conn_status":

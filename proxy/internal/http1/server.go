@@ -51,6 +51,8 @@ type Server struct {
 	// without the lock between requests.
 	closed atomic.Bool
 	wg     sync.WaitGroup
+	// stats are stub_status's counters.
+	stats Stats
 }
 
 // Site answers the requests of one server block.
@@ -238,7 +240,12 @@ func (s *Server) Serve(ln net.Listener, route Route) error {
 		}
 		c.start = time.Now()
 		c.info = &ConnInfo{Serial: connSerial.Add(1), Start: c.start}
-		c.ctx = context.WithValue(context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr()), connInfoKey{}, c.info)
+		c.ctx = context.WithValue(context.WithValue(context.WithValue(base, http.LocalAddrContextKey, nc.LocalAddr()),
+			connInfoKey{}, c.info), statsKey{}, &s.stats)
+		s.stats.Accepted.Add(1)
+		s.stats.Handled.Add(1)
+		s.stats.Active.Add(1)
+		c.setState(stateWaiting)
 		c.idle.Store(true)
 		s.mu.Lock()
 		if s.closed.Load() {
@@ -321,10 +328,12 @@ type conn struct {
 	// when it was read with the one before it ($request_length, $pipe).
 	reqStart  int64
 	pipelined bool
-	idle      atomic.Bool
-	requests  int
-	broken    bool // a write failed or the response was cut short
-	keys      []string
+	// state is what the connection counts as in the Server's Stats.
+	state    connState
+	idle     atomic.Bool
+	requests int
+	broken   bool // a write failed or the response was cut short
+	keys     []string
 	// vh are the server blocks of the connection's address; cur is the
 	// one answering the request being read: the default server until the
 	// host is known (nginx reads the header lines after Host with the
@@ -371,6 +380,8 @@ func (c *conn) serve() {
 		outPool.Put(op)
 		c.s.mu.Lock()
 		delete(c.s.conns, c)
+		c.setState(stateNone)
+		c.s.stats.Active.Add(-1)
 		c.s.mu.Unlock()
 		c.s.wg.Done()
 	}()
@@ -408,6 +419,8 @@ func (c *conn) serve() {
 			}
 		}
 		c.idle.Store(false)
+		c.setState(stateReading) // ngx_http_alloc_request
+		c.s.stats.Requests.Add(1)
 		if c.requests > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(c.vh.Default().Reading().Limits.Header))
 		}
@@ -557,6 +570,8 @@ func (c *conn) serveRequest() bool {
 	if r == nil {
 		return false // the client went away, or timed out, mid-header
 	}
+	c.setState(stateWriting) // ngx_http_process_request
+	defer c.setState(stateWaiting)
 	if status == 0 && c.plainOnTLS {
 		status = StatusPlainHTTPToHTTPS
 	}
