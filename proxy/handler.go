@@ -440,6 +440,9 @@ type request struct {
 	// connsHeld are the limit_conn counts the request holds until it ends.
 	limitReqStatus, limitConnStatus string
 	connsHeld                       []connHeld
+	// ssiTimefmt is the SSI's `config timefmt` once the SSI runs on the
+	// request ("": its default).
+	ssiTimefmt string
 	// secureLinkExpires is the expiry the last $secure_link read
 	// ($secure_link_expires), nil before one was read.
 	secureLinkExpires *string

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xaccel/xaccel/nginx"
 )
@@ -71,6 +73,9 @@ var ssiParam = regexp.MustCompile(`([a-z_]+)\s*=\s*(?:"([^"]*)"|'([^']*)')`)
 // runSSI is the page with its commands done.
 func (h *Handler) runSSI(rq *request, c ssiConf, page []byte) []byte {
 	errmsg := ssiDefaultErrmsg
+	if rq.ssiTimefmt == "" {
+		rq.ssiTimefmt = ssiDefaultTimefmt // the SSI context's, from now on
+	}
 	// An echo's encoding stays for the echo commands after it, as in
 	// nginx's context.
 	encoding := "entity"
@@ -199,6 +204,9 @@ func (h *Handler) runSSI(rq *request, c ssiConf, page []byte) []byte {
 			if m, ok := params["errmsg"]; ok {
 				errmsg = m
 			}
+			if f, ok := params["timefmt"]; ok {
+				rq.ssiTimefmt = f
+			}
 		case "include":
 			body, ok := h.ssiInclude(rq, params)
 			if !ok {
@@ -233,6 +241,33 @@ func (h *Handler) ssiEval(rq *request, v string) string {
 	const dollar = "\x00ssi-dollar\x00"
 	v = strings.ReplaceAll(v, `\$`, dollar)
 	return strings.ReplaceAll(h.expand(rq, v), dollar, "$")
+}
+
+// ssiDefaultTimefmt is the SSI's time format until `config timefmt`.
+const ssiDefaultTimefmt = "%A, %d-%b-%Y %H:%M:%S %Z"
+
+// ssiDate is $date_local or $date_gmt (ngx_http_ssi_date_gmt_local_variable):
+// the time in the SSI's timefmt (its default where the SSI does not run on
+// the request), or with timefmt "%s" the seconds since the epoch (local
+// ones with the zone's offset).
+func ssiDate(rq *request, gmt bool) string {
+	now := time.Now()
+	format := rq.ssiTimefmt
+	if format == "" {
+		format = ssiDefaultTimefmt
+	}
+	if format == "%s" {
+		sec := now.Unix()
+		if !gmt {
+			_, off := now.Zone()
+			sec += int64(off)
+		}
+		return strconv.FormatInt(sec, 10)
+	}
+	if gmt {
+		return strftime(format, now.UTC(), true)
+	}
+	return strftime(format, now.Local(), false)
 }
 
 // ssiVariable is $name for echo, and whether it has a value (nginx echoes

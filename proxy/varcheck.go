@@ -42,7 +42,7 @@ var evaluatedVariables = map[string]bool{
 	"proxy_protocol_addr": true, "proxy_protocol_port": true, "proxy_protocol_server_addr": true,
 	"proxy_protocol_server_port": true, "limit_req_status": true, "limit_conn_status": true,
 	"secure_link": true, "secure_link_expires": true, "connections_active": true, "connections_reading": true,
-	"connections_writing": true, "connections_waiting": true,
+	"connections_writing": true, "connections_waiting": true, "date_local": true, "date_gmt": true,
 	// logTime
 	"time_local": true, "time_iso8601": true, "msec": true,
 	// upVar

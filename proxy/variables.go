@@ -180,6 +180,8 @@ func (h *Handler) variable(rq *request, name string) string {
 		return "."
 	case "connections_active", "connections_reading", "connections_writing", "connections_waiting":
 		return connectionsVariable(r, name)
+	case "date_local", "date_gmt":
+		return ssiDate(rq, name == "date_gmt")
 	case "limit_req_status":
 		return rq.mainRequest().limitReqStatus
 	case "limit_conn_status":
