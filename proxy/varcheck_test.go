@@ -101,7 +101,7 @@ func TestUnevaluatedVariables(t *testing.T) {
 	refusedCases := []struct{ src, name string }{
 		{`http { server { listen 8080; location / { if ($geoip_country_code = CN) { return 403; } } } }`, "$geoip_country_code"},
 		{`http { map $tcpinfo_rtt $big { default 0; "~^\d{6}" 1; } server { listen 8080; location / { if ($big) { return 413; } } } }`, "$tcpinfo_rtt"},
-		{`http { server { listen 8080; set $c "x$date_gmt"; location / { if ($c ~ 2026) { rewrite ^ /other; } } } }`, "$date_gmt"},
+		{`http { server { listen 8080; set $c "x$tcpinfo_rttvar"; location / { if ($c ~ 2026) { rewrite ^ /other; } } } }`, "$tcpinfo_rttvar"},
 		{`http { geo $upstream_queue_time $g { default 1; } server { listen 8080; if ($g) { return 403; } } }`, "$upstream_queue_time"},
 	}
 	for _, c := range refusedCases {
