@@ -128,7 +128,7 @@ return, set, break, if), map, geo, split_clients and valid_referers. Access
 directives serve does not emulate are never only listed: with auth_jwt, a limit_except or
 if block holding other directives that refuses requests, set_real_ip_from
 beside allow/deny, or an if whose condition depends on a variable serve does
-not evaluate ($geoip_*, $tcpinfo_rtt...), nginx refuses requests that
+not evaluate ($geoip_*, $gzip_ratio...), nginx refuses requests that
 serve would answer, so serve refuses to start, naming each with its
 file:line, unless --allow-unemulated names the directive (or the variable,
 as '$name').

@@ -81,6 +81,7 @@ func TestLengthVariablesAgainstNginx(t *testing.T) {
 			t.Fatalf("serve %q: %v", raw, err)
 		}
 	}
+	waitLogLines(t, ng.Path("logs/nginx.log"), len(requests)+1) // the pipelined pair logs two
 	ng.Stop()
 	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
 	if err != nil {

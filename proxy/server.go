@@ -106,3 +106,6 @@ func bodyBytesSent(w http.ResponseWriter) int64 { return http1.BodyBytesSent(w) 
 func bytesSent(w http.ResponseWriter) int64     { return http1.BytesSent(w) }
 func requestLength(w http.ResponseWriter) int64 { return http1.RequestLength(w) }
 func pipelined(w http.ResponseWriter) bool      { return http1.Pipelined(w) }
+
+// connTCPInfo is the TCP_INFO of w's connection (see http1.ConnTCPInfo).
+func connTCPInfo(w http.ResponseWriter) (http1.TCPInfo, bool) { return http1.ConnTCPInfo(w) }

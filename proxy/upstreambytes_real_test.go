@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/nginx"
@@ -81,6 +82,7 @@ func TestUpstreamBytesAgainstNginx(t *testing.T) {
 			t.Fatalf("serve %q: %v", raw, err)
 		}
 	}
+	waitLogLines(t, ng.Path("logs/nginx.log"), len(requests))
 	ng.Stop()
 	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
 	if err != nil {
@@ -189,7 +191,7 @@ echo str_repeat('p', (int)($_GET['n'] ?? 100));
 	}
 	emu := serveHandler(t, h)
 	closing := "Host: localhost\r\nConnection: close\r\n"
-	for _, raw := range []string{
+	requests := []string{
 		"GET /php/?n=100 HTTP/1.1\r\n" + closing + "\r\n",
 		"GET /php/?n=70000 HTTP/1.1\r\n" + closing + "\r\n",
 		"GET /php/?n=5&s=404%20Gone HTTP/1.1\r\n" + closing + "\r\n",
@@ -198,7 +200,8 @@ echo str_repeat('p', (int)($_GET['n'] ?? 100));
 		"GET /py/?100 HTTP/1.1\r\n" + closing + "\r\n",
 		"GET /py/?70000 HTTP/1.1\r\n" + closing + "\r\n",
 		"POST /py/?3 HTTP/1.1\r\n" + closing + "Content-Length: 5\r\n\r\nhello",
-	} {
+	}
+	for _, raw := range requests {
 		if _, err := rawExchange(ng.Addr, raw); err != nil {
 			t.Fatalf("nginx %q: %v", raw, err)
 		}
@@ -206,6 +209,7 @@ echo str_repeat('p', (int)($_GET['n'] ?? 100));
 			t.Fatalf("serve %q: %v", raw, err)
 		}
 	}
+	waitLogLines(t, ng.Path("logs/nginx.log"), len(requests))
 	ng.Stop()
 	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
 	if err != nil {
@@ -224,4 +228,19 @@ echo str_repeat('p', (int)($_GET['n'] ?? 100));
 			t.Errorf("line %d:\nnginx: %s\nserve: %s", i+1, wl[i], gl[i])
 		}
 	}
+}
+
+// waitLogLines waits (5 s at most) until the access log at path has n
+// lines: after a request with a body nginx closes its side of the
+// connection first (lingering close) and logs the request when the client
+// has closed too, so the client is done before the line is written.
+func waitLogLines(t *testing.T, path string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && strings.Count(string(b), "\n") >= n {
+			return
+		}
+	}
+	b, _ := os.ReadFile(path)
+	t.Fatalf("%s has not got %d lines after 5 s:\n%s", path, n, b)
 }

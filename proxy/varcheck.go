@@ -17,7 +17,7 @@ import (
 // (evaluatedVariables, evaluatedPrefixes, and those the configuration
 // defines with set, map, geo, split_clients, auth_request_set or a named
 // capture) or one of a module serve does not emulate ($geoip_*,
-// $tcpinfo_rtt, perl_set's and js_set's...). Such a variable is empty
+// $gzip_ratio, perl_set's and js_set's...). Such a variable is empty
 // in serve. Where that decides whether a request is answered (an `if`
 // condition, directly or through set, map, geo or split_clients), serve
 // refuses to start, as for an access directive it does not emulate;
@@ -43,6 +43,7 @@ var evaluatedVariables = map[string]bool{
 	"proxy_protocol_server_port": true, "limit_req_status": true, "limit_conn_status": true,
 	"secure_link": true, "secure_link_expires": true, "connections_active": true, "connections_reading": true,
 	"connections_writing": true, "connections_waiting": true, "date_local": true, "date_gmt": true,
+	"tcpinfo_rtt": true, "tcpinfo_rttvar": true, "tcpinfo_snd_cwnd": true, "tcpinfo_rcv_space": true,
 	// logTime
 	"time_local": true, "time_iso8601": true, "msec": true,
 	// upVar

@@ -100,9 +100,9 @@ func TestUnevaluatedVariables(t *testing.T) {
 	}
 	refusedCases := []struct{ src, name string }{
 		{`http { server { listen 8080; location / { if ($geoip_country_code = CN) { return 403; } } } }`, "$geoip_country_code"},
-		{`http { map $tcpinfo_rtt $big { default 0; "~^\d{6}" 1; } server { listen 8080; location / { if ($big) { return 413; } } } }`, "$tcpinfo_rtt"},
-		{`http { server { listen 8080; set $c "x$tcpinfo_rttvar"; location / { if ($c ~ 2026) { rewrite ^ /other; } } } }`, "$tcpinfo_rttvar"},
-		{`http { geo $upstream_queue_time $g { default 1; } server { listen 8080; if ($g) { return 403; } } }`, "$upstream_queue_time"},
+		{`http { map $geoip_country_code $big { default 0; "~^\d{6}" 1; } server { listen 8080; location / { if ($big) { return 413; } } } }`, "$geoip_country_code"},
+		{`http { server { listen 8080; set $c "x$gzip_ratio"; location / { if ($c ~ 2026) { rewrite ^ /other; } } } }`, "$gzip_ratio"},
+		{`http { geo $upstream_cache_status $g { default 1; } server { listen 8080; if ($g) { return 403; } } }`, "$upstream_cache_status"},
 	}
 	for _, c := range refusedCases {
 		_, _, err := New(load(c.src), Options{})

@@ -180,6 +180,18 @@ func (h *Handler) variable(rq *request, name string) string {
 		return "."
 	case "connections_active", "connections_reading", "connections_writing", "connections_waiting":
 		return connectionsVariable(r, name)
+	case "tcpinfo_rtt", "tcpinfo_rttvar", "tcpinfo_snd_cwnd", "tcpinfo_rcv_space":
+		// TCP_INFO of the client's connection, read now.
+		if rq.client == nil {
+			return ""
+		}
+		ti, ok := connTCPInfo(rq.client)
+		if !ok {
+			return ""
+		}
+		v := map[string]uint32{"tcpinfo_rtt": ti.RTT, "tcpinfo_rttvar": ti.RTTVar,
+			"tcpinfo_snd_cwnd": ti.SndCwnd, "tcpinfo_rcv_space": ti.RcvSpace}[name]
+		return strconv.FormatUint(uint64(v), 10)
 	case "date_local", "date_gmt":
 		return ssiDate(rq, name == "date_gmt")
 	case "limit_req_status":

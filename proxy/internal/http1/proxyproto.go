@@ -1,3 +1,5 @@
+//go:build unix
+
 package http1
 
 // The PROXY protocol header a load balancer sends before the client's bytes

@@ -1,3 +1,5 @@
+//go:build unix
+
 package http1
 
 import (
@@ -60,3 +62,19 @@ func ServerStats(r *http.Request) *Stats {
 }
 
 type statsKey struct{}
+
+// TCPInfo is what the kernel says of a client connection ($tcpinfo_rtt,
+// _rttvar, _snd_cwnd, _rcv_space).
+type TCPInfo struct {
+	RTT, RTTVar, SndCwnd, RcvSpace uint32
+}
+
+// ConnTCPInfo is TCPInfo for the connection of w; false where there is
+// none (a unix socket, a writer that is not the server's, no TCP_INFO).
+func ConnTCPInfo(w http.ResponseWriter) (TCPInfo, bool) {
+	rw, ok := respWriterOf(w)
+	if !ok || rw.c.tc == nil {
+		return TCPInfo{}, false
+	}
+	return tcpInfo(rw.c.tc)
+}
