@@ -3,13 +3,10 @@
 package proxy
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/xaccel/xaccel/internal/realnginx"
-	"github.com/xaccel/xaccel/nginx"
 )
 
 const lengthVarsConf = `
@@ -41,16 +38,7 @@ func TestLengthVariablesAgainstNginx(t *testing.T) {
 	conf := strings.NewReplacer("BACKEND", backend, "WHO", "nginx").Replace(lengthVarsConf)
 	files := map[string]string{"www/f/a.txt": "a file\n", "www/t/a.txt": "trailed\n"}
 	ng := realnginx.StartHTTP(t, conf, files)
-	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix, "BACKEND", backend, "WHO", "serve").Replace(lengthVarsConf)
-	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "nginx.conf"), []byte("http {"+src+"}"), nginx.LoadOptions{})
-	if len(cfg.Errors) > 0 {
-		t.Fatal(cfg.Errors[0])
-	}
-	h, _, err := New(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := serveHandler(t, h)
+	emu, _ := startEmulator(t, strings.NewReplacer("BACKEND", backend, "WHO", "serve").Replace(lengthVarsConf), ng.Prefix, Options{})
 
 	closing := "Host: localhost\r\nConnection: close\r\n"
 	requests := []string{
@@ -73,34 +61,8 @@ func TestLengthVariablesAgainstNginx(t *testing.T) {
 		// Pipelined: the second request was read with the first.
 		"GET /f/a.txt HTTP/1.1\r\nHost: localhost\r\n\r\nGET /r/x HTTP/1.1\r\n" + closing + "\r\n",
 	}
-	for _, raw := range requests {
-		if _, err := rawExchange(ng.Addr, raw); err != nil {
-			t.Fatalf("nginx %q: %v", raw, err)
-		}
-		if _, err := rawExchange(emu, raw); err != nil {
-			t.Fatalf("serve %q: %v", raw, err)
-		}
-	}
-	waitLogLines(t, ng.Path("logs/nginx.log"), len(requests)+1) // the pipelined pair logs two
-	ng.Stop()
-	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(ng.Path("logs/serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	if len(wl) != len(gl) {
-		t.Fatalf("nginx logged %d lines, serve %d:\nnginx:\n%s\nserve:\n%s", len(wl), len(gl), want, got)
-	}
-	for i := range wl {
-		if wl[i] != gl[i] {
-			t.Errorf("line %d:\nnginx: %s\nserve: %s", i+1, wl[i], gl[i])
-		}
-	}
-	if !strings.Contains(string(want), "tr=tv") || !strings.Contains(string(want), "pipe=p") {
+	want := logsAgree(t, ng, emu, requests, len(requests)+1) // the pipelined pair logs two
+	if !strings.Contains(want, "tr=tv") || !strings.Contains(want, "pipe=p") {
 		t.Errorf("nginx's log has no trailer or no pipelined request: the test checks less than it says\n%s", want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -338,4 +339,55 @@ func sendBoth(t *testing.T, ng *realnginx.Instance, emu string, raw []byte) (wan
 func firstLine(raw []byte) string {
 	s, _, _ := strings.Cut(string(raw), "\r\n")
 	return s
+}
+
+// logsAgree sends each raw request on a connection of its own to nginx and
+// to serve, waits until nginx's logs/nginx.log has lines lines, stops
+// nginx, and reports each line where serve's logs/serve.log differs. It
+// returns nginx's log.
+func logsAgree(t *testing.T, ng *realnginx.Instance, emu string, requests []string, lines int) string {
+	t.Helper()
+	for _, raw := range requests {
+		if _, err := rawExchange(ng.Addr, raw); err != nil {
+			t.Fatalf("nginx %q: %v", raw, err)
+		}
+		if _, err := rawExchange(emu, raw); err != nil {
+			t.Fatalf("serve %q: %v", raw, err)
+		}
+	}
+	waitLogLines(t, ng.Path("logs/nginx.log"), lines)
+	ng.Stop()
+	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(ng.Path("logs/serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	if len(wl) != len(gl) {
+		t.Fatalf("nginx logged %d lines, serve %d:\nnginx:\n%s\nserve:\n%s", len(wl), len(gl), want, got)
+	}
+	for i := range wl {
+		if wl[i] != gl[i] {
+			t.Errorf("line %d:\nnginx: %s\nserve: %s", i+1, wl[i], gl[i])
+		}
+	}
+	return string(want)
+}
+
+// waitLogLines waits (5 s at most) until the access log at path has n
+// lines: after a request with a body nginx closes its side of the
+// connection first (lingering close) and logs the request when the client
+// has closed too, so the client is done before the line is written.
+func waitLogLines(t *testing.T, path string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && strings.Count(string(b), "\n") >= n {
+			return
+		}
+	}
+	b, _ := os.ReadFile(path)
+	t.Fatalf("%s has not got %d lines after 5 s:\n%s", path, n, b)
 }

@@ -5,16 +5,12 @@ package proxy
 import (
 	"io"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xaccel/xaccel/internal/realnginx"
-	"github.com/xaccel/xaccel/nginx"
 )
 
 const upstreamBytesConf = `
@@ -50,16 +46,7 @@ func TestUpstreamBytesAgainstNginx(t *testing.T) {
 	conf := strings.ReplaceAll(r.Replace(upstreamBytesConf), "WHO", "nginx")
 	files := map[string]string{"www/f/a.txt": "a file\n"}
 	ng := realnginx.StartHTTP(t, conf, files)
-	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix, "WHO", "serve").Replace(r.Replace(upstreamBytesConf))
-	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "nginx.conf"), []byte("http {"+src+"}"), nginx.LoadOptions{})
-	if len(cfg.Errors) > 0 {
-		t.Fatal(cfg.Errors[0])
-	}
-	h, _, err := New(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := serveHandler(t, h)
+	emu, _ := startEmulator(t, strings.NewReplacer("WHO", "serve").Replace(r.Replace(upstreamBytesConf)), ng.Prefix, Options{})
 
 	closing := "Host: localhost\r\nConnection: close\r\n"
 	requests := []string{
@@ -74,33 +61,7 @@ func TestUpstreamBytesAgainstNginx(t *testing.T) {
 		"GET /c/x HTTP/1.1\r\n" + closing + "\r\n",
 		"GET /two/x HTTP/1.1\r\n" + closing + "\r\n",
 	}
-	for _, raw := range requests {
-		if _, err := rawExchange(ng.Addr, raw); err != nil {
-			t.Fatalf("nginx %q: %v", raw, err)
-		}
-		if _, err := rawExchange(emu, raw); err != nil {
-			t.Fatalf("serve %q: %v", raw, err)
-		}
-	}
-	waitLogLines(t, ng.Path("logs/nginx.log"), len(requests))
-	ng.Stop()
-	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(ng.Path("logs/serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	if len(wl) != len(gl) {
-		t.Fatalf("nginx logged %d lines, serve %d:\nnginx:\n%s\nserve:\n%s", len(wl), len(gl), want, got)
-	}
-	for i := range wl {
-		if wl[i] != gl[i] {
-			t.Errorf("line %d:\nnginx: %s\nserve: %s", i+1, wl[i], gl[i])
-		}
-	}
+	logsAgree(t, ng, emu, requests, len(requests))
 }
 
 // chunkedBackend answers every request on a new 127.0.0.1 port with a
@@ -180,16 +141,7 @@ if (($_GET['s'] ?? '') !== '') { header('Status: ' . $_GET['s']); }
 echo str_repeat('p', (int)($_GET['n'] ?? 100));
 `}
 	ng := realnginx.StartHTTP(t, strings.ReplaceAll(r.Replace(confTmpl), "WHO", "nginx"), files)
-	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", ng.Prefix, "WHO", "serve").Replace(r.Replace(confTmpl))
-	cfg := nginx.LoadBytes(filepath.Join(ng.Prefix, "conf", "nginx.conf"), []byte("http {"+src+"}"), nginx.LoadOptions{})
-	if len(cfg.Errors) > 0 {
-		t.Fatal(cfg.Errors[0])
-	}
-	h, _, err := New(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := serveHandler(t, h)
+	emu, _ := startEmulator(t, strings.NewReplacer("WHO", "serve").Replace(r.Replace(confTmpl)), ng.Prefix, Options{})
 	closing := "Host: localhost\r\nConnection: close\r\n"
 	requests := []string{
 		"GET /php/?n=100 HTTP/1.1\r\n" + closing + "\r\n",
@@ -201,46 +153,5 @@ echo str_repeat('p', (int)($_GET['n'] ?? 100));
 		"GET /py/?70000 HTTP/1.1\r\n" + closing + "\r\n",
 		"POST /py/?3 HTTP/1.1\r\n" + closing + "Content-Length: 5\r\n\r\nhello",
 	}
-	for _, raw := range requests {
-		if _, err := rawExchange(ng.Addr, raw); err != nil {
-			t.Fatalf("nginx %q: %v", raw, err)
-		}
-		if _, err := rawExchange(emu, raw); err != nil {
-			t.Fatalf("serve %q: %v", raw, err)
-		}
-	}
-	waitLogLines(t, ng.Path("logs/nginx.log"), len(requests))
-	ng.Stop()
-	want, err := os.ReadFile(ng.Path("logs/nginx.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(ng.Path("logs/serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	if len(wl) != len(gl) {
-		t.Fatalf("nginx logged %d lines, serve %d:\nnginx:\n%s\nserve:\n%s", len(wl), len(gl), want, got)
-	}
-	for i := range wl {
-		if wl[i] != gl[i] {
-			t.Errorf("line %d:\nnginx: %s\nserve: %s", i+1, wl[i], gl[i])
-		}
-	}
-}
-
-// waitLogLines waits (5 s at most) until the access log at path has n
-// lines: after a request with a body nginx closes its side of the
-// connection first (lingering close) and logs the request when the client
-// has closed too, so the client is done before the line is written.
-func waitLogLines(t *testing.T, path string, n int) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(path); err == nil && strings.Count(string(b), "\n") >= n {
-			return
-		}
-	}
-	b, _ := os.ReadFile(path)
-	t.Fatalf("%s has not got %d lines after 5 s:\n%s", path, n, b)
+	logsAgree(t, ng, emu, requests, len(requests))
 }
