@@ -91,7 +91,7 @@ type Handler struct {
 	// reads request header names.
 	underscoresInHeaders bool
 	ignoreInvalidHeaders bool
-	// maxHeaders is the server's max_headers (-1: none set).
+	// maxHeaders is the server's max_headers (1000 unless set).
 	maxHeaders int
 	// zones are the configuration's limit_req zones (Options.zones).
 	zones *limitZones
@@ -226,7 +226,9 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 	h.mergeSlashes = !flagOff(h.serverConf.levels, "merge_slashes")
 	d := nearest(h.serverConf.levels, "ignore_invalid_headers")
 	h.ignoreInvalidHeaders = d == nil || d.Arg(0) != "off"
-	h.maxHeaders = -1
+	// Debian 12's nginx 1.22.1 (with its security updates, as nginx
+	// 1.29.8) refuses a request of more than 1000 header lines by default.
+	h.maxHeaders = defaultMaxHeaders
 	if d := nearest(h.serverConf.levels, "max_headers"); d != nil {
 		if n, err := strconv.Atoi(d.Arg(0)); err == nil && n >= 0 {
 			h.maxHeaders = n
@@ -559,6 +561,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(h.opts.Trace, "%s %s %s -> %d\n", r.Method, r.RequestURI, strings.Join(rq.trace, " "), status)
 	}
 }
+
+// defaultMaxHeaders is max_headers' default.
+const defaultMaxHeaders = 1000
 
 // mainRequest is rq's main request: rq itself, or the one its subrequest
 // belongs to.

@@ -11,19 +11,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/nginx"
 )
 
-// TestMaxHeaders: max_headers (nginx 1.29.8 and later; nginx-tests'
+// TestMaxHeaders: max_headers (Debian 12's nginx 1.22.1, nginx 1.29.8; nginx-tests'
 // http_max_headers.t) refuses a request with more header lines than it
 // allows with nginx's "Request Header Or Cookie Too Large" 400 and closes
 // the connection; a line ignore_invalid_headers drops does not count; each
 // line counts against the server chosen before it is read (nginx fetches
 // the server's configuration again for every line: the Host line counts
 // against the default server, the lines after it against the one it
-// chose); without max_headers there is no limit (nginx 1.22). nginx 1.22
-// has no max_headers, so this is checked against nginx's own test, not
-// against the nginx here.
+// chose); without max_headers the limit is 1000 (TestMaxHeadersAgainstNginx
+// checks that one against the nginx here).
 func TestMaxHeaders(t *testing.T) {
 	t.Parallel()
 	prefix := t.TempDir()
@@ -62,6 +62,8 @@ server { listen 127.0.0.1:{{PORT}}; server_name free; root {{PREFIX}}; location 
 		{"max_headers 0, Host alone", get("zero"), 200},
 		{"max_headers 0, a line after Host", get("zero", blah(1)...), 400},
 		{"no max_headers", get("free", blah(200)...), 200},
+		{"no max_headers: 1000", get("free", blah(999)...), 200},
+		{"no max_headers: over 1000", get("free", blah(1000)...), 400},
 		{"no max_headers, few", get("free", blah(3)...), 200},
 	} {
 		resp, err := rawExchange(emu, c.raw)
@@ -107,4 +109,25 @@ func serveFrontConf(t *testing.T, conf string) string {
 	}
 	go srv.ServeAs(ln, binds[0].Group)
 	return ln.Addr().String()
+}
+
+// TestMaxHeadersAgainstNginx: without max_headers, nginx as Debian 12
+// builds it (1.22.1 with its security updates) refuses a request of more
+// than 1000 header lines, and so does serve.
+func TestMaxHeadersAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `server { listen 127.0.0.1:{{PORT}}; location / { return 200 "ok\n"; } }`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, n := range []int{999, 1000, 1001, 1500} {
+		raw := "GET / HTTP/1.0\r\nHost: x\r\n"
+		for i := range n - 1 {
+			raw += fmt.Sprintf("X-%d: 1\r\n", i)
+		}
+		want, got := sendBoth(t, ng, emu, []byte(raw+"\r\n"))
+		if want.Status != got.Status || string(want.Body) != string(got.Body) {
+			t.Errorf("%d header lines: nginx %d %q, serve %d %q", n, want.Status, want.Body, got.Status, got.Body)
+		}
+	}
 }

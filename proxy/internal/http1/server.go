@@ -72,10 +72,9 @@ type Site interface {
 type Reading struct {
 	Underscores, IgnoreInvalid bool
 	Limits                     Limits
-	// MaxHeaders is max_headers (nginx 1.29.8 and later) when
-	// LimitHeaders is set: a request with more header lines is refused
-	// (494, "Request Header Or Cookie Too Large"). Unset, there is no
-	// limit, as in the nginx serve follows.
+	// MaxHeaders is max_headers when LimitHeaders is set: a request with
+	// more header lines is refused (494, "Request Header Or Cookie Too
+	// Large"). Unset, there is no limit.
 	MaxHeaders   int
 	LimitHeaders bool
 }
