@@ -104,6 +104,9 @@ func TestE2EPHP(t *testing.T) { runE2E(t, "php") }
 // phpLint runs php -l on every .php file the backend generates, for every
 // front.
 func phpLint(t *testing.T, backend string) {
+	if testing.Short() {
+		t.Skip("-short skips php -l on the generated PHP files")
+	}
 	t.Parallel()
 	php, err := exec.LookPath("php")
 	if err != nil {

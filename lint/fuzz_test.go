@@ -122,6 +122,9 @@ func FuzzLoadLint(f *testing.F) {
 		return nil
 	})
 
+	// One empty prefix for every input (LoadBytes only reads it): a
+	// directory per input made the -short run pay for the file system.
+	empty := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A hang guard: the fuzzer has no per-input timeout, and a panic in
 		// another goroutine kills the worker, so the input is kept as a crasher.
@@ -129,7 +132,7 @@ func FuzzLoadLint(f *testing.F) {
 			panic(fmt.Sprintf("LoadBytes + Run still running after %v on a %d-byte input", fuzzHang, len(data)))
 		})
 		defer guard.Stop()
-		cfg := nginx.LoadBytes("nginx.conf", data, nginx.LoadOptions{Prefix: t.TempDir(), AllowMissing: true})
+		cfg := nginx.LoadBytes("nginx.conf", data, nginx.LoadOptions{Prefix: empty, AllowMissing: true})
 		files := map[string][]byte{}
 		for _, fl := range cfg.Files {
 			if _, ok := files[fl.Path]; !ok {
@@ -233,12 +236,13 @@ func FuzzFix(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	empty := f.TempDir() // one empty prefix for every input, as FuzzLoadLint
 	f.Fuzz(func(t *testing.T, data []byte) {
 		guard := time.AfterFunc(fuzzHang, func() {
 			panic(fmt.Sprintf("fixing still running after %v on a %d-byte input", fuzzHang, len(data)))
 		})
 		defer guard.Stop()
-		cfg := nginx.LoadBytes("nginx.conf", data, nginx.LoadOptions{Prefix: t.TempDir()})
+		cfg := nginx.LoadBytes("nginx.conf", data, nginx.LoadOptions{Prefix: empty})
 		sources := map[string][]byte{}
 		for _, fl := range cfg.Files {
 			sources[fl.Path] = fl.Src
@@ -255,7 +259,7 @@ func FuzzFix(f *testing.F) {
 		if len(cfg.Errors) > 0 || len(fixed) == 0 || len(cfg.Files) != 1 {
 			return
 		}
-		again := nginx.LoadBytes("nginx.conf", fixed["nginx.conf"], nginx.LoadOptions{Prefix: t.TempDir()})
+		again := nginx.LoadBytes("nginx.conf", fixed["nginx.conf"], nginx.LoadOptions{Prefix: empty})
 		for _, e := range again.Errors {
 			t.Errorf("the fixed text does not parse: %s: %s\n--- before\n%s\n--- after\n%s", e.Pos, e.Msg, data, fixed["nginx.conf"])
 		}

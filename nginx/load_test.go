@@ -98,6 +98,10 @@ func locationsOf(cfg *Config) []*Location {
 // acceptance (or a failure after "syntax is ok", such as a bind error).
 func nginxRejectsAt(t *testing.T, dir, main, file string, line int) {
 	t.Helper()
+	if testing.Short() {
+		t.Log("-short: not cross-checked with nginx -t")
+		return
+	}
 	if realnginx.Binary() == "" {
 		if os.Getenv("XACCEL_REQUIRE_REAL") == "1" {
 			t.Fatal(realnginx.NotFoundMessage)

@@ -66,6 +66,7 @@ func testServerWith(t *testing.T, conf string, o Options) (*Server, string) {
 // TestShutdown: an idle connection is closed at once, a request in
 // progress is answered in full, and no new connection is accepted.
 func TestShutdown(t *testing.T) {
+	t.Parallel() // waits for a slow app
 	app := slowApp(t, 300*time.Millisecond)
 	srv, addr := testServer(t, "http { server { listen 8080; location / { proxy_pass http://"+app+"; } } }")
 

@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,10 +42,17 @@ func nginxServer(t *testing.T, src string) (string, string) {
 	return inst.Addr, filepath.Join(inst.Prefix, "conf", "nginx.conf")
 }
 
-// serveServer runs src with xaccel serve's handler.
-func serveServer(t *testing.T, src string) (string, string) {
-	prefix := writeFiles(t, leakfix.Tree())
-	conf := filepath.Join(prefix, "nginx.conf")
+// serveServer returns a server that runs src with xaccel serve's handler
+// over the fixtures' files, written once for all its servers (serve only
+// reads them) to tree, each configuration under its own name there.
+func serveServer(tree string) server {
+	var n atomic.Int64
+	return func(t *testing.T, src string) (string, string) {
+		return serveConf(t, tree, filepath.Join(tree, fmt.Sprintf("nginx-%d.conf", n.Add(1))), src)
+	}
+}
+
+func serveConf(t *testing.T, prefix, conf, src string) (string, string) {
 	if err := os.WriteFile(conf, []byte(leakfix.Expand(src, prefix, "127.0.0.1:0")), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +86,7 @@ func TestLeakFixtures(t *testing.T) {
 		name  string
 		start server
 		real  bool
-	}{{"nginx", nginxServer, true}, {"serve", serveServer, false}} {
+	}{{"nginx", nginxServer, true}, {"serve", serveServer(writeFiles(t, leakfix.Tree())), false}} {
 		t.Run(srv.name, func(t *testing.T) {
 			if srv.real {
 				realnginx.Require(t)

@@ -209,7 +209,7 @@ func TestNotHTTP(t *testing.T) {
 		"banner": {banner, "does not answer with HTTP"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			rep, err := smoke.Run(context.Background(), smoke.Options{Target: "http://" + tc.addr, Prefixes: []string{"/media/"}, Samples: []string{"a.pdf"}, Timeout: 500 * time.Millisecond})
+			rep, err := smoke.Run(context.Background(), smoke.Options{Target: "http://" + tc.addr, Prefixes: []string{"/media/"}, Samples: []string{"a.pdf"}, Timeout: 250 * time.Millisecond})
 			var ue *smoke.UnreachableError
 			if !errors.As(err, &ue) || rep != nil {
 				t.Fatalf("error %v (report %v), want an UnreachableError", err, rep)
