@@ -20,18 +20,22 @@ var ruleMediaMissingNosniff = &Rule{
 				if l.Internal() == nil || !l.ServesFiles() || exposure.ErrorPage(l) {
 					continue
 				}
-				headers := nginx.Effective(l.Levels(), "add_header")
+				added := nginx.AddedHeaders(l.Levels(), "add_header")
+				headers := added.Lines
 				if hasNosniff(headers) {
 					continue
 				}
 				msg := "`" + l.String() + "` serves protected files without `X-Content-Type-Options: nosniff`; nginx keeps only Content-Type, Content-Disposition, Cache-Control, Expires, Set-Cookie and Accept-Ranges from the app's response, so a nosniff set by the app never reaches the browser, which may then run an uploaded file as HTML or script"
-				if len(headers) > 0 && headers[0].Parent != l.Dir {
+				switch {
+				case added.Mode == "off":
+					msg += " (`add_header_inherit off` at " + p.at(added.ModeDir, "add_header_inherit") + " keeps the add_header lines of the server and http levels from it)"
+				case len(headers) > 0 && headers[0].Parent != l.Dir:
 					msg += " (the add_header lines inherited from " + p.at(headers[0], "the inherited add_header lines") + " do not include it)"
-				} else if len(headers) > 0 {
+				case len(headers) > 0 && added.Mode == "on":
 					msg += " (this location has add_header lines of its own, so it inherits none from the server or http level)"
 				}
 				msg += "; add `add_header X-Content-Type-Options \"nosniff\" always;` to this location"
-				p.reportFix(r, r.Severity, l.Dir, msg, p.fixNosniff(l, headers))
+				p.reportFix(r, r.Severity, l.Dir, msg, p.fixNosniff(l, added))
 			}
 		}
 	},

@@ -11,15 +11,17 @@ const nosniffHeader = `add_header X-Content-Type-Options "nosniff" always;`
 // `internal;` if it has one in the same file, else right after its '{'.
 // When l has no add_header of its own but inherits some, they are repeated
 // first (copied from their source text): a level with an add_header of its
-// own inherits none, so adding one line must not drop the others.
-func (p *pass) fixNosniff(l *nginx.Location, headers []*nginx.Directive) []Edit {
+// own inherits none, so adding one line must not drop the others. Under
+// add_header_inherit merge they stay without the copy; under off there is
+// nothing to keep.
+func (p *pass) fixNosniff(l *nginx.Location, added nginx.Added) []Edit {
 	file := l.Dir.Pos.File
 	src := p.source(file)
 	if src == nil {
 		return nil
 	}
 	var stmts []statement
-	if len(headers) > 0 && headers[0].Parent != l.Dir {
+	if headers := added.Lines; added.Mode == "on" && len(headers) > 0 && headers[0].Parent != l.Dir {
 		for _, h := range headers {
 			hs := p.source(h.Pos.File)
 			if hs == nil || h.End.Offset < h.Pos.Offset || h.End.Offset >= len(hs) {

@@ -184,7 +184,9 @@ var ruleDocs = map[string]RuleDoc{
 			"Cache-Control, Expires, Set-Cookie and Accept-Ranges from the app's response, so a nosniff " +
 			"header the app sets never reaches the browser. Without it a browser may sniff an uploaded " +
 			"file and run it as HTML or script. add_header inheritance counts: a location with any " +
-			"add_header of its own inherits none from the server or http level.",
+			"add_header of its own inherits none from the server or http level, and add_header_inherit " +
+			"(nginx 1.29.3) is followed: merge keeps the outer lines after the location's own, off drops them " +
+			"even from a location without add_header.",
 		Help: "Add the header in the internal location itself, with `always` so it is sent on every " +
 			"status.\n\n" +
 			"Bad:\n\n" +

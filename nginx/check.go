@@ -41,7 +41,8 @@ func synthetic(d *Directive) bool { return d.Pos.Line == 0 }
 
 func (l *loader) checkBlock(b *Directive, ctx ctxMask) {
 	var rootOrAlias, internal *Directive
-	static := map[string]*Directive{} // exact ("=") and prefix locations of this level
+	inherit := map[string]*Directive{} // add_header_inherit, add_trailer_inherit
+	static := map[string]*Directive{}  // exact ("=") and prefix locations of this level
 	for _, d := range b.Block {
 		if synthetic(d) {
 			// the wrapper of a fragment: server blocks at the top of a
@@ -71,6 +72,15 @@ func (l *loader) checkBlock(b *Directive, ctx ctxMask) {
 					internal = d
 				} else {
 					l.errorf(d.Pos, "\"internal\" directive is duplicate (the first is at line %d)", internal.Pos.Line)
+				}
+			case "add_header_inherit", "add_trailer_inherit":
+				// ngx_conf_set_enum_slot: the values are matched without case
+				if first := inherit[d.Name]; first != nil {
+					l.errorf(d.Pos, "%q directive is duplicate (the first is at line %d)", d.Name, first.Pos.Line)
+				} else if m := strings.ToLower(d.Arg(0)); m != "on" && m != "off" && m != "merge" {
+					l.errorf(d.Pos, "invalid value %q in %q directive, it must be \"on\", \"off\" or \"merge\"", d.Arg(0), d.Name)
+				} else {
+					inherit[d.Name] = d
 				}
 			case "location":
 				mod, name, ok := locationName(d)

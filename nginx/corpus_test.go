@@ -544,7 +544,8 @@ func TestDirectiveTableMatchesNginx(t *testing.T) {
 		realnginx.SkipOrFail(t, why)
 	}
 	// the table's additions for versions after 1.22 and for dynamic modules
-	added := map[string]ctxMask{"resolver": cUps, "resolver_timeout": cUps, "stream": cMain, "mail": cMain}
+	added := map[string]ctxMask{"resolver": cUps, "resolver_timeout": cUps, "stream": cMain, "mail": cMain,
+		"add_header_inherit": cHTTP | cServer | cLoc | cLIf, "add_trailer_inherit": cHTTP | cServer | cLoc | cLIf}
 
 	type job struct {
 		name, conf string

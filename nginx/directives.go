@@ -53,11 +53,15 @@ func (s dirSpec) argsText() string {
 }
 
 func init() {
-	// Contexts that nginx versions after 1.22 (the table's source) added:
-	// resolver and resolver_timeout inside upstream (1.27.3).
+	// What nginx versions after 1.22 (the table's source) added: resolver
+	// and resolver_timeout inside upstream (1.27.3).
 	for _, name := range []string{"resolver", "resolver_timeout"} {
 		s := directiveSpecs[name]
 		s[0].ctx |= cUps
+	}
+	// add_header_inherit and add_trailer_inherit (1.29.3).
+	for _, name := range []string{"add_header_inherit", "add_trailer_inherit"} {
+		directiveSpecs[name] = []dirSpec{{cHTTP | cServer | cLoc | cLIf, false, 1, 1}}
 	}
 	// stream and mail are dynamic modules in most builds; they are blocks
 	// of the main context.

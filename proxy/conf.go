@@ -143,8 +143,8 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	}
 	c.types, c.defaultType = typeTable(c.levels)
 	c.expires = nearest(c.levels, "expires")
-	c.addHeader = nginx.Effective(c.levels, "add_header")
-	c.addTrailer = nginx.Effective(c.levels, "add_trailer")
+	c.addHeader = nginx.AddedHeaders(c.levels, "add_header").Lines
+	c.addTrailer = nginx.AddedHeaders(c.levels, "add_trailer").Lines
 	c.charset = nearest(c.levels, "charset")
 	c.errorPages = len(nginx.Effective(c.levels, "error_page")) > 0
 	c.recursiveErrorPages = flagOn(c.levels, "recursive_error_pages")

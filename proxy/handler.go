@@ -125,7 +125,7 @@ var emulated = map[string]bool{
 	"listen": true, "server_name": true, "location": true, "root": true, "alias": true,
 	"internal": true, "return": true, "proxy_pass": true, "proxy_set_header": true,
 	"proxy_pass_header": true, "proxy_hide_header": true, "add_header": true, "expires": true,
-	"add_trailer": true, "chunked_transfer_encoding": true, "max_headers": true,
+	"add_trailer": true, "add_header_inherit": true, "add_trailer_inherit": true, "chunked_transfer_encoding": true, "max_headers": true,
 	"limit_req": true, "limit_req_zone": true, "limit_req_status": true, "limit_req_log_level": true,
 	"limit_req_dry_run": true, "limit_conn": true, "limit_conn_zone": true, "limit_conn_status": true,
 	"limit_conn_log_level": true, "limit_conn_dry_run": true, "secure_link": true, "secure_link_md5": true,

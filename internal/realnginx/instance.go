@@ -114,7 +114,19 @@ func StartHTTP(t testing.TB, httpBody string, files map[string]string) *Instance
 // test binary dies without running cleanups (Pdeathsig).
 func Start(t testing.TB, mainConf string, files map[string]string) *Instance {
 	t.Helper()
-	bin := Require(t)
+	return StartWith(t, Require(t), mainConf, files)
+}
+
+// StartHTTPWith is StartHTTP with the nginx binary bin: another version
+// than the one found on the machine.
+func StartHTTPWith(t testing.TB, bin, httpBody string, files map[string]string) *Instance {
+	t.Helper()
+	return StartWith(t, bin, httpMainConf(httpBody), files)
+}
+
+// StartWith is Start with the nginx binary bin.
+func StartWith(t testing.TB, bin, mainConf string, files map[string]string) *Instance {
+	t.Helper()
 	if !strings.Contains(mainConf, "events") || !strings.Contains(mainConf, "http") {
 		t.Fatalf("realnginx.Start needs a whole main config with events {} and http {}; use StartHTTP for an http{} body")
 	}
