@@ -23,7 +23,7 @@ func e2ePython() string {
 func requirePython(t *testing.T, install string, modules ...string) {
 	t.Helper()
 	for _, m := range modules {
-		if err := exec.Command(e2ePython(), "-c", "import "+m).Run(); err != nil {
+		if !probeOK(e2ePython(), "-c", "import "+m) {
 			requireReal(t, fmt.Sprintf("the Python module %s for %s", m, e2ePython()), install)
 		}
 	}

@@ -29,7 +29,7 @@ func CanDownload(r *http.Request, rel string) bool { return rel != "denied.txt" 
 		start: func(t *testing.T, out string, d *Data, accel bool) {
 			dir := filepath.Join(out, "go")
 			bin := filepath.Join(dir, "downloads")
-			build := exec.Command("go", "build", "-o", bin, ".")
+			build := exec.Command("go", "build", "-trimpath", "-o", bin, ".") // -trimpath: the download package compiles once for every run
 			build.Dir = dir
 			build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 			if b, err := build.CombinedOutput(); err != nil {

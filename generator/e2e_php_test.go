@@ -58,9 +58,11 @@ function can_download(string $rel): bool
 }
 
 // startPHPFPM runs a php-fpm pool of its own on d.App.Socket, in the
-// foreground, until the test ends: no system php.ini (-n, so no opcache
-// either: every run reads the freshly generated scripts), the pid and log
-// in the socket's directory, and XACCEL_ENABLED set. ini are more -d
+// foreground, until the test ends: no system php.ini (-n) but opcache,
+// as production runs PHP (its cache lives in the pool's own shared
+// memory, so every pool compiles the freshly generated scripts once; a
+// Laravel request without it compiles the framework anew), the pid and
+// log in the socket's directory, and XACCEL_ENABLED set. ini are more -d
 // settings (the extensions an app needs: -n loads none).
 func startPHPFPM(t *testing.T, d *Data, accel bool, ini ...string) {
 	t.Helper()
@@ -87,7 +89,7 @@ env[XACCEL_ENABLED] = %[3]s
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-F", "-n", "-y", confPath}
+	args := []string{"-F", "-n", "-y", confPath, "-d", "zend_extension=opcache", "-d", "opcache.enable=1"}
 	for _, s := range ini {
 		args = append(args, "-d", s)
 	}

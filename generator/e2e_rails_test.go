@@ -22,7 +22,7 @@ func init() {
 			if _, err := exec.LookPath("puma"); err != nil {
 				requireReal(t, "puma", railsInstall)
 			}
-			if err := exec.Command("ruby", "-e", `require "rails"; require "action_controller/railtie"`).Run(); err != nil {
+			if !probeOK("ruby", "-e", `require "rails"; require "action_controller/railtie"`) {
 				requireReal(t, "Rails for the ruby command", railsInstall)
 			}
 		},

@@ -83,6 +83,24 @@ func requireReal(t *testing.T, what, install string) {
 	realnginx.SkipOrFail(t, fmt.Sprintf("%s is missing (install: %s); this end-to-end test did not run", what, install))
 }
 
+// probes remembers whether a command that checks an interpreter for a
+// framework succeeded: each backend is required once per front it runs
+// behind, and starting Ruby with Rails or Python with FastAPI costs
+// a noticeable part of a second.
+var probes sync.Map // the command line -> bool
+
+// probeOK runs name with args once per test binary and reports whether it
+// exited 0.
+func probeOK(name string, args ...string) bool {
+	key := strings.Join(append([]string{name}, args...), "\x00")
+	if ok, found := probes.Load(key); found {
+		return ok.(bool)
+	}
+	ok := exec.Command(name, args...).Run() == nil
+	probes.Store(key, ok)
+	return ok
+}
+
 // loopbackApp is the --app of an app that listens on a free 127.0.0.1
 // port.
 func loopbackApp(t *testing.T, dir string) string {
