@@ -35,6 +35,22 @@ func (h *Handler) path(rq *request, l *nginx.Location, uri string, caps []string
 	return h.mapRoot(p), true
 }
 
+// aliasRewritten reports, and logs as nginx does, that l maps URIs with
+// alias (its own or an enclosing location's) while a rewrite changed rq's
+// URI and a break kept the request in l: ngx_http_map_uri_to_path refuses
+// that, and the handler that asked answers 500, instead of serving a
+// file the rewritten URI names under an alias meant for another.
+func (h *Handler) aliasRewritten(rq *request, l *nginx.Location) bool {
+	if !rq.invalidLocation || l == nil {
+		return false
+	}
+	if d, _ := l.DocRoot(); d == nil || d.Name != "alias" {
+		return false
+	}
+	h.logError(rq, h.conf(l), logAlert, nil, fmt.Sprintf("\"alias\" cannot be used in location \"%s\" where URI was rewritten", l.Match))
+	return true
+}
+
 // mapRoot applies --map-root to a file system path.
 func (h *Handler) mapRoot(p string) string {
 	for _, m := range h.opts.MapRoot {
@@ -55,6 +71,11 @@ var conditionalHeaders = []string{"Range", "If-Range", "If-Match", "If-None-Matc
 // the file is sent with the error's status, without the not-modified and
 // range filters, Last-Modified and the range filter's Accept-Ranges.
 func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
+	// The static, index and autoindex handlers map the URI only for the
+	// methods they answer; the others end in 405 as without the alias.
+	if m := rq.method; (m == http.MethodGet || m == http.MethodHead || m == http.MethodPost) && h.aliasRewritten(rq, l) {
+		return h.fail(w, rq, http.StatusInternalServerError, l)
+	}
 	p, ok := h.path(rq, l, rq.uri, caps)
 	if !ok {
 		return h.fail(w, rq, http.StatusNotFound, l)
@@ -283,6 +304,9 @@ func (h *Handler) addedValidators(rq *request, lc *locConf) (lm, etag *string) {
 // a directory) and serves the first that exists; otherwise the last
 // argument is =code, @name or a URI to redirect to internally.
 func (h *Handler) tryFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string, tf *nginx.Directive) step {
+	if h.aliasRewritten(rq, l) {
+		return h.fail(w, rq, http.StatusInternalServerError, l)
+	}
 	if h.tryFilesFind(rq, l, caps, tf) {
 		return h.static(w, rq, l, caps)
 	}
