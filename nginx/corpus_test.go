@@ -155,6 +155,18 @@ func isWholeConfig(cfg *Config) bool {
 	return false
 }
 
+// copyTrees returns copyTree made once per directory for the test: the
+// files of a corpus folder share one copy (nginx -t only reads them).
+func copyTrees(t *testing.T) func(dir string) string {
+	made := map[string]string{}
+	return func(dir string) string {
+		if _, ok := made[dir]; !ok {
+			made[dir] = copyTree(t, dir)
+		}
+		return made[dir]
+	}
+}
+
 // copyTree copies dir into a new temp dir, rewriting the absolute
 // /etc/nginx/ include paths of Debian's nginx.conf to the copy, so that both
 // nginx and xaccel read the corpus files and not the machine's /etc/nginx.
@@ -380,19 +392,20 @@ func TestCorpusMatchesNginx(t *testing.T) {
 	dir := corpusDir(t)
 	realnginx.Require(t)
 	var rows []corpusRow
+	copies, scratch := copyTrees(t), t.TempDir()
 	for _, p := range corpusFiles(t, dir) {
 		rel, _ := filepath.Rel(dir, p)
 		probe := loadNoPanic(t, p, LoadOptions{})
 		if probe == nil || !isWholeConfig(probe) {
 			continue
 		}
-		copyDir := copyTree(t, filepath.Dir(p))
+		copyDir := copies(filepath.Dir(p))
 		main := filepath.Join(copyDir, filepath.Base(p))
 		cfg := loadNoPanic(t, main, LoadOptions{})
 		if cfg == nil {
 			continue
 		}
-		ok, out := realnginx.Check(main, copyDir)
+		ok, out := realnginx.CheckIn(scratch, main, copyDir)
 		rows = append(rows, compareWithNginx(t, rel, copyDir, cfg, ok, out))
 	}
 	if len(rows) < 40 {
@@ -409,13 +422,14 @@ func TestCorpusFragmentsMatchNginx(t *testing.T) {
 	dir := corpusDir(t)
 	realnginx.Require(t)
 	var rows []corpusRow
+	copies, scratch := copyTrees(t), t.TempDir()
 	for _, p := range corpusFiles(t, dir) {
 		rel, _ := filepath.Rel(dir, p)
 		probe := loadNoPanic(t, p, LoadOptions{})
 		if probe == nil || (probe.Kind != KindHTTPFragment && probe.Kind != KindServerFragment) {
 			continue
 		}
-		copyDir := copyTree(t, filepath.Dir(p))
+		copyDir := copies(filepath.Dir(p))
 		frag := filepath.Join(copyDir, filepath.Base(p))
 		wrapper := "events {}\nhttp {\n    include " + frag + ";\n}\n"
 		if probe.Kind == KindServerFragment {
@@ -429,7 +443,7 @@ func TestCorpusFragmentsMatchNginx(t *testing.T) {
 		if cfg == nil {
 			continue
 		}
-		ok, out := realnginx.Check(main, copyDir)
+		ok, out := realnginx.CheckIn(scratch, main, copyDir)
 		rows = append(rows, compareWithNginx(t, rel, copyDir, cfg, ok, out))
 	}
 	if len(rows) < 100 {
@@ -613,7 +627,7 @@ func TestDirectiveTableMatchesNginx(t *testing.T) {
 					t.Error(err)
 					continue
 				}
-				_, out := realnginx.Check(conf, dir)
+				_, out := realnginx.CheckIn(dir, conf, dir)
 				_, line, msg, _ := realnginx.ParseCheckError(out)
 				got := "fine"
 				switch {

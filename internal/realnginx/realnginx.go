@@ -156,6 +156,19 @@ func Version(bin string) (string, error) {
 // use"), so as non-root a config listening on a port below 1024 fails with
 // `bind() to ... failed (13: Permission denied)`.
 func Check(confPath, prefix string) (ok bool, output string) {
+	tmp, err := os.MkdirTemp("", "xaccel-nginx-check-")
+	if err != nil {
+		return false, err.Error()
+	}
+	defer os.RemoveAll(tmp)
+	return CheckIn(tmp, confPath, prefix)
+}
+
+// CheckIn is Check with scratch, a directory of the caller's, for nginx's
+// error log and pid file: a caller that checks many configurations one
+// after another saves a temporary directory each time (on some file
+// systems, making and removing thousands of them costs more than nginx).
+func CheckIn(scratch, confPath, prefix string) (ok bool, output string) {
 	bin := Binary()
 	if bin == "" {
 		return false, NotFoundMessage
@@ -170,11 +183,7 @@ func Check(confPath, prefix string) (ok bool, output string) {
 	if prefix, err = filepath.Abs(prefix); err != nil {
 		return false, err.Error()
 	}
-	tmp, err := os.MkdirTemp("", "xaccel-nginx-check-")
-	if err != nil {
-		return false, err.Error()
-	}
-	defer os.RemoveAll(tmp)
+	tmp := scratch
 
 	run := func(overridePid bool) (bool, string) {
 		args := []string{"-t", "-p", prefix + "/", "-c", abs, "-e", filepath.Join(tmp, "error.log")}
@@ -230,7 +239,7 @@ func CheckHTTP(httpBody string, files map[string]string) (ok bool, output string
 	if err := writeFile(prefix, "conf/nginx.conf", expand(httpMainConf("include http.conf;\n"), prefix, port)); err != nil {
 		return false, err.Error()
 	}
-	return Check(filepath.Join(prefix, "conf", "nginx.conf"), prefix)
+	return CheckIn(prefix, filepath.Join(prefix, "conf", "nginx.conf"), prefix)
 }
 
 // SyntaxOK reports whether nginx -t output says the syntax is ok, i.e. the
