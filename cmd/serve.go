@@ -155,7 +155,7 @@ cannot be served, or an address that cannot be bound. With --smoke, the exit cod
 	}
 	f := c.Flags()
 	f.StringVarP(&o.config, "config", "c", "", "the nginx configuration `FILE` to serve (- for standard input)")
-	f.StringVar(&o.prefix, "prefix", "", "resolve relative includes against `DIR` (default: the configuration's directory)")
+	f.StringVar(&o.prefix, "prefix", "", "nginx's prefix `DIR`: relative includes and root and alias paths start there, and a server without root serves DIR/html (default: the configuration's directory)")
 	f.StringVar(&o.serverName, "server-name", "", "serve only the server block with this server_name `NAME`, for every host, on --listen (default 127.0.0.1:8080)")
 	f.StringVar(&o.listen, "listen", "", "serve every server block on `ADDR` alone (port 0 picks a free one), chosen by host, instead of the configuration's listen addresses")
 	f.StringArrayVar(&o.listenMap, "listen-map", nil, "bind the configuration's listen address FROM on TO: `FROM=TO`, each a port or an address:port (80=8080, *:80=127.0.0.1:8080; repeatable)")

@@ -27,12 +27,36 @@ func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location,
 func (h *Handler) path(rq *request, l *nginx.Location, uri string, caps []string) (string, bool) {
 	p, ok := h.srv.MapPathWith(l, uri, caps, func(name string) (string, bool) { return h.variable(rq, name), true })
 	if !ok {
-		return "", false
+		if h.hasRoot(l) {
+			return "", false
+		}
+		// No root or alias anywhere: nginx's default, `root html`.
+		p = "html" + uri
 	}
 	if rq.addURIToAlias && isRegexAlias(l) {
 		p += uri // try_files found the file after the alias
 	}
-	return h.mapRoot(p), true
+	return h.mapRoot(h.fullName(p)), true
+}
+
+// hasRoot reports whether a root or alias applies to l (nil: the server
+// level).
+func (h *Handler) hasRoot(l *nginx.Location) bool {
+	if l == nil {
+		return h.srv.ServerRoot() != nil
+	}
+	d, _ := l.DocRoot()
+	return d != nil
+}
+
+// fullName is ngx_get_full_name: a relative root or alias path starts at
+// the prefix (nginx's -p, serve's --prefix), joined as text: the URI in it
+// is not cleaned.
+func (h *Handler) fullName(p string) string {
+	if strings.HasPrefix(p, "/") || h.prefix == "" {
+		return p
+	}
+	return strings.TrimSuffix(h.prefix, "/") + "/" + p
 }
 
 // aliasRewritten reports, and logs as nginx does, that l maps URIs with

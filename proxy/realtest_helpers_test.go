@@ -234,6 +234,9 @@ func startEmulator(t *testing.T, conf, prefix string, o Options) (string, []Warn
 	if len(cfg.Errors) > 0 {
 		t.Fatalf("config: %v", cfg.Errors[0])
 	}
+	if o.ConfPrefix == "" {
+		o.ConfPrefix = prefix // nginx's -p: relative roots and the default one
+	}
 	h, warns, err := New(cfg, o)
 	if err != nil {
 		t.Fatal(err)
