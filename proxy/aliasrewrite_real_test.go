@@ -16,10 +16,12 @@ import (
 // (its own, or an enclosing location's) while a rewrite changed the URI and
 // a break kept the request there answers 500 and logs an alert, for the
 // static, index and try_files handlers, as nginx does; before, serve sent
-// the file the rewritten URI names under the alias. Without a break (the
-// location is searched again), after last, in a root location, for a
-// method the handlers refuse, or when the if around the rewrite does not
-// match, the answer is the usual one.
+// the file the rewritten URI names under the alias. So does a rewrite
+// without flag before the location is searched again: $request_filename
+// after it is empty (Debian's fix for CVE-2026-15176). Once the location
+// is searched again (no flag, last, or at the server level), in a root
+// location, for a method the handlers refuse, or when the if around the
+// rewrite does not match, the answer is the usual one.
 func TestAliasAfterRewriteAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
@@ -41,6 +43,11 @@ server {
     location /idx/ { alias {{PREFIX}}/files/; index a.txt; rewrite ^/idx/x$ /idx/ break; }
     location /root/ { root {{PREFIX}}/files; rewrite ^/root/(.*)$ /sub/$1 break; }
     location /ep/ { alias {{PREFIX}}/files/; rewrite ^ /ep/a.txt break; error_page 500 = /sub/b.txt; }
+    location /nf/ { alias {{PREFIX}}/files/; set $f $request_filename; rewrite ^/nf/(.*)$ /nf/sub/$1; return 200 "f=$f g=$request_filename"; }
+    location /nfif/ { alias {{PREFIX}}/files/; if ($arg_x) { rewrite ^/nfif/(.*)$ /nfif/sub/$1; } return 200 "fn=$request_filename"; }
+    location /nfroot/ { root {{PREFIX}}/files; rewrite ^/nfroot/(.*)$ /nfroot/sub/$1; return 200 "fn=$request_filename"; }
+    location /srvdone/ { alias {{PREFIX}}/files/; return 200 "fn=$request_filename"; }
+    rewrite ^/srv/(.*)$ /srvdone/$1;
 }
 `
 	files := map[string]string{"files/a.txt": "A\n", "files/sub/b.txt": "B\n"}
@@ -56,6 +63,8 @@ server {
 		{"GET", "/rb2/b.txt"}, {"GET", "/if/b.txt?x=1"}, {"GET", "/if/a.txt"}, {"GET", "/same/a.txt"},
 		{"GET", "/again/b.txt"}, {"GET", "/last/b.txt"}, {"GET", "/re/a.txt"}, {"GET", "/tf/b.txt"},
 		{"GET", "/nest/sub/a.txt"}, {"GET", "/idx/x"}, {"GET", "/root/b.txt"}, {"GET", "/ep/x"},
+		{"GET", "/nf/a.txt"}, {"GET", "/nfif/a.txt?x=1"}, {"GET", "/nfif/a.txt"}, {"GET", "/nfroot/a.txt"},
+		{"GET", "/srv/a.txt"},
 	} {
 		want, got := sendBoth(t, ng, emu, realnginx.RawRequest(rq.method, rq.target, nil, ""))
 		if problems := diffResponses(want, got); len(problems) > 0 {

@@ -60,15 +60,23 @@ func (h *Handler) autoindex(w http.ResponseWriter, rq *request, l *nginx.Locatio
 		}
 		callback = cb
 	}
+	// ngx_http_autoindex_handler takes the mapped path, which ends in
+	// the URI's '/', without its last byte: under an alias without a
+	// trailing '/' that is a letter of the directory's name.
+	if len(dir) > 1 {
+		dir = dir[:len(dir)-1]
+	}
 	entries, err := readIndexEntries(dir)
 	if err != nil {
+		status, level := http.StatusInternalServerError, logCrit
 		switch {
 		case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.ENAMETOOLONG):
-			return h.fail(w, rq, http.StatusNotFound, l)
+			status, level = http.StatusNotFound, logErr
 		case errors.Is(err, fs.ErrPermission):
-			return h.fail(w, rq, http.StatusForbidden, l)
+			status, level = http.StatusForbidden, logErr
 		}
-		return h.fail(w, rq, http.StatusInternalServerError, l)
+		h.logError(rq, lc, level, err, fmt.Sprintf("opendir() \"%s\" failed", dir))
+		return h.fail(w, rq, status, l)
 	}
 	hdr := w.Header()
 	addHeaders(hdr, rq.out)

@@ -136,6 +136,9 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	c := &locConf{}
 	if l == nil {
 		c.levels = h.srv.Levels()
+		// A request no location matches runs the server's own
+		// configuration, try_files included (locations do not inherit it).
+		c.tryFiles = h.srv.Dir.First("try_files")
 	} else {
 		c.levels = l.Levels()
 		c.handler = l.Handler()

@@ -3,6 +3,7 @@
 package proxy
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -106,7 +107,7 @@ func (h *Handler) openErrorLogs() []Warning {
 }
 
 // logError writes msg at level to the error logs of rq's location lc, with
-// the errno err describes (nil: none) and the request's context, as
+// the errno err is or wraps (nil: none) and the request's context, as
 // ngx_log_error_core and ngx_http_log_error format it.
 func (h *Handler) logError(rq *request, lc *locConf, level int, err error, msg string) {
 	var targets []errorLog
@@ -126,9 +127,7 @@ func (h *Handler) logError(rq *request, lc *locConf, level int, err error, msg s
 	}
 	b.WriteString(msg)
 	var errno syscall.Errno
-	if e, ok := err.(syscall.Errno); ok {
-		errno = e
-	}
+	errors.As(err, &errno) // an Errno, or one an *fs.PathError wraps
 	if errno != 0 {
 		fmt.Fprintf(&b, " (%d: %s)", int(errno), errnoText(errno))
 	}

@@ -61,11 +61,14 @@ func (h *Handler) fullName(p string) string {
 
 // aliasRewritten reports, and logs as nginx does, that l maps URIs with
 // alias (its own or an enclosing location's) while a rewrite changed rq's
-// URI and a break kept the request in l: ngx_http_map_uri_to_path refuses
-// that, and the handler that asked answers 500, instead of serving a
-// file the rewritten URI names under an alias meant for another.
+// URI and a break kept the request in l, or before the location was
+// searched again (a return or set after a rewrite without flag; Debian's
+// nginx 1.22.1 refuses that since its fix for CVE-2026-15176):
+// ngx_http_map_uri_to_path refuses it, and the handler that asked answers
+// 500, instead of serving a file the rewritten URI names under an alias
+// meant for another.
 func (h *Handler) aliasRewritten(rq *request, l *nginx.Location) bool {
-	if !rq.invalidLocation || l == nil {
+	if !rq.invalidLocation && !rq.uriChanged || l == nil {
 		return false
 	}
 	if d, _ := l.DocRoot(); d == nil || d.Name != "alias" {
@@ -176,6 +179,10 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	}
 	http1.Order(w, rq.outOrder...) // what X-Accel-Redirect kept comes first
 	res := ServeStatic(iw, r, params)
+	if res.OpenErr != nil && iw.caught != 0 {
+		// logged before error_page takes the request elsewhere
+		h.logOpenFailed(rq, lc, p, openErrorStatus(res.OpenErr), res.OpenErr)
+	}
 	if iw.caught != 0 {
 		for k := range hdr {
 			delete(hdr, k)
@@ -235,9 +242,19 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 				return h.fail(w, rq, h.indexError(rq, lc, p+n, err), l)
 			}
 			if !dirTested {
-				// ngx_http_index_test_dir
+				// ngx_http_index_test_dir: the directory is the path
+				// without its last '/' (an alias without one: all of it).
 				dirTested = true
-				if _, err := statPath(p, pol); err != nil {
+				dir := p
+				if len(dir) > 1 && strings.HasSuffix(dir, "/") {
+					dir = dir[:len(dir)-1]
+				}
+				if st, err := statPath(dir, pol); err == nil && !isDirStat(&st) {
+					// the line names the index file: nginx restores the
+					// character it cut before writing it
+					h.logError(rq, lc, logAlert, nil, fmt.Sprintf("\"%s\" is not a directory", p+n))
+					return h.fail(w, rq, http.StatusInternalServerError, l)
+				} else if err != nil {
 					switch err {
 					case syscall.ELOOP, syscall.EMLINK:
 						return h.fail(w, rq, http.StatusForbidden, l)
@@ -247,7 +264,7 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 						return h.fail(w, rq, h.indexError(rq, lc, p+n, err), l)
 					case syscall.EACCES:
 					default:
-						h.logError(rq, lc, logCrit, err, fmt.Sprintf("stat() \"%s\" failed", strings.TrimSuffix(p, "/")))
+						h.logError(rq, lc, logCrit, err, fmt.Sprintf("stat() \"%s\" failed", dir))
 						return h.fail(w, rq, http.StatusInternalServerError, l)
 					}
 				}

@@ -416,6 +416,9 @@ type request struct {
 	// invalidLocation is !r->valid_location: a rewrite changed the URI
 	// and a break kept the request in its location.
 	invalidLocation bool
+	// uriChanged is r->uri_changed: a rewrite without break changed the
+	// URI, and the location has not been searched again yet.
+	uriChanged bool
 	// addURIToAlias is r->add_uri_to_alias: try_files found a file under
 	// a regex location's alias.
 	addURIToAlias bool
@@ -614,7 +617,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			continue
 		}
 		rq.loc = nil
-		rq.invalidLocation, rq.addURIToAlias = false, false
+		rq.invalidLocation, rq.addURIToAlias, rq.uriChanged = false, false, false
 		if h.serverRewrites {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.
@@ -624,6 +627,8 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 				continue
 			}
 		}
+		// NGX_HTTP_FIND_CONFIG_PHASE: r->uri_changed = 0
+		rq.uriChanged = false
 		l, caps, redirect := h.srv.Lookup(rq.uri)
 		if caps != nil {
 			rq.caps = caps

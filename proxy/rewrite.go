@@ -89,7 +89,7 @@ func (h *Handler) rewritePhase(w http.ResponseWriter, rq *request, block *nginx.
 		if changed {
 			// ngx_http_script_break_code: r->valid_location = 0, the
 			// URI proxy_pass sends is the changed one, whole.
-			rq.invalidLocation = true
+			rq.invalidLocation, rq.uriChanged = true, false
 		}
 		return rewriteNext, s
 	case changed:
@@ -214,8 +214,16 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 	default:
 		rq.args = args
 	}
+	if uri == "" {
+		// ngx_http_script_regex_end_code: the arguments are set, the
+		// URI is not, and the request ends in 500.
+		h.logError(rq, h.conf(l), logErr, nil, "the rewritten URI has a zero length")
+		rq.note("rewrite " + rq.uri + " -> an empty URI: 500")
+		return scriptOn, h.fail(w, rq, http.StatusInternalServerError, l), true
+	}
 	rq.note("rewrite " + rq.uri + " -> " + uri)
 	rq.uri = uri
+	rq.uriChanged = flag != "break" // the break flag ends the run: see rewritePhase
 	rq.internal, rq.unparsed = true, false
 	*changed = true
 	switch flag {

@@ -284,6 +284,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "request_body_file":
 		return rq.bodyPath
 	case "request_filename":
+		if h.aliasRewritten(rq, rq.loc) {
+			return "" // ngx_http_map_uri_to_path refuses, and says so
+		}
 		p, _ := h.path(rq, rq.loc, rq.uri, rq.caps)
 		return p
 	case "document_root":

@@ -1,0 +1,126 @@
+//go:build unix
+
+package proxy
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
+)
+
+// TestPathMappingEdgesAgainstNginx: the edges of mapping a URI to a file
+// that the random differential test (TestServeRandomAgainstNginx) found,
+// each of which let serve answer more than nginx:
+//   - a server without root serves nginx's default root, html under the
+//     prefix, and a relative root starts at the prefix (serve mapped
+//     nothing: 404, which an error_page sent on to the app, even for a
+//     PUT nginx refuses with 405);
+//   - a rewrite whose URI comes out empty answers 500 ("the rewritten URI
+//     has a zero length"), even with break and proxy_pass;
+//   - the index module under a root or alias that names a file answers
+//     500 with nginx's alert (serve answered 404, which error_page takes
+//     elsewhere);
+//   - autoindex under an alias without a trailing '/' lists the path
+//     without its last byte, as nginx does (serve listed the directory);
+//   - the server's own try_files runs for a request no location matches.
+//
+// Responses are compared, and so are the error log lines at error level
+// and above.
+func TestPathMappingEdgesAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	backend := scriptBackend(t)
+	confs := map[string]string{
+		"defaultroot": `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    error_log {{LOGS}}/error.log;
+    error_page 404 = @app;
+    location @app { proxy_pass http://BACKEND; }
+    location / { }
+    location /rel/ { root www; }
+    location /v/ { return 200 "dr=$document_root fn=$request_filename"; }
+}
+`,
+		"edges": `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    error_log {{LOGS}}/error.log;
+    root {{PREFIX}}/www;
+    try_files $uri /w.txt;
+    rewrite ^/srv(.*)$ $1;
+    location /e1 { rewrite ^/e1(.*)$ $1 last; }
+    location /e2 { rewrite ^/e2(.*)$ $1?q=1 break; proxy_pass http://BACKEND; }
+    location /e3 { error_page 500 = /w.txt; rewrite ^/e3(.*)$ $1; }
+    location /f/ { alias {{PREFIX}}/www/w.txt; }
+    location /g/ { alias {{PREFIX}}/www/w.txt; error_page 404 = @app; }
+    location @app { proxy_pass http://BACKEND; }
+    location /h/ { alias {{PREFIX}}/files/sub; autoindex on; }
+    location /i/ { alias {{PREFIX}}/files/sub; }
+    location ~ ^/re/ { alias {{PREFIX}}/files; autoindex on; }
+    location /x/ { }
+}
+`,
+	}
+	files := map[string]string{
+		"html/index.html": "default root\n", "html/p.txt": "p\n", "www/w.txt": "w\n", "www/rel/r.txt": "r\n",
+		"files/sub/b.txt": "b\n", "files/su/s.txt": "s\n", "files/a.txt": "a\n",
+	}
+	requests := map[string][][2]string{
+		"defaultroot": {{"GET", "/"}, {"GET", "/p.txt"}, {"PUT", "/p.txt"}, {"DELETE", "/x"}, {"GET", "/missing"},
+			{"GET", "/rel/r.txt"}, {"GET", "/v/"}},
+		"edges": {{"GET", "/e1"}, {"GET", "/e1?z=1"}, {"GET", "/e2?x=1"}, {"GET", "/e3"}, {"GET", "/srv"},
+			{"GET", "/f/"}, {"POST", "/f/"}, {"GET", "/g/"}, {"GET", "/h/"}, {"GET", "/h/b.txt"}, {"GET", "/i/"},
+			{"GET", "/re/"}, {"GET", "/re/x/"}, {"GET", "/missing"}, {"DELETE", "/missing"}, {"OPTIONS", "/nope"},
+			{"GET", "/x/w.txt"}},
+	}
+	for name, conf := range confs {
+		t.Run(name, func(t *testing.T) {
+			conf = strings.ReplaceAll(conf, "BACKEND", backend)
+			ngLogs, emuLogs := t.TempDir(), t.TempDir()
+			ng := realnginx.StartHTTP(t, strings.ReplaceAll(conf, "{{LOGS}}", ngLogs), files)
+			emu, warns := startEmulator(t, strings.ReplaceAll(conf, "{{LOGS}}", emuLogs), ng.Prefix, Options{})
+			for _, w := range warns {
+				t.Errorf("warning: %s", w)
+			}
+			for _, rq := range requests[name] {
+				want, got := sendBoth(t, ng, emu, realnginx.RawRequest(rq[0], rq[1], nil, ""))
+				if problems := diffResponses(want, got); len(problems) > 0 {
+					t.Errorf("%s %s:\n  %s", rq[0], rq[1], strings.Join(problems, "\n  "))
+				}
+			}
+			ng.Stop()
+			want, got := errorLines(t, ngLogs, ng.Prefix), errorLines(t, emuLogs, ng.Prefix)
+			if want != got {
+				t.Errorf("error log lines:\nnginx:\n%s\nserve:\n%s", want, got)
+			}
+			if want == "" && name == "edges" {
+				t.Error("nginx logged nothing: the log comparison compared nothing")
+			}
+		})
+	}
+}
+
+// errorLines are the lines at error level and above of dir/error.log, with
+// the date, pid and connection left out and the prefix written {{PREFIX}}.
+func errorLines(t *testing.T, dir, prefix string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "error.log"))
+	if err != nil {
+		t.Error(err)
+	}
+	stamp := regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: \*\d+ `)
+	var lines []string
+	for _, l := range strings.Split(stamp.ReplaceAllString(string(b), "$1 "), "\n") {
+		if strings.HasPrefix(l, "[error]") || strings.HasPrefix(l, "[crit]") || strings.HasPrefix(l, "[alert]") {
+			lines = append(lines, strings.ReplaceAll(l, prefix, "{{PREFIX}}"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
