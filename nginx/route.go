@@ -57,6 +57,7 @@ func (s *Server) Lookup(uri string) (l *Location, caps []string, redirect bool) 
 // is never chosen; only nested regexes are tested there.
 func find(ls []*Location, uri string, caps []string, inRegex bool) (*Location, []string, findResult) {
 	var best, redirect *Location
+	auto := false
 	for _, l := range ls {
 		switch {
 		case inRegex:
@@ -66,9 +67,19 @@ func find(ls []*Location, uri string, caps []string, inRegex bool) (*Location, [
 			if best == nil || len(l.Match) > len(best.Match) {
 				best = l
 			}
-		case (l.IsPrefix() || l.Modifier == "=") && l.Match == uri+"/" && l.autoRedirect():
-			redirect = l
+		case (l.IsPrefix() || l.Modifier == "=") && l.Match == uri+"/":
+			// An exact and a prefix location of one name are one node of
+			// nginx's tree: it redirects when either passes to an app,
+			// with the exact location's configuration if there is one
+			// (its internal, its error_page).
+			auto = auto || l.autoRedirect()
+			if redirect == nil || l.Modifier == "=" {
+				redirect = l
+			}
 		}
+	}
+	if !auto {
+		redirect = nil
 	}
 	// ngx_http_core_find_static_location: a prefix location named exactly
 	// uri is found before the auto-redirect one (uri + "/") can be; any

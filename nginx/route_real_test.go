@@ -383,13 +383,17 @@ server {
         return 200 "loc-rr";
         location /rr/in/ { proxy_pass http://127.0.0.1:1; }
     }
+    location /q/ { proxy_pass http://127.0.0.1:1; }
+    location = /q/ { internal; }
+    location = /pp/ { return 200 "loc-pp-exact"; }
+    location /pp/ { internal; proxy_pass http://127.0.0.1:1; }
 }`,
 		files: []string{"www/api", "www/apix.txt", "www/ret", "www/nest/n.txt"},
 		uris: []string{
 			"/api", "/api/", "/api/x", "/api?x=1", "/exact", "/exact/", "/both", "/both/", "/rxa", "/rxa/x",
 			"/rxb", "/int", "/int/", "/nest/in", "/nest/in/x", "/nest", "/nest/n.txt", "/noslash", "/noslash/",
 			"/eq", "/eq/", "/caret", "/caret/x", "/apix.txt", "/ap", "/ret", "/a%70i", "//api",
-			"/rr/in", "/rr/in/x", "/rr/x",
+			"/rr/in", "/rr/in/x", "/rr/x", "/q", "/q/", "/pp", "/pp/",
 		},
 	},
 	{
