@@ -632,6 +632,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 		l, caps, redirect := h.srv.Lookup(rq.uri)
 		if caps != nil {
 			rq.caps = caps
+			outerNamedCaptures(rq, l)
 			if l != nil && l.Re != nil && len(l.Re.SubexpNames()) == len(caps) {
 				nameCaptures(rq, l.Re, caps)
 			}

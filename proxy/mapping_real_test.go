@@ -26,7 +26,9 @@ import (
 //     elsewhere);
 //   - autoindex under an alias without a trailing '/' lists the path
 //     without its last byte, as nginx does (serve listed the directory);
-//   - the server's own try_files runs for a request no location matches.
+//   - the server's own try_files runs for a request no location matches;
+//   - the named captures of a regex location stay set in the regex
+//     location nested in it (an alias with one mapped the directory).
 //
 // Responses are compared, and so are the error log lines at error level
 // and above.
@@ -67,6 +69,16 @@ server {
     location /x/ { }
 }
 `,
+		"nestedcaptures": `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    error_log {{LOGS}}/error.log;
+    location ~ ^/cap/(?<file>[^/]+)$ { return 200 "outer"; location ~ \.txt$ { return 200 "file=$file one=$1"; } }
+    location ~ ^/al/(?<f>[^/]+)$ { location ~ \.txt$ { alias {{PREFIX}}/files/$f; } }
+    location ~ ^/two/(?<a>[^/]+)/(?<b>[^/]+)$ { location ~ ^/two/(?<b>x)/ { return 200 "a=$a b=$b"; } }
+}
+`,
 	}
 	files := map[string]string{
 		"html/index.html": "default root\n", "html/p.txt": "p\n", "www/w.txt": "w\n", "www/rel/r.txt": "r\n",
@@ -79,6 +91,7 @@ server {
 			{"GET", "/f/"}, {"POST", "/f/"}, {"GET", "/g/"}, {"GET", "/h/"}, {"GET", "/h/b.txt"}, {"GET", "/i/"},
 			{"GET", "/re/"}, {"GET", "/re/x/"}, {"GET", "/missing"}, {"DELETE", "/missing"}, {"OPTIONS", "/nope"},
 			{"GET", "/x/w.txt"}},
+		"nestedcaptures": {{"GET", "/cap/w.txt"}, {"GET", "/cap/w.bin"}, {"GET", "/al/a.txt"}, {"GET", "/two/x/y"}},
 	}
 	for name, conf := range confs {
 		t.Run(name, func(t *testing.T) {

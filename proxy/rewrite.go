@@ -260,6 +260,27 @@ func nameCaptures(rq *request, re *nginx.Regexp, caps []string) {
 	}
 }
 
+// outerNamedCaptures sets the named captures of the regex locations l is
+// nested in, outermost first: nginx matched each of them on the way to l,
+// and a named capture stays set when a later regex has no group of that
+// name (numbered captures are those of the last match only).
+func outerNamedCaptures(rq *request, l *nginx.Location) {
+	if l == nil || l.Parent == nil {
+		return
+	}
+	var outer []*nginx.Location
+	for p := l.Parent; p != nil; p = p.Parent {
+		if p.IsRegex() && p.Re != nil {
+			outer = append(outer, p)
+		}
+	}
+	for i := len(outer) - 1; i >= 0; i-- {
+		if m := outer[i].MatchURI(rq.uri); m != nil && len(outer[i].Re.SubexpNames()) == len(m) {
+			nameCaptures(rq, outer[i].Re, m)
+		}
+	}
+}
+
 // condition evaluates the condition of if block d as
 // ngx_http_rewrite_if_condition compiles it: a variable (false when empty
 // or "0"), = and != against a string, ~ ~* !~ !~* against a regex, and the
