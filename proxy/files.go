@@ -365,9 +365,18 @@ func (h *Handler) tryFilesFind(rq *request, l *nginx.Location, caps []string, tf
 		dir := strings.HasSuffix(a, "/")
 		v := h.expand(rq, strings.TrimSuffix(a, "/"))
 		// MapPath strips the location name of a prefix alias location
-		// from v, as nginx does for try_files (nginx-semantics 5.4); in a
-		// regex location the name is put after the alias.
-		p, ok := h.path(rq, l, v, caps)
+		// from v, as nginx does for try_files (nginx-semantics 5.4), but
+		// nginx strips it only from a value that starts with it: another
+		// goes after the alias whole, and the URI found is the name
+		// followed by it. In a regex location the name is put after the
+		// alias.
+		mapped := v
+		if l != nil { // (the server's own try_files has a root, if any)
+			if d, owner := l.DocRoot(); d != nil && d.Name == "alias" && owner != nil && !owner.IsRegex() && !strings.HasPrefix(v, owner.Match) {
+				mapped = owner.Match + v
+			}
+		}
+		p, ok := h.path(rq, l, mapped, caps)
 		if !ok {
 			continue
 		}
@@ -378,7 +387,7 @@ func (h *Handler) tryFilesFind(rq *request, l *nginx.Location, caps []string, tf
 		if err != nil || isDirStat(&st) != dir {
 			continue
 		}
-		rq.uri = v
+		rq.uri = mapped
 		if regexAlias && !dir {
 			rq.addURIToAlias = true // r->add_uri_to_alias
 		}

@@ -584,6 +584,13 @@ func (rq *request) mainRequest() *request {
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
 	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges,
 		tracing: h.opts.Trace != nil, start: time.Now(), client: w}
+	if r.RequestURI != "" {
+		// The request line was read: nginx processed its URI before the
+		// header (an error_page to a named location needs it).
+		if uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, h.mergeSlashes); err == nil {
+			rq.uri, rq.args = uri, args
+		}
+	}
 	final := h.process(w, rq, h.fail(w, rq, status, nil))
 	h.logRequest(w, rq, final)
 	if h.opts.Trace != nil {
@@ -744,6 +751,11 @@ func (h *Handler) redirectNamed(w http.ResponseWriter, rq *request, l *nginx.Loc
 		if rq.tracing {
 			rq.trace = append(rq.trace, "rewrite or internal redirection cycle")
 		}
+		return h.fail(w, rq, http.StatusInternalServerError, l)
+	}
+	if rq.uri == "" {
+		// ngx_http_named_location, after a rewrite to an empty URI
+		h.logError(rq, h.conf(l), logErr, nil, fmt.Sprintf("empty URI in redirect to named location \"%s\"", name))
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	named := h.named(name)

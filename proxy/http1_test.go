@@ -185,28 +185,38 @@ func (s *syncBuffer) String() string {
 }
 
 // TestTraceRefused: --trace tells a request refused while it was read,
-// and the error_page that answered it.
+// and the error_page that answered it. As in nginx, an error_page to a
+// named location needs the request's URI: when the request line itself
+// could not be read there is none, and the answer is 500 ("empty URI in
+// redirect to named location").
 func TestTraceRefused(t *testing.T) {
 	var trace syncBuffer
 	_, addr := testServerWith(t, `http { server { listen 8080; error_page 400 =200 @bad; location @bad { return 200 "bad"; } } }`, Options{Trace: &trace})
-	for _, raw := range []string{"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", "GET /ok HTTP/1.1\r\nHost: a..b\r\n\r\n"} {
-		c, err := net.Dial("tcp", addr)
+	for _, c := range []struct {
+		raw    string
+		status int
+		body   string
+	}{
+		{"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 500, ""},
+		{"GET /ok HTTP/1.1\r\nHost: a..b\r\n\r\n", 200, "bad"},
+	} {
+		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		io.WriteString(c, raw)
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, c.raw)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
-		c.Close()
-		if resp.StatusCode != 200 || string(body) != "bad" {
-			t.Errorf("%q: %d %q, want the error_page's 200 \"bad\"", raw, resp.StatusCode, body)
+		conn.Close()
+		if resp.StatusCode != c.status || c.body != "" && string(body) != c.body {
+			t.Errorf("%q: %d %q, want %d %q", c.raw, resp.StatusCode, body, c.status, c.body)
 		}
 	}
-	want := "(request line not readable) refused while reading the request (400) error_page @bad [location @bad] -> 200\n" +
+	want := "(request line not readable) refused while reading the request (400) error_page @bad -> 500\n" +
 		"GET /ok refused while reading the request (400) error_page @bad [location @bad] -> 200\n"
 	if got := trace.String(); got != want {
 		t.Errorf("trace:\n%s\nwant:\n%s", got, want)

@@ -20,7 +20,10 @@ import (
 //     nothing: 404, which an error_page sent on to the app, even for a
 //     PUT nginx refuses with 405);
 //   - a rewrite whose URI comes out empty answers 500 ("the rewritten URI
-//     has a zero length"), even with break and proxy_pass;
+//     has a zero length"), even with break and proxy_pass, and an
+//     error_page cannot take the empty URI to a named location;
+//   - try_files strips an alias location's name only from a value that
+//     starts with it (serve found /nonexist as the aliased file itself);
 //   - the index module under a root or alias that names a file answers
 //     500 with nginx's alert (serve answered 404, which error_page takes
 //     elsewhere);
@@ -60,6 +63,9 @@ server {
     location /e1 { rewrite ^/e1(.*)$ $1 last; }
     location /e2 { rewrite ^/e2(.*)$ $1?q=1 break; proxy_pass http://BACKEND; }
     location /e3 { error_page 500 = /w.txt; rewrite ^/e3(.*)$ $1; }
+    location /e4 { error_page 500 = @app; rewrite ^/e4(.*)$ $1; }
+    location = /t/ { alias {{PREFIX}}/files/a.txt; try_files /nonexist $uri =403; }
+    location /u/ { alias {{PREFIX}}/files/; try_files /sub/b.txt =404; }
     location /f/ { alias {{PREFIX}}/www/w.txt; }
     location /g/ { alias {{PREFIX}}/www/w.txt; error_page 404 = @app; }
     location @app { proxy_pass http://BACKEND; }
@@ -87,7 +93,8 @@ server {
 	requests := map[string][][2]string{
 		"defaultroot": {{"GET", "/"}, {"GET", "/p.txt"}, {"PUT", "/p.txt"}, {"DELETE", "/x"}, {"GET", "/missing"},
 			{"GET", "/rel/r.txt"}, {"GET", "/v/"}},
-		"edges": {{"GET", "/e1"}, {"GET", "/e1?z=1"}, {"GET", "/e2?x=1"}, {"GET", "/e3"}, {"GET", "/srv"},
+		"edges": {{"GET", "/e1"}, {"GET", "/e1?z=1"}, {"GET", "/e2?x=1"}, {"GET", "/e3"}, {"GET", "/e4"}, {"GET", "/srv"},
+			{"GET", "/t/"}, {"GET", "/u/x"},
 			{"GET", "/f/"}, {"POST", "/f/"}, {"GET", "/g/"}, {"GET", "/h/"}, {"GET", "/h/b.txt"}, {"GET", "/i/"},
 			{"GET", "/re/"}, {"GET", "/re/x/"}, {"GET", "/missing"}, {"DELETE", "/missing"}, {"OPTIONS", "/nope"},
 			{"GET", "/x/w.txt"}},
@@ -136,4 +143,34 @@ func errorLines(t *testing.T, dir, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestRefusedToNamedAgainstNginx: a request refused while it is read goes
+// to a server-level error_page; a named location needs its URI, so one
+// whose request line could not be read ends in 500 ("empty URI in
+// redirect to named location"), one refused later (a bad Host) gets the
+// named location's answer. Before, serve answered both from it.
+func TestRefusedToNamedAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    error_page 400 =200 @bad;
+    location @bad { return 200 "bad uri=[$uri]"; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, raw := range []string{
+		"GET /a b HTTP/1.1\r\nHost: a\r\n\r\n",
+		"GET /ok HTTP/1.1\r\nHost: a..b\r\n\r\n",
+		"GET /x%2Fy?q=1 HTTP/1.1\r\nHost: a..b\r\n\r\n",
+	} {
+		want, got := sendBoth(t, ng, emu, []byte(raw))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("%q:\n  %s", raw, strings.Join(problems, "\n  "))
+		}
+	}
 }

@@ -215,10 +215,11 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 		rq.args = args
 	}
 	if uri == "" {
-		// ngx_http_script_regex_end_code: the arguments are set, the
-		// URI is not, and the request ends in 500.
+		// ngx_http_script_regex_end_code: the arguments and the empty
+		// URI are set, and the request ends in 500.
 		h.logError(rq, h.conf(l), logErr, nil, "the rewritten URI has a zero length")
 		rq.note("rewrite " + rq.uri + " -> an empty URI: 500")
+		rq.uri = "" // r->uri is set first: an error_page to a named location refuses it
 		return scriptOn, h.fail(w, rq, http.StatusInternalServerError, l), true
 	}
 	rq.note("rewrite " + rq.uri + " -> " + uri)
