@@ -26,7 +26,7 @@ import (
 // characters, slash variants, existing and missing files), and compares
 // serve's answers with real nginx's.
 //
-// XACCEL_SERVE_SEEDS=N runs seeds 1..N (default 3); XACCEL_SERVE_SEED=K
+// XACCEL_SERVE_SEEDS=N runs seeds 1..N (default 10); XACCEL_SERVE_SEED=K
 // runs seed K alone, to reproduce a failure.
 
 // randFiles is the file tree under the prefix. Every file's content names
@@ -556,7 +556,7 @@ func (s *randStats) add(f func(s *randStats)) {
 func TestServeRandomAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	first, count := uint64(1), 3
+	first, count := uint64(1), 10
 	if s := os.Getenv("XACCEL_SERVE_SEEDS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
