@@ -179,11 +179,11 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	}
 	http1.Order(w, rq.outOrder...) // what X-Accel-Redirect kept comes first
 	res := ServeStatic(iw, r, params)
-	if res.OpenErr != nil && iw.caught != 0 {
-		// logged before error_page takes the request elsewhere
-		h.logOpenFailed(rq, lc, p, openErrorStatus(res.OpenErr), res.OpenErr)
-	}
 	if iw.caught != 0 {
+		if res.OpenErr != nil {
+			// logged before error_page takes the request elsewhere
+			h.logOpenFailed(rq, lc, p, openErrorStatus(res.OpenErr), res.OpenErr)
+		}
 		for k := range hdr {
 			delete(hdr, k)
 		}
