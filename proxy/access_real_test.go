@@ -130,6 +130,9 @@ server {
         location /lx-outer/inner/ { allow all; }
         location /lx-outer/empty/ { }
     }
+    location /lx-return/ { return 200 "returned"; limit_except GET { deny all; } }
+    location /lx-return-allowed/ { return 200 "returned"; limit_except GET { allow all; } }
+    location /lx-rewrite/ { set $x 1; rewrite ^/lx-rewrite/(.*)$ /lx-return/$1; limit_except GET { allow all; } }
 }
 `
 
@@ -138,7 +141,8 @@ server {
 // password format serve computes, DES included), satisfy and auth_request, and
 // compares the answers: status, body, headers (WWW-Authenticate
 // included). limit_except blocks of access directives are among them, with
-// the methods they name and the others.
+// the methods they name and the others (which run without the location's
+// rewrite directives: its return does not answer them).
 func TestAccessAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
@@ -148,7 +152,7 @@ func TestAccessAgainstNginx(t *testing.T) {
 	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
 		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
 		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "to-denied", "err",
-		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty"} {
+		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty", "lx-return", "lx-return-allowed", "lx-rewrite"} {
 		files["www/"+dir+"/f.txt"] = dir + " file\n"
 	}
 	ng := realnginx.StartHTTP(t, conf, files)
@@ -231,7 +235,8 @@ func TestAccessAgainstNginx(t *testing.T) {
 		"Bearer x", "Digest username=\"plain\""} {
 		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", v}, ""})
 	}
-	for _, target := range []string{"/lx/f.txt", "/lx-basic/x", "/lx-outer/f.txt", "/lx-outer/inner/f.txt", "/lx-outer/empty/f.txt"} {
+	for _, target := range []string{"/lx/f.txt", "/lx-basic/x", "/lx-outer/f.txt", "/lx-outer/inner/f.txt", "/lx-outer/empty/f.txt",
+		"/lx-return/f.txt", "/lx-return-allowed/f.txt", "/lx-rewrite/f.txt"} {
 		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PROPFIND", "FOO"} {
 			reqs = append(reqs, req{target: target, method: m})
 		}

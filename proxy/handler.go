@@ -672,7 +672,13 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 	lc := h.conf(l)
 	rq.loc = l
 	setLimits(w, &lc.limits)
-	if lc.rewrites {
+	// A method limit_except does not name runs with the limit_except
+	// block's configuration (ngx_http_update_location_config), which has
+	// no rewrite directives of its own: the location's return, rewrite,
+	// set and if do not run for it (serve takes only access directives in
+	// the block).
+	limited := lc.limitExcept != nil && !methodAllowed(lc.limitExcept, rq.method)
+	if lc.rewrites && !limited {
 		// NGX_HTTP_REWRITE_PHASE: the location's own rewrite directives
 		// (return among them); then, if the URI changed, the location is
 		// searched again (NGX_HTTP_POST_REWRITE_PHASE).
