@@ -232,7 +232,9 @@ func TestAccessAgainstNginx(t *testing.T) {
 	for _, v := range []string{"Basic", "Basic ", "basic " + base64.StdEncoding.EncodeToString([]byte("plain:secret")),
 		"Basic    " + base64.StdEncoding.EncodeToString([]byte("plain:secret")), "Basic cGxhaW46c2VjcmV0", "Basic cGxhaW46c2VjcmV0==",
 		"Basic !!!", "Basic " + base64.StdEncoding.EncodeToString([]byte("plain")), "Basic " + base64.StdEncoding.EncodeToString([]byte(":secret")),
-		"Bearer x", "Digest username=\"plain\""} {
+		"Bearer x", "Digest username=\"plain\"",
+		// a password is a C string to nginx's crypt: it ends at a NUL
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("plain:secret\x00junk"))} {
 		reqs = append(reqs, req{"/basic/f.txt", []string{"Authorization", v}, ""})
 	}
 	for _, target := range []string{"/lx/f.txt", "/lx-basic/x", "/lx-outer/f.txt", "/lx-outer/inner/f.txt", "/lx-outer/empty/f.txt",

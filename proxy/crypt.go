@@ -38,6 +38,11 @@ func cryptSupported(stored string) bool {
 // passwordMatches reports whether password, crypted with stored as the
 // salt, gives stored.
 func passwordMatches(password, stored string) bool {
+	// nginx hands the password to ngx_crypt (and crypt(3)) as a C string:
+	// it ends at its first NUL byte.
+	if i := strings.IndexByte(password, 0); i >= 0 {
+		password = password[:i]
+	}
 	var got string
 	switch {
 	case strings.HasPrefix(stored, "$apr1$"):
