@@ -94,7 +94,11 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 			return false
 		case status == 0:
 			if any {
+				// ngx_http_core_access_phase: a module lets the request
+				// in; a WWW-Authenticate set before (by the location an
+				// error_page came from) is dropped.
 				code = 0
+				rq.out.Del("WWW-Authenticate")
 				return true
 			}
 			return false
@@ -117,6 +121,9 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 		if denied {
 			status = http.StatusForbidden
 			rq.note("access forbidden by rule at " + rule.d.Pos.String())
+			if !any {
+				h.logError(rq, lc, logErr, nil, "access forbidden by rule") // ngx_http_access_found
+			}
 		}
 		if decide(status, false, nil) {
 			return result, code == -1

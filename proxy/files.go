@@ -16,7 +16,12 @@ import (
 // doFiles serves a static file for a location without a content handler:
 // try_files, then the static handler, then index for a URI ending in '/'.
 func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location, caps []string) step {
-	if tf := h.conf(l).tryFiles; tf != nil && len(tf.Args) >= 2 {
+	// try_files is not inherited by the configuration of a matched if
+	// block, nor by that of a limit_except block (for the methods it does
+	// not name): nginx runs the request with those.
+	lc := h.conf(l)
+	limited := lc.limitExcept != nil && !methodAllowed(lc.limitExcept, rq.method)
+	if tf := lc.tryFiles; tf != nil && len(tf.Args) >= 2 && !rq.inIf && !limited {
 		return h.tryFiles(w, rq, l, caps, tf)
 	}
 	return h.static(w, rq, l, caps)

@@ -419,6 +419,10 @@ type request struct {
 	// uriChanged is r->uri_changed: a rewrite without break changed the
 	// URI, and the location has not been searched again yet.
 	uriChanged bool
+	// inIf is set when an if block of the location matched: nginx then
+	// runs the request with the if's configuration, which has no
+	// try_files (it is not inherited).
+	inIf bool
 	// addURIToAlias is r->add_uri_to_alias: try_files found a file under
 	// a regex location's alias.
 	addURIToAlias bool
@@ -519,6 +523,10 @@ const (
 	stepDone = iota
 	stepURI
 	stepNamed
+	// stepSearch is the location search again after a location's rewrite
+	// changed the URI (NGX_HTTP_POST_REWRITE_PHASE goes to the find-config
+	// phase): the server's rewrite directives do not run again.
+	stepSearch
 )
 
 func done(status int) step { return step{kind: stepDone, status: status} }
@@ -624,8 +632,8 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			continue
 		}
 		rq.loc = nil
-		rq.invalidLocation, rq.addURIToAlias, rq.uriChanged = false, false, false
-		if h.serverRewrites {
+		rq.invalidLocation, rq.addURIToAlias, rq.uriChanged, rq.inIf = false, false, false, false
+		if h.serverRewrites && s.kind != stepSearch {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.
 			out, st := h.rewritePhase(w, rq, h.srv.Dir, nil)
@@ -691,7 +699,7 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 				rq.note("rewrite or internal redirection cycle")
 				return h.fail(w, rq, http.StatusInternalServerError, l)
 			}
-			return step{kind: stepURI}
+			return step{kind: stepSearch}
 		}
 	}
 	h.applyRealIP(rq, lc.realIP) // NGX_HTTP_PREACCESS_PHASE

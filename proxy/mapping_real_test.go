@@ -31,7 +31,15 @@ import (
 //     without its last byte, as nginx does (serve listed the directory);
 //   - the server's own try_files runs for a request no location matches;
 //   - the named captures of a regex location stay set in the regex
-//     location nested in it (an alias with one mapped the directory).
+//     location nested in it (an alias with one mapped the directory);
+//   - (the random test extended to access control) a location's rewrite
+//     with last searches the locations again without the server's
+//     rewrites (serve ran them again: a request nginx refuses with 403
+//     got a file); a matched if and a limit_except block (for the methods
+//     it does not name) run without the location's try_files; a regex of
+//     the rewrite module that fails leaves no $1..$9; $status in a return's
+//     text is the status returned; under satisfy any, a module that lets
+//     the request in drops a WWW-Authenticate set before.
 //
 // Responses are compared, and so are the error log lines at error level
 // and above.
@@ -85,10 +93,34 @@ server {
     location ~ ^/two/(?<a>[^/]+)/(?<b>[^/]+)$ { location ~ ^/two/(?<b>x)/ { return 200 "a=$a b=$b"; } }
 }
 `,
+		"phases": `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    error_log {{LOGS}}/error.log;
+    root {{PREFIX}}/www;
+    rewrite ^/private/(.*)$ /public/$1;
+    location /x { rewrite ^ /private/w.txt last; }
+    location /private/ { deny all; }
+    location /public/ { alias {{PREFIX}}/www/; }
+    location /t/ { try_files $uri @app; limit_except POST { allow all; } }
+    location /u/ { try_files $uri @app; if ($arg_k) { set $x 1; } }
+    location @app { proxy_pass http://BACKEND; }
+    location ~ ^/c1/(.*)$ { if ($args ~ nomatch) { set $x 1; } return 200 "one=[$1]"; }
+    location ~ ^/c2/(.*)$ { rewrite ^/nomatch /x; return 200 "one=[$1]"; }
+    location ~ ^/c3/(.*)$ { alias {{PREFIX}}/files/$1; if ($args ~ nomatch) { set $x 1; } }
+    location /s1 { return 200 "s=$status"; }
+    location /s2 { return 302 "/x?s=$status"; }
+    location /s3 { error_page 404 = @s; return 404; }
+    location @s { return 200 "s=$status"; }
+    location /r/ { auth_basic "x"; auth_basic_user_file {{PREFIX}}/htpasswd; error_page 401 /e/w.txt; }
+    location /e/ { alias {{PREFIX}}/www/; satisfy any; allow all; }
+}
+`,
 	}
 	files := map[string]string{
 		"html/index.html": "default root\n", "html/p.txt": "p\n", "www/w.txt": "w\n", "www/rel/r.txt": "r\n",
-		"files/sub/b.txt": "b\n", "files/su/s.txt": "s\n", "files/a.txt": "a\n",
+		"files/sub/b.txt": "b\n", "files/su/s.txt": "s\n", "files/a.txt": "a\n", "htpasswd": "u:{PLAIN}p\n",
 	}
 	requests := map[string][][2]string{
 		"defaultroot": {{"GET", "/"}, {"GET", "/p.txt"}, {"PUT", "/p.txt"}, {"DELETE", "/x"}, {"GET", "/missing"},
@@ -99,6 +131,9 @@ server {
 			{"GET", "/re/"}, {"GET", "/re/x/"}, {"GET", "/missing"}, {"DELETE", "/missing"}, {"OPTIONS", "/nope"},
 			{"GET", "/x/w.txt"}},
 		"nestedcaptures": {{"GET", "/cap/w.txt"}, {"GET", "/cap/w.bin"}, {"GET", "/al/a.txt"}, {"GET", "/two/x/y"}},
+		"phases": {{"GET", "/x"}, {"GET", "/private/w.txt"}, {"GET", "/t/missing"}, {"POST", "/t/missing"},
+			{"GET", "/u/missing"}, {"GET", "/u/missing?k=1"}, {"GET", "/c1/x"}, {"GET", "/c2/x"}, {"GET", "/c3/a.txt"},
+			{"GET", "/s1"}, {"GET", "/s2"}, {"GET", "/s3"}, {"GET", "/r/"}},
 	}
 	for name, conf := range confs {
 		t.Run(name, func(t *testing.T) {

@@ -25,8 +25,11 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 		// in what has arrived: 400.
 		return h.fail(w, rq, http.StatusBadRequest, l)
 	}
+	// ngx_http_send_response sets the status before it evaluates the text
+	// or the URL: $status in them is the status being returned.
 	code, err := strconv.Atoi(d.Arg(0))
 	if err != nil {
+		rq.status = http.StatusFound
 		w.Header().Set("Location", h.absolute(rq, l, h.expand(rq, d.Arg(0))))
 		return h.fail(w, rq, http.StatusFound, l)
 	}
@@ -36,6 +39,7 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 	}
 	text := ""
 	if len(d.Args) > 1 {
+		rq.status = code
 		text = h.expand(rq, d.Args[1])
 	}
 	switch code {

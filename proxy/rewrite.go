@@ -131,6 +131,9 @@ func (h *Handler) runBlock(w http.ResponseWriter, rq *request, block *nginx.Dire
 			if !h.condition(rq, d, l) {
 				continue
 			}
+			if l != nil {
+				rq.inIf = true // ngx_http_script_if_code: r->loc_conf is the if's
+			}
 			if stop, s, sent := h.runBlock(w, rq, d, l, changed); sent || stop != scriptOn {
 				return stop, s, sent
 			}
@@ -153,6 +156,7 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 	}
 	m := re.FindStringSubmatchIndex(rq.uri)
 	if m == nil {
+		rq.caps = nil // a regex of the rewrite module that fails leaves no $1..$9
 		return scriptOn, step{}, false
 	}
 	h.setCaptures(rq, re, rq.uri, m)
@@ -337,9 +341,13 @@ func (h *Handler) condition(rq *request, d *nginx.Directive, l *nginx.Location) 
 		if err != nil {
 			return false
 		}
+		// The regex runs as for "~" whatever the operator: a match sets the
+		// captures, a failure leaves no $1..$9 (named captures stay).
 		m := re.FindStringSubmatchIndex(v)
-		if m != nil && !strings.HasPrefix(op, "!") {
+		if m != nil {
 			h.setCaptures(rq, re, v, m)
+		} else {
+			rq.caps = nil
 		}
 		return (m != nil) != strings.HasPrefix(op, "!")
 	}
