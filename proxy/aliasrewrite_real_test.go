@@ -18,10 +18,13 @@ import (
 // static, index and try_files handlers, as nginx does; before, serve sent
 // the file the rewritten URI names under the alias. So does a rewrite
 // without flag before the location is searched again: $request_filename
-// after it is empty (Debian's fix for CVE-2026-15176). Once the location
-// is searched again (no flag, last, or at the server level), in a root
-// location, for a method the handlers refuse, or when the if around the
-// rewrite does not match, the answer is the usual one.
+// after it is empty (Debian's fix for CVE-2026-15176). A server-level
+// break counts in the location found after a location's rewrite without
+// flag too: searching again does not make the location valid. Once the
+// location is searched again after a rewrite without break (no flag, last,
+// or at the server level), in a root location, for a method the handlers
+// refuse, or when the if around the rewrite does not match, the answer is
+// the usual one.
 func TestAliasAfterRewriteAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
@@ -48,6 +51,9 @@ server {
     location /nfroot/ { root {{PREFIX}}/files; rewrite ^/nfroot/(.*)$ /nfroot/sub/$1; return 200 "fn=$request_filename"; }
     location /srvdone/ { alias {{PREFIX}}/files/; return 200 "fn=$request_filename"; }
     rewrite ^/srv/(.*)$ /srvdone/$1;
+    rewrite ^/srvbrk/(.*)$ /rsa/$1 break;
+    location /rsa/ { rewrite ^/rsa/(.*)$ /rsb/$1; }
+    location /rsb/ { alias {{PREFIX}}/files/; }
 }
 `
 	files := map[string]string{"files/a.txt": "A\n", "files/sub/b.txt": "B\n"}
@@ -64,7 +70,7 @@ server {
 		{"GET", "/again/b.txt"}, {"GET", "/last/b.txt"}, {"GET", "/re/a.txt"}, {"GET", "/tf/b.txt"},
 		{"GET", "/nest/sub/a.txt"}, {"GET", "/idx/x"}, {"GET", "/root/b.txt"}, {"GET", "/ep/x"},
 		{"GET", "/nf/a.txt"}, {"GET", "/nfif/a.txt?x=1"}, {"GET", "/nfif/a.txt"}, {"GET", "/nfroot/a.txt"},
-		{"GET", "/srv/a.txt"},
+		{"GET", "/srv/a.txt"}, {"GET", "/srvbrk/a.txt"}, {"GET", "/rsa/a.txt"},
 	} {
 		want, got := sendBoth(t, ng, emu, realnginx.RawRequest(rq.method, rq.target, nil, ""))
 		if problems := diffResponses(want, got); len(problems) > 0 {

@@ -632,7 +632,12 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			continue
 		}
 		rq.loc = nil
-		rq.invalidLocation, rq.addURIToAlias, rq.uriChanged, rq.inIf = false, false, false, false
+		if s.kind != stepSearch {
+			// r->valid_location is set again by an internal redirect, not
+			// by the search after a location's rewrite
+			rq.invalidLocation = false
+		}
+		rq.addURIToAlias, rq.uriChanged, rq.inIf = false, false, false
 		if h.serverRewrites && s.kind != stepSearch {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.
