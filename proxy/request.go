@@ -11,8 +11,6 @@ import (
 	"github.com/xaccel/xaccel/proxy/internal/upstream"
 )
 
-// The state of one request as the phases take it through the locations.
-
 // request is the state of one client request across internal redirects.
 type request struct {
 	r *http.Request
