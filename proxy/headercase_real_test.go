@@ -55,32 +55,19 @@ func rawHeaderNames(t *testing.T, addr, raw string) []string {
 func TestHeaderNameCaseAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				bufio.NewReader(c).ReadString('\n')
-				fmt.Fprint(c, "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-lower: 1\r\nX-MiXeD: 2\r\ncache-control: no-store\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
-			}(c)
-		}
-	}()
+	app := rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		bufio.NewReader(c).ReadString('\n')
+		fmt.Fprint(c, "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-lower: 1\r\nX-MiXeD: 2\r\ncache-control: no-store\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+	})
 	conf := `
 server {
     listen 127.0.0.1:{{PORT}};
     server_tokens off;
     root {{PREFIX}}/www;
     location /f/ { add_header X-URI $uri; add_header x-small a; }
-    location /p/ { proxy_pass http://` + ln.Addr().String() + `; add_header X-URI $uri; }
+    location /p/ { proxy_pass http://` + app + `; add_header X-URI $uri; }
 }
 `
 	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/f/a.txt": "a\n"})

@@ -17,39 +17,25 @@ import (
 // not alphabetical, and closes.
 func orderApp(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		first, _ := br.ReadString('\n')
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				first, _ := br.ReadString('\n')
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				if strings.Contains(first, "/xar") {
-					io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Disposition: attachment\r\nSet-Cookie: s=1\r\n"+
-						"Cache-Control: private\r\nX-Accel-Redirect: /internal/a.txt\r\nSet-Cookie: t=2\r\nContent-Length: 0\r\n\r\n")
-					return
-				}
-				io.WriteString(c, "HTTP/1.0 200 OK\r\nX-Zeta: 1\r\nCache-Control: no-store\r\nX-Alpha: 2\r\n"+
-					"Set-Cookie: a=1\r\nX-Mid: 3\r\nSet-Cookie: b=2\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n")
-			}(c)
 		}
-	}()
-	return ln.Addr().String()
+		if strings.Contains(first, "/xar") {
+			io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Disposition: attachment\r\nSet-Cookie: s=1\r\n"+
+				"Cache-Control: private\r\nX-Accel-Redirect: /internal/a.txt\r\nSet-Cookie: t=2\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		io.WriteString(c, "HTTP/1.0 200 OK\r\nX-Zeta: 1\r\nCache-Control: no-store\r\nX-Alpha: 2\r\n"+
+			"Set-Cookie: a=1\r\nX-Mid: 3\r\nSet-Cookie: b=2\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n")
+	})
 }
 
 // headerNames sends raw to addr and returns the names of the response's

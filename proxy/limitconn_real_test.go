@@ -21,33 +21,21 @@ import (
 // every request it has received on arrived.
 func heldBackend(t *testing.T) (addr string, arrived chan struct{}, release func()) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	arrived = make(chan struct{}, 64)
 	gate := make(chan struct{})
 	var once sync.Once
 	release = func() { once.Do(func() { close(gate) }) }
-	t.Cleanup(func() { release(); ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
-					return
-				}
-				arrived <- struct{}{}
-				<-gate
-				fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nheld\n")
-			}()
+	addr = rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String(), arrived, release
+		arrived <- struct{}{}
+		<-gate
+		fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nheld\n")
+	})
+	t.Cleanup(release) // before rawApp's cleanup closes the port, as before
+	return addr, arrived, release
 }
 
 const limitConnConf = `

@@ -23,41 +23,28 @@ import (
 func TestCacheConfiguredHeadersAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				if strings.Contains(req.URL.Path, "nodate") {
-					fmt.Fprint(c, "HTTP/1.0 200 OK\r\n\r\nno date\n")
-					return
-				}
-				if strings.HasPrefix(req.URL.Path, "/lm/") {
-					fmt.Fprint(c, "HTTP/1.0 200 OK\r\nLast-Modified: Mon, 28 Sep 1970 06:00:00 GMT\r\nETag: \"v1\"\r\nContent-Length: 3\r\n\r\nlm\n")
-					return
-				}
-				var seen []string
-				for _, k := range []string{"If-Modified-Since", "If-Unmodified-Since", "If-None-Match", "If-Match", "Range", "If-Range"} {
-					seen = append(seen, k+"="+req.Header.Get(k))
-				}
-				body := strings.Join(seen, " ") + "\n"
-				fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nDate: app-date\r\nServer: app\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-			}(c)
+	app := rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
 		}
-	}()
+		if strings.Contains(req.URL.Path, "nodate") {
+			fmt.Fprint(c, "HTTP/1.0 200 OK\r\n\r\nno date\n")
+			return
+		}
+		if strings.HasPrefix(req.URL.Path, "/lm/") {
+			fmt.Fprint(c, "HTTP/1.0 200 OK\r\nLast-Modified: Mon, 28 Sep 1970 06:00:00 GMT\r\nETag: \"v1\"\r\nContent-Length: 3\r\n\r\nlm\n")
+			return
+		}
+		var seen []string
+		for _, k := range []string{"If-Modified-Since", "If-Unmodified-Since", "If-None-Match", "If-Match", "Range", "If-Range"} {
+			seen = append(seen, k+"="+req.Header.Get(k))
+		}
+		body := strings.Join(seen, " ") + "\n"
+		fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nDate: app-date\r\nServer: app\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	})
 	conf := `
 proxy_cache_path {{PREFIX}}/cache keys_zone=one:1m;
 server {
@@ -77,7 +64,7 @@ server {
     location /nodate/ { proxy_pass http://APP; }
 }
 `
-	conf = strings.ReplaceAll(conf, "APP", ln.Addr().String())
+	conf = strings.ReplaceAll(conf, "APP", app)
 	ng := realnginx.StartHTTP(t, conf, nil)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
 	all := http.Header{"If-Modified-Since": {"Mon, 28 Sep 1970 06:00:00 GMT"}, "If-Unmodified-Since": {"x"},
@@ -116,36 +103,23 @@ server {
 func TestForceRangesAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				body := "0123456789abcdefghij"
-				if strings.Contains(req.URL.Path, "nolen") {
-					fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s", body)
-					return
-				}
-				fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nAccept-Ranges: none\r\nLast-Modified: Mon, 28 Sep 1970 06:00:00 GMT\r\nETag: \"v1\"\r\nContent-Length: %d\r\n\r\n", len(body))
-				if req.Method != http.MethodHead {
-					fmt.Fprint(c, body)
-				}
-			}(c)
+	app := rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
 		}
-	}()
+		body := "0123456789abcdefghij"
+		if strings.Contains(req.URL.Path, "nolen") {
+			fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s", body)
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nAccept-Ranges: none\r\nLast-Modified: Mon, 28 Sep 1970 06:00:00 GMT\r\nETag: \"v1\"\r\nContent-Length: %d\r\n\r\n", len(body))
+		if req.Method != http.MethodHead {
+			fmt.Fprint(c, body)
+		}
+	})
 	conf := `
 server {
     listen 127.0.0.1:{{PORT}};
@@ -156,7 +130,7 @@ server {
     location /max0/ { proxy_pass http://APP; proxy_force_ranges on; max_ranges 0; }
 }
 `
-	conf = strings.ReplaceAll(conf, "APP", ln.Addr().String())
+	conf = strings.ReplaceAll(conf, "APP", app)
 	ng := realnginx.StartHTTP(t, conf, nil)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
 	for _, target := range []string{"/plain/x", "/force/x", "/max1/x", "/max0/x", "/force/nolen"} {

@@ -19,47 +19,33 @@ import (
 // lines sorted, its body) on got and answers 200.
 func captureApp(t *testing.T, got chan<- string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		first, _ := br.ReadString('\n')
+		var lines []string
+		length := 0
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				first, _ := br.ReadString('\n')
-				var lines []string
-				length := 0
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-					lines = append(lines, line)
-					if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
-						length, _ = strconv.Atoi(strings.TrimSpace(v))
-					}
-				}
-				// proxy_pass_request_body off announces a length and sends
-				// nothing: what came within a moment is the body.
-				c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-				body := make([]byte, length)
-				n, _ := io.ReadFull(br, body)
-				body = body[:n]
-				slices.Sort(lines)
-				got <- first + strings.Join(lines, "") + "\r\n" + string(body)
-				io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-			}(c)
+			lines = append(lines, line)
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
+				length, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
 		}
-	}()
-	return ln.Addr().String()
+		// proxy_pass_request_body off announces a length and sends
+		// nothing: what came within a moment is the body.
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		body := make([]byte, length)
+		n, _ := io.ReadFull(br, body)
+		body = body[:n]
+		slices.Sort(lines)
+		got <- first + strings.Join(lines, "") + "\r\n" + string(body)
+		io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+	})
 }
 
 // TestProxyRequestAgainstNginx compares the request the app gets from

@@ -19,46 +19,32 @@ import (
 // it receives, and answers 200 with the whole body once it has read it.
 func streamApp(t *testing.T, got chan<- string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		var all []byte
+		buf := make([]byte, 64)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+			n, err := req.Body.Read(buf)
+			if n > 0 {
+				all = append(all, buf[:n]...)
+				got <- string(buf[:n])
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
-				req, err := http.ReadRequest(br)
-				if err != nil {
+			if err != nil {
+				if err != io.EOF {
+					got <- "cut"
 					return
 				}
-				var all []byte
-				buf := make([]byte, 64)
-				for {
-					n, err := req.Body.Read(buf)
-					if n > 0 {
-						all = append(all, buf[:n]...)
-						got <- string(buf[:n])
-					}
-					if err != nil {
-						if err != io.EOF {
-							got <- "cut"
-							return
-						}
-						break
-					}
-				}
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(all), all)
-			}(c)
+				break
+			}
 		}
-	}()
-	return ln.Addr().String()
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(all), all)
+	})
 }
 
 // TestRequestStreamingAgainstNginx: with proxy_request_buffering off, the
@@ -164,50 +150,37 @@ func TestChunkedPrereadAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
 	reads := make(chan []string, 4)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
+	app := rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		var seen []string
+		var all string
+		buf := make([]byte, 4096)
+		for !strings.Contains(all, "\r\n0\r\n\r\n") {
+			n, err := c.Read(buf)
 			if err != nil {
-				return
+				break
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				var seen []string
-				var all string
-				buf := make([]byte, 4096)
-				for !strings.Contains(all, "\r\n0\r\n\r\n") {
-					n, err := c.Read(buf)
-					if err != nil {
-						break
-					}
-					piece := string(buf[:n])
-					all += piece
-					if _, body, ok := strings.Cut(piece, "\r\n\r\n"); ok && len(seen) == 0 {
-						piece = "HEADER" + body
-					}
-					seen = append(seen, piece)
-					if len(seen) == 1 {
-						reads <- seen[:1:1]
-					}
-				}
-				reads <- seen
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-			}(c)
+			piece := string(buf[:n])
+			all += piece
+			if _, body, ok := strings.Cut(piece, "\r\n\r\n"); ok && len(seen) == 0 {
+				piece = "HEADER" + body
+			}
+			seen = append(seen, piece)
+			if len(seen) == 1 {
+				reads <- seen[:1:1]
+			}
 		}
-	}()
+		reads <- seen
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	})
 	conf := `
 server {
     listen 127.0.0.1:{{PORT}};
     server_tokens off;
     proxy_request_buffering off;
     proxy_http_version 1.1;
-    location / { proxy_pass http://` + ln.Addr().String() + `; }
+    location / { proxy_pass http://` + app + `; }
 }
 `
 	ng := realnginx.StartHTTP(t, conf, nil)

@@ -22,33 +22,20 @@ import (
 func TestSubFilterAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				body := "foo FOO bar Foo baz\n"
-				if strings.HasSuffix(req.URL.Path, "/cut") {
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n%s", body)
-					return
-				}
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-			}(c)
+	app := rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
 		}
-	}()
+		body := "foo FOO bar Foo baz\n"
+		if strings.HasSuffix(req.URL.Path, "/cut") {
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n%s", body)
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	})
 	conf := `
 server {
     listen 127.0.0.1:{{PORT}};
@@ -64,7 +51,7 @@ server {
     location /app/ { proxy_pass http://APP; }
 }
 `
-	conf = strings.ReplaceAll(conf, "APP", ln.Addr().String())
+	conf = strings.ReplaceAll(conf, "APP", app)
 	page := "foo FOO bar Foo baz <!--#echo var=\"arg_r\" -->\n"
 	files := map[string]string{"html/p.html": page, "html/many/p.html": page, "html/lm/p.html": page,
 		"html/txt/p.txt": page, "html/p.txt": page, "html/own/p.html": page, "html/ssi/p.html": page}

@@ -68,29 +68,15 @@ func TestUpstreamBytesAgainstNginx(t *testing.T) {
 // chunked body of two chunks, then closes the connection.
 func chunkedBackend(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				n, _ := c.Read(buf)
-				if n == 0 {
-					return
-				}
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n7\r\n world\n\r\n0\r\n\r\n")
-			}()
+	return rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		if n == 0 {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n7\r\n world\n\r\n0\r\n\r\n")
+	})
 }
 
 // TestUpstreamBytesFastCGIAndUWSGIAgainstNginx is TestUpstreamBytesAgainstNginx

@@ -20,40 +20,26 @@ import (
 // the middle of its body (/slow-body).
 func pausingApp(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		first, _ := br.ReadString('\n')
 		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(c)
-				first, _ := br.ReadString('\n')
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				if strings.Contains(first, "/slow-header") {
-					time.Sleep(400 * time.Millisecond)
-				}
-				io.WriteString(c, "HTTP/1.0 201 Created\r\nContent-Length: 4\r\n\r\nab")
-				if strings.Contains(first, "/slow-body") {
-					time.Sleep(400 * time.Millisecond)
-				}
-				io.WriteString(c, "c\n")
-			}(c)
 		}
-	}()
-	return ln.Addr().String()
+		if strings.Contains(first, "/slow-header") {
+			time.Sleep(400 * time.Millisecond)
+		}
+		io.WriteString(c, "HTTP/1.0 201 Created\r\nContent-Length: 4\r\n\r\nab")
+		if strings.Contains(first, "/slow-body") {
+			time.Sleep(400 * time.Millisecond)
+		}
+		io.WriteString(c, "c\n")
+	})
 }
 
 // TestUpstreamVariablesAgainstNginx compares $upstream_addr,
