@@ -65,7 +65,7 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 	}
 	lc := h.conf(l)
 	ac := &lc.access
-	if lc.limitExcept != nil && !methodAllowed(lc.limitExcept, rq.method) {
+	if lc.limited(rq.method) {
 		// ngx_http_core_find_config_phase: the limit_except block's
 		// configuration for the other methods.
 		ac = lc.limitAccess

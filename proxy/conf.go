@@ -130,6 +130,13 @@ type passConf struct {
 	err    error // from resolveUpstream
 }
 
+// limited reports whether a request with method runs with the
+// configuration of the location's limit_except block (a method it does not
+// name), as ngx_http_update_location_config switches to it.
+func (c *locConf) limited(method string) bool {
+	return c.limitExcept != nil && !methodAllowed(c.limitExcept, method)
+}
+
 // newLocConf computes the settings for requests handled by l (nil: the
 // server level).
 func (h *Handler) newLocConf(l *nginx.Location) *locConf {

@@ -20,8 +20,7 @@ func (h *Handler) doFiles(w http.ResponseWriter, rq *request, l *nginx.Location,
 	// block, nor by that of a limit_except block (for the methods it does
 	// not name): nginx runs the request with those.
 	lc := h.conf(l)
-	limited := lc.limitExcept != nil && !methodAllowed(lc.limitExcept, rq.method)
-	if tf := lc.tryFiles; tf != nil && len(tf.Args) >= 2 && !rq.inIf && !limited {
+	if tf := lc.tryFiles; tf != nil && len(tf.Args) >= 2 && !rq.inIf && !lc.limited(rq.method) {
 		return h.tryFiles(w, rq, l, caps, tf)
 	}
 	return h.static(w, rq, l, caps)

@@ -545,8 +545,7 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 	// no rewrite directives of its own: the location's return, rewrite,
 	// set and if do not run for it (serve takes only access directives in
 	// the block).
-	limited := lc.limitExcept != nil && !methodAllowed(lc.limitExcept, rq.method)
-	if lc.rewrites && !limited {
+	if lc.rewrites && !lc.limited(rq.method) {
 		// NGX_HTTP_REWRITE_PHASE: the location's own rewrite directives
 		// (return among them); then, if the URI changed, the location is
 		// searched again (NGX_HTTP_POST_REWRITE_PHASE).
