@@ -492,7 +492,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			// by the search after a location's rewrite
 			rq.invalidLocation = false
 		}
-		rq.addURIToAlias, rq.uriChanged, rq.inIf = false, false, false
+		rq.addURIToAlias, rq.inIf = false, false
 		if h.serverRewrites && s.kind != stepSearch {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.
