@@ -71,10 +71,14 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 		ac = lc.limitAccess
 	}
 	any := ac.satisfyAny
-	// code is r->access_code under satisfy any: the refusal to answer with
-	// when no module lets the request in (401 wins over 403).
-	code := 0
-	var www []string
+	// rq.accessCode is r->access_code under satisfy any: the refusal to
+	// answer with when no module lets the request in (401 wins over 403).
+	// nginx does not reset it when a location is entered, only when a
+	// module lets the request in and in the post-access phase: a code left
+	// by a location whose access phase ended in an error (a 500 from an
+	// unreadable user file, sent by error_page to another location) is
+	// answered in the next location's post-access phase, whatever its own
+	// modules say.
 	refuse := func(status int, auth []string) (step, bool) {
 		if status == http.StatusUnauthorized {
 			for _, v := range auth {
@@ -88,6 +92,7 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 	// let in (satisfy any) or refused (satisfy all, or a status that is
 	// neither 401 nor 403).
 	var result step
+	refused := false
 	decide := func(status int, declined bool, auth []string) bool {
 		switch {
 		case declined:
@@ -95,24 +100,25 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 		case status == 0:
 			if any {
 				// ngx_http_core_access_phase: a module lets the request
-				// in; a WWW-Authenticate set before (by the location an
-				// error_page came from) is dropped.
-				code = 0
+				// in; a WWW-Authenticate set before (by this phase or by
+				// the location an error_page came from) is dropped.
+				rq.accessCode = 0
 				rq.out.Del("WWW-Authenticate")
 				return true
 			}
 			return false
 		case any && (status == http.StatusForbidden || status == http.StatusUnauthorized):
-			if code != http.StatusUnauthorized {
-				code = status
+			if rq.accessCode != http.StatusUnauthorized {
+				rq.accessCode = status
 			}
-			if status == http.StatusUnauthorized {
-				www = append(www, auth...)
+			// The module sets WWW-Authenticate as it refuses.
+			for _, v := range auth {
+				rq.out.Add("WWW-Authenticate", v)
 			}
 			return false
 		}
 		result, _ = refuse(status, auth)
-		code = -1
+		refused = true
 		return true
 	}
 
@@ -126,7 +132,7 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 			}
 		}
 		if decide(status, false, nil) {
-			return result, code == -1
+			return result, refused
 		}
 	}
 	status, realm, declined := h.authBasic(rq, ac)
@@ -135,15 +141,19 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 		auth = []string{`Basic realm="` + realm + `"`}
 	}
 	if decide(status, declined, auth) {
-		return result, code == -1
+		return result, refused
 	}
 	status, auth, declined = h.authRequest(rq, ac)
 	if decide(status, declined, auth) {
-		return result, code == -1
+		return result, refused
 	}
-	if code > 0 {
+	if code := rq.accessCode; code > 0 {
 		// ngx_http_core_post_access_phase
-		return refuse(code, www)
+		rq.accessCode = 0
+		if code == http.StatusForbidden {
+			h.logError(rq, lc, logErr, nil, "access forbidden by rule")
+		}
+		return refuse(code, nil)
 	}
 	return step{}, false
 }

@@ -133,6 +133,25 @@ server {
     location /lx-return/ { return 200 "returned"; limit_except GET { deny all; } }
     location /lx-return-allowed/ { return 200 "returned"; limit_except GET { allow all; } }
     location /lx-rewrite/ { set $x 1; rewrite ^/lx-rewrite/(.*)$ /lx-return/$1; limit_except GET { allow all; } }
+    # r->access_code outlives the location: satisfy any refused by the
+    # access module, then a 500 from a user file that is a directory, sent
+    # by error_page to a location whose own access phase lets all in.
+    location /stale/ {
+        satisfy any;
+        deny all;
+        auth_basic "stale";
+        auth_basic_user_file {{PREFIX}}/conf/;
+        error_page 500 = @open;
+    }
+    location @open { root {{PREFIX}}/www; }
+    # A named location runs with its own configuration, not with that of
+    # the if block that sent the request there: its try_files runs.
+    location /if-named/ {
+        error_page 405 = @tf;
+        if ($request_method = DELETE) { return 405; }
+        return 200 "no if";
+    }
+    location @tf { root {{PREFIX}}/www; try_files $uri =404; }
 }
 `
 
@@ -152,7 +171,7 @@ func TestAccessAgainstNginx(t *testing.T) {
 	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
 		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
 		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "to-denied", "err",
-		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty", "lx-return", "lx-return-allowed", "lx-rewrite"} {
+		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty", "lx-return", "lx-return-allowed", "lx-rewrite", "stale", "if-named"} {
 		files["www/"+dir+"/f.txt"] = dir + " file\n"
 	}
 	ng := realnginx.StartHTTP(t, conf, files)
@@ -221,6 +240,10 @@ func TestAccessAgainstNginx(t *testing.T) {
 		{"/xar/prot-basic/f.txt", []string{"Authorization", basic("sha", "secret")}, ""},
 		{"/to-denied/f.txt", nil, ""},
 		{"/err/missing.txt", nil, ""},
+		{"/stale/f.txt", []string{"Authorization", basic("plain", "secret")}, ""},
+		{"/stale/f.txt", nil, ""},
+		{"/if-named/f.txt", nil, "DELETE"},
+		{"/if-named/missing.txt", nil, "DELETE"},
 	}
 	for _, c := range []struct{ user, password string }{
 		{"apr1", "password"}, {"apr1", "Password"}, {"des", "password"}, {"des", "passwor"}, {"des", "password2"}, {"md5", "password"}, {"sha256", "password"}, {"sha512", "secret"},

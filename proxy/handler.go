@@ -478,8 +478,10 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			return s.status
 		case stepNamed:
 			// A named location: no location search and no internal check;
-			// $uri, $args and the method stay.
+			// $uri, $args and the method stay; the configuration is the
+			// named location's (r->loc_conf), not a matched if block's.
 			l := s.named
+			rq.inIf = false
 			if rq.tracing {
 				rq.trace = append(rq.trace, "["+l.String()+"]")
 			}

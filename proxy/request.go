@@ -60,6 +60,9 @@ type request struct {
 	// uriChanged is r->uri_changed: a rewrite without break changed the
 	// URI, and the location has not been searched again yet.
 	uriChanged bool
+	// accessCode is r->access_code (see accessPhase): kept across
+	// internal and named redirects.
+	accessCode int
 	// inIf is set when an if block of the location matched: nginx then
 	// runs the request with the if's configuration, which has no
 	// try_files (it is not inherited).

@@ -133,12 +133,28 @@ func decryptKey(b []byte, passwords []string) ([]byte, error) {
 			} else {
 				der, err = decryptPKCS8(block.Bytes, pw)
 			}
-			if err == nil {
+			// A wrong password can decrypt to bytes whose padding looks
+			// right (1 in 256 for CBC); OpenSSL then fails to read the
+			// key and nginx tries the next password: so does serve.
+			if err == nil && parsesAsKey(der) {
 				return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), nil
 			}
 		}
 		return nil, errors.New("no password of ssl_password_file opens the key")
 	}
+}
+
+// parsesAsKey reports whether der is a private key in one of the forms
+// tls.X509KeyPair reads (PKCS#1, PKCS#8, SEC 1).
+func parsesAsKey(der []byte) bool {
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return true
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return true
+	}
+	_, err := x509.ParseECPrivateKey(der)
+	return err == nil
 }
 
 var (
