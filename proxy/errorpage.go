@@ -32,6 +32,14 @@ func (h *Handler) fail(w http.ResponseWriter, rq *request, status int, l *nginx.
 				rq.errorPage = true
 			}
 			if ep := errorPageFor(lc.levels, status); ep != nil {
+				// ngx_http_special_response_handler forgets the type
+				// an X-Accel-Redirect kept (content_type.len = 0): the
+				// error page's location gives its own. (A charset in it
+				// stays apart in nginx, appended to the new type; serve
+				// keeps such a type whole.)
+				if contentTypeCharset(rq.out.Get("Content-Type")) == "" {
+					rq.out.Del("Content-Type")
+				}
 				return h.sendErrorPage(w, rq, l, ep)
 			}
 		}
@@ -296,22 +304,45 @@ func (hw *hookWriter) before(status int) int {
 			status = errStatus
 		}
 	}
+	if hw.remap == remapStatic {
+		// A file's Content-Range and Accept-Ranges come from nginx's
+		// range filter, after the headers filter: add_header's
+		// $sent_http_* does not see them.
+		rq.notYet = []string{"Content-Range", "Accept-Ranges"}
+		defer func() { rq.notYet = nil }()
+	}
 	if status == http.StatusRequestedRangeNotSatisfiable {
 		// nginx's range filter turns a 200 already through the
 		// headers filter into a 416 that goes through it again: the
 		// headers added for 200 stay and the `always` ones come twice.
+		rq.status = http.StatusOK
 		hw.h.headersFilter(hdr, rq, lc, http.StatusOK)
 	}
-	rq.status = status
+	// A file's 206 is made by nginx's range filter, which runs after the
+	// headers filter (ngx_http_range_header_filter comes later in the
+	// chain than ngx_http_headers_filter): add_header's $status is 200.
+	filterStatus := status
+	if hw.remap == remapStatic && status == http.StatusPartialContent {
+		filterStatus = http.StatusOK
+	}
+	rq.status = filterStatus
 	// A 204 of nginx's own (not an app's, whose status line nginx
 	// keeps): no type (ngx_http_special_response_handler), and no length
 	// or date (ngx_http_header_filter, after add_header, whose
 	// Content-Type line stays).
 	own204 := status == http.StatusNoContent && !hw.relayed
+	owned := len(hdr["Content-Type"])
+	hw.h.headersFilter(hdr, rq, lc, filterStatus)
 	if own204 {
-		delete(hdr, "Content-Type")
+		// add_header saw the type ($sent_http_content_type); the
+		// header filter drops it, not the lines add_header gave.
+		if ct := hdr["Content-Type"][owned:]; len(ct) > 0 {
+			hdr["Content-Type"] = ct
+		} else {
+			delete(hdr, "Content-Type")
+		}
 	}
-	hw.h.headersFilter(hdr, rq, lc, status)
+	rq.status = status
 	if rq.trailerConf != nil {
 		expectTrailers(hw.ResponseWriter)
 	}

@@ -397,13 +397,20 @@ func done(status int) step { return step{kind: stepDone, status: status} }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, h.mergeSlashes)
-	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
+	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{}, cached: map[string]string{},
 		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now(), client: w}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
 	rq.plus = strings.Contains(path, "+")
 	_, hasLength := r.Header["Content-Length"]
 	rq.hasBody = hasLength || len(r.TransferEncoding) > 0
+	if err != nil {
+		// nginx refuses such a target in ngx_http_process_request_uri,
+		// while it reads the request line, before the header: the error
+		// page and its variables ($http_*, $host) see no header field.
+		rq.r = r.Clone(r.Context())
+		rq.r.Header, rq.r.Host = http.Header{}, ""
+	}
 	h.applyRealIP(rq, h.serverConf.realIP) // NGX_HTTP_POST_READ_PHASE
 	var first step
 	if err != nil {
@@ -445,13 +452,18 @@ const defaultMaxHeaders = 1000
 // ngx_http_finalize_request does then. r has what was read of the request
 // (no method when the request line itself was refused).
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
-	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges,
+	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges, cached: map[string]string{},
 		tracing: h.opts.Trace != nil, start: time.Now(), client: w}
 	if r.RequestURI != "" {
 		// The request line was read: nginx processed its URI before the
 		// header (an error_page to a named location needs it).
 		if uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, h.mergeSlashes); err == nil {
 			rq.uri, rq.args = uri, args
+		} else {
+			// Refused with the request line, before the header was
+			// read, whatever the header then had (see ServeHTTP).
+			rq.r = r.Clone(r.Context())
+			rq.r.Header, rq.r.Host = http.Header{}, ""
 		}
 	}
 	final := h.process(w, rq, h.fail(w, rq, status, nil))

@@ -26,6 +26,7 @@ type mapDef struct {
 	trailing  []mapWild         // "example.*" as "example."
 	regexes   []mapRegex
 	hostnames bool
+	volatile  bool // its value is not kept (ngx_http_map's NGX_HTTP_VAR_NOCACHEABLE)
 }
 
 type mapWild struct{ key, value string }
@@ -51,6 +52,9 @@ func collectMaps(srv *nginx.Server) (map[string]*mapDef, []Warning) {
 		for _, e := range d.Block {
 			if e.Name == "hostnames" && len(e.Args) == 0 {
 				m.hostnames = true
+			}
+			if e.Name == "volatile" && len(e.Args) == 0 {
+				m.volatile = true
 			}
 		}
 		for _, e := range d.Block {
@@ -129,14 +133,14 @@ func (m *mapDef) lookup(src string) (string, bool) {
 	if m.hostnames {
 		src = strings.TrimSuffix(src, ".")
 	}
-	if src == "" {
-		return "", false
-	}
+	// An empty value is looked up too: ngx_hash_find_combined tries the
+	// exact keys, where a `""` key matches it, before it gives up on an
+	// empty name for the wildcards.
 	low := strings.ToLower(src)
 	if v, ok := m.exact[low]; ok {
 		return v, true
 	}
-	if !m.hostnames {
+	if !m.hostnames || src == "" {
 		return "", false
 	}
 	best := -1

@@ -3,6 +3,8 @@
 package proxy
 
 import (
+	"crypto/md5"
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,17 +36,28 @@ map $mk $chained {
     E      "from-E";
     default "other";
 }
+map $http_x_e $me {
+    ""      "empty";
+    default "other";
+    x       "X";
+}
+map $http_x_e $mhe {
+    hostnames;
+    ""      "hempty";
+    default "d";
+}
 server {
     listen 127.0.0.1:{{PORT}};
     server_tokens off;
-    location / { return 200 "mk=$mk hv=$hv um=$um chained=$chained\n"; }
+    location / { return 200 "mk=$mk hv=$hv um=$um chained=$chained me=$me mhe=$mhe\n"; }
 }
 `
 
 // TestMapAgainstNginx compares map variables with nginx: exact keys
 // matched ignoring case, regexes in order with their captures, a default
 // and an escaped "default" key, hostnames with leading and trailing
-// wildcards, a value with variables, and a map of a map.
+// wildcards, a value with variables, a map of a map, and a `""` key that
+// an empty value matches.
 func TestMapAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
@@ -61,6 +74,9 @@ func TestMapAgainstNginx(t *testing.T) {
 		}
 		hdrs = append(hdrs, h)
 	}
+	for _, e := range []string{"x", ".", ""} {
+		hdrs = append(hdrs, http.Header{"Host": {"localhost"}, "X-E": {e}})
+	}
 	for _, host := range []string{"example.com", "Example.COM", "a.example.com", "x.sub.example.com", "sub.example.com",
 		"www.example.org", "www.example.com", "other.org", "example.com."} {
 		hdrs = append(hdrs, http.Header{"Host": {host}})
@@ -72,6 +88,75 @@ func TestMapAgainstNginx(t *testing.T) {
 			if problems := diffResponses(want, got); len(problems) > 0 {
 				t.Errorf("GET %s %v:\n  %s", target, h, strings.Join(problems, "\n  "))
 			}
+		}
+	}
+}
+
+const keptVarsConf = `
+map $uri $deny {
+    ~^/app/ 1;
+    default 0;
+}
+map $uri $vol {
+    volatile;
+    ~^/app/ 1;
+    default 0;
+}
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location /app/ {
+        proxy_pass http://BACKEND;
+        proxy_set_header X-D "$deny $vol $secure_link $invalid_referer";
+    }
+    location /files/ {
+        valid_referers none example.com;
+        if ($deny) { return 403; }
+        alias {{PREFIX}}/files/;
+        add_header X-Kept "deny=$deny vol=$vol sl=$secure_link ref=$invalid_referer" always;
+    }
+    location /s/ {
+        secure_link $arg_md5;
+        secure_link_md5 "$uri k";
+        if ($secure_link = "") { return 403; }
+        error_page 404 = /chk/;
+        alias {{PREFIX}}/files/;
+    }
+    location /chk/ {
+        return 200 "deny=$deny vol=$vol sl=$secure_link ref=$invalid_referer\n";
+    }
+}
+`
+
+// TestVariableKeptAcrossRedirectsAgainstNginx checks that a map, $secure_link
+// and $invalid_referer keep, after an X-Accel-Redirect or an error_page,
+// the value they had where they were first read, as nginx keeps an
+// evaluated variable in r->variables; a volatile map is evaluated again.
+func TestVariableKeptAcrossRedirectsAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := strings.ReplaceAll(keptVarsConf, "BACKEND", scriptBackend(t))
+	files := map[string]string{"files/a.txt": "FILE a\n"}
+	ng := realnginx.StartHTTP(t, conf, files)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	sum := md5.Sum([]byte("/s/missing k"))
+	good := base64.RawURLEncoding.EncodeToString(sum[:])
+	for _, tc := range []struct {
+		target string
+		header http.Header
+	}{
+		{"/app/x?" + query("h", "X-Accel-Redirect: /files/a.txt"), nil},
+		{"/app/x?" + query("h", "X-Accel-Redirect: /files/a.txt"), http.Header{"Referer": {"http://evil.com/"}}},
+		{"/app/x?" + query("h", "X-Accel-Redirect: /chk/"), http.Header{"Referer": {"http://evil.com/"}}},
+		{"/files/a.txt", http.Header{"Referer": {"http://evil.com/"}}},
+		{"/s/missing?md5=" + good, nil},
+		{"/s/missing?md5=" + good, http.Header{"Referer": {"http://evil.com/"}}},
+		{"/chk/", nil},
+	} {
+		raw := realnginx.RawRequest("GET", tc.target, tc.header, "")
+		want, got := sendBoth(t, ng, emu, raw)
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s %v:\n  %s", tc.target, tc.header, strings.Join(problems, "\n  "))
 		}
 	}
 }

@@ -153,18 +153,27 @@ type randGen struct {
 	// auth is set when an auth_basic is in the server: requests then
 	// carry an Authorization header more often.
 	auth bool
+
+	// v draws the variables and headers part (random_vars_test.go: map,
+	// set, if on files, secure_link, valid_referers, add_header, expires,
+	// the app's headers) from a stream of its own, as a does for the
+	// access part; vs is what that part remembers for the requests.
+	v  *randGen
+	vs randVarsState
 }
 
 func newRandGen(seed uint64) *randGen {
 	return &randGen{r: rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15+1)), used: map[string]bool{},
-		a: &randGen{r: rand.New(rand.NewPCG(seed^0xacce55c0de, seed*0xbf58476d1ce4e5b9+7))}}
+		a: &randGen{r: rand.New(rand.NewPCG(seed^0xacce55c0de, seed*0xbf58476d1ce4e5b9+7))},
+		v: &randGen{r: rand.New(rand.NewPCG(seed^0x7a55e7a1, seed*0x94d049bb133111eb+11))}}
 }
 
 func (g *randGen) chance(p float64) bool { return g.r.Float64() < p }
 
 func pick[T any](g *randGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
 
-// server returns the http{} body (BACKEND stands for the app's address).
+// server returns the http{} body (BACKEND stands for the app's address):
+// the map blocks of the variables part, then the server block.
 func (g *randGen) server() string {
 	g.targets = []string{"/files/a.txt", "/www/w.txt", "/fallback.html", "/prot/p.txt", "/index.html", "/nowhere"}
 	var lines []string
@@ -217,7 +226,12 @@ func (g *randGen) server() string {
 	locs = append(locs, g.namedLoc("@n1"), g.namedLoc("@n2"))
 	lines = g.serverAccess(lines)
 	locs = append(locs, g.accessLocs()...)
+	lines = g.serverVars(lines)
+	locs = append(locs, g.varsLocs()...)
 	var b strings.Builder
+	for _, l := range g.vHTTP() {
+		b.WriteString(l + "\n")
+	}
 	b.WriteString("server {\n")
 	for _, l := range lines {
 		b.WriteString("    " + l + "\n")
@@ -326,6 +340,7 @@ func (g *randGen) location(parent *randLoc) *randLoc {
 		}))
 	}
 	g.access(l, 0.35)
+	l.lines = g.varsHeaders(l.lines, 0.15)
 	if parent == nil && l.mod != "=" && g.chance(0.25) {
 		for i, n := 0, 1+g.r.IntN(2); i < n; i++ {
 			if k := g.location(l); k != nil {
@@ -484,6 +499,9 @@ func (g *randGen) requests(n int) []randRequest {
 	}
 	for i, m := 0, 10+g.a.r.IntN(15); i < m; i++ {
 		reqs = append(reqs, g.accessRequest())
+	}
+	for i, m := 0, 10+g.v.r.IntN(15); i < m; i++ {
+		reqs = append(reqs, g.varsRequest())
 	}
 	return reqs
 }

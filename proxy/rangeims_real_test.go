@@ -25,23 +25,26 @@ server {
     location /off/ { if_modified_since off; }
     location /before/ { if_modified_since before; }
     location /exact/ { if_modified_since exact; }
+    location /st/ { add_header X-St "$status $sent_http_content_range $sent_http_accept_ranges" always; }
 }
 `
 
 // TestRangesAndIMSAgainstNginx compares max_ranges (0, 1, 2 against one,
 // two and three ranges) and if_modified_since (off, exact, before against
 // an If-Modified-Since equal to, after and before the file's time, alone
-// and with a matching If-None-Match).
+// and with a matching If-None-Match), and the $status add_header sees: 200
+// for a 206 (the range filter runs after the headers filter), 304 (the
+// not-modified filter runs before it).
 func TestRangesAndIMSAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
 	files := map[string]string{}
-	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
+	for _, d := range []string{"none", "one", "two", "off", "before", "exact", "st"} {
 		files["www/"+d+"/f.txt"] = "0123456789abcdef\n"
 	}
 	ng := realnginx.StartHTTP(t, rangeIMSConf, files)
 	mtime := time.Date(2022, 5, 1, 10, 0, 0, 0, time.UTC)
-	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
+	for _, d := range []string{"none", "one", "two", "off", "before", "exact", "st"} {
 		if err := os.Chtimes(ng.Path("www/"+d+"/f.txt"), mtime, mtime); err != nil {
 			t.Fatal(err)
 		}
@@ -62,14 +65,14 @@ func TestRangesAndIMSAgainstNginx(t *testing.T) {
 	etag := `"626e5a20-11"`
 	type hdrs = map[string]string
 	var cases []hdrs
-	for _, r := range []string{"bytes=0-1", "bytes=0-1,4-5", "bytes=0-1,4-5,8-9"} {
+	for _, r := range []string{"bytes=0-1", "bytes=0-1,4-5", "bytes=0-1,4-5,8-9", "bytes=100-"} {
 		cases = append(cases, hdrs{"Range": r})
 	}
 	for _, when := range []time.Time{mtime, mtime.Add(time.Hour), mtime.Add(-time.Hour)} {
 		ims := when.Format(http.TimeFormat)
 		cases = append(cases, hdrs{"If-Modified-Since": ims}, hdrs{"If-Modified-Since": ims, "If-None-Match": etag})
 	}
-	for _, d := range []string{"none", "one", "two", "off", "before", "exact"} {
+	for _, d := range []string{"none", "one", "two", "off", "before", "exact", "st"} {
 		for _, c := range cases {
 			hd := http.Header{}
 			for k, v := range c {

@@ -145,9 +145,15 @@ type request struct {
 	fcgiScript, fcgiInfo string
 	// mapDepth counts the map variables being evaluated (a cycle stops).
 	mapDepth int
+	// cached are the values of the variables nginx keeps once evaluated
+	// (see keepVariable), shared with the request's subrequests as nginx
+	// shares r->variables with them.
+	cached map[string]string
 	// sent is the response header while the header filters run
-	// ($sent_http_*).
-	sent http.Header
+	// ($sent_http_*); notYet are fields of it that a later filter of
+	// nginx adds, which $sent_http_* does not see yet.
+	sent   http.Header
+	notYet []string
 }
 
 // mainRequest is rq's main request: rq itself, or the one its subrequest

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,8 +89,14 @@ func (h *Handler) expandEach(rq *request, v string, each func(name, value string
 			j++
 		}
 		k := j
-		for k < len(v) && (v[k] == '_' || v[k] >= 'a' && v[k] <= 'z' || v[k] >= 'A' && v[k] <= 'Z' || v[k] >= '0' && v[k] <= '9') {
+		if !brace && k < len(v) && v[k] >= '1' && v[k] <= '9' {
+			// ngx_http_script_compile: $ and a digit 1 to 9 is that
+			// capture alone, whatever follows ("$1s", "$12").
 			k++
+		} else {
+			for k < len(v) && (v[k] == '_' || v[k] >= 'a' && v[k] <= 'z' || v[k] >= 'A' && v[k] <= 'Z' || v[k] >= '0' && v[k] <= '9') {
+				k++
+			}
 		}
 		name := v[j:k]
 		if brace && k < len(v) && v[k] == '}' {
@@ -118,8 +125,8 @@ func onlyVariable(v string) (string, bool) {
 		}
 		name = name[1 : len(name)-1]
 	}
-	if name == "" {
-		return "", false
+	if name == "" || len(name) > 1 && v[1] >= '1' && v[1] <= '9' {
+		return "", false // "$12": capture 1 and "2" (see expandEach)
 	}
 	for i := 0; i < len(name); i++ {
 		if c := name[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
@@ -127,6 +134,23 @@ func onlyVariable(v string) (string, bool) {
 		}
 	}
 	return name, true
+}
+
+// keepVariable keeps v as the value of the variable name for the rest of
+// rq and returns it. nginx keeps the value of an indexed variable in
+// r->variables once it is evaluated (ngx_http_get_flushed_variable reads
+// it again only for a variable flagged NGX_HTTP_VAR_NOCACHEABLE), and an
+// internal redirect (ngx_http_internal_redirect, a named location, an
+// X-Accel-Redirect, an error_page) does not clear it: map (unless
+// volatile), geo, split_clients, $secure_link and $invalid_referer keep
+// the value they had where they were first read, even in a location
+// that would give them another.
+func (rq *request) keepVariable(name, v string) string {
+	if rq.cached == nil {
+		rq.cached = map[string]string{}
+	}
+	rq.cached[name] = v
+	return v
 }
 
 func (h *Handler) variable(rq *request, name string) string {
@@ -137,14 +161,21 @@ func (h *Handler) variable(rq *request, name string) string {
 	if v, ok := captureVar(rq, name); ok {
 		return v
 	}
+	if v, ok := rq.cached[name]; ok {
+		return v
+	}
 	if m, ok := h.maps[name]; ok {
-		return h.mapValue(rq, m)
+		v := h.mapValue(rq, m)
+		if !m.volatile {
+			rq.keepVariable(name, v)
+		}
+		return v
 	}
 	if g, ok := h.geos[name]; ok {
-		return h.geoValue(rq, g)
+		return rq.keepVariable(name, h.geoValue(rq, g))
 	}
 	if s, ok := h.splits[name]; ok {
-		return h.splitValue(rq, s)
+		return rq.keepVariable(name, h.splitValue(rq, s))
 	}
 	if vv, ok := r.Context().Value(vhostKey{}).(*vhostVars); ok {
 		if v, ok := vv.vars[name]; ok {
@@ -381,7 +412,7 @@ func (h *Handler) variable(rq *request, name string) string {
 		}
 		return rq.requestID
 	case "secure_link":
-		return h.secureLink(rq)
+		return rq.keepVariable(name, h.secureLink(rq))
 	case "secure_link_expires":
 		// Set by the last evaluation of $secure_link that had an expiry.
 		if rq.secureLinkExpires != nil {
@@ -397,9 +428,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "invalid_referer":
 		ref, ok := firstHeader(r, "Referer")
 		if h.conf(rq.loc).referer.invalid(ref, ok) {
-			return "1"
+			return rq.keepVariable(name, "1")
 		}
-		return ""
+		return rq.keepVariable(name, "")
 	}
 	switch {
 	case strings.HasPrefix(name, "ssl_"):
@@ -410,7 +441,7 @@ func (h *Handler) variable(rq *request, name string) string {
 	case strings.HasPrefix(name, "sent_http_"):
 		// The response header being sent (while the header filters run).
 		key := http.CanonicalHeaderKey(strings.ReplaceAll(name[10:], "_", "-"))
-		if vs := rq.sent[key]; len(vs) > 0 {
+		if vs := rq.sent[key]; len(vs) > 0 && !slices.Contains(rq.notYet, key) {
 			if key == "Cache-Control" || key == "Link" {
 				return strings.Join(vs, ", ")
 			}

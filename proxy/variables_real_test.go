@@ -16,7 +16,8 @@ import (
 // TestListVariablesAgainstNginx compares the variables of headers that
 // come several times with nginx: $http_cookie and $http_x_forwarded_for
 // joined, another header's first value, $proxy_add_x_forwarded_for, the
-// response's own headers ($sent_http_*, lists joined) and the app's
+// response's own headers ($sent_http_*, lists joined; the type of a 204,
+// which nginx drops after add_header has seen it) and the app's
 // cookies ($upstream_cookie_*).
 func TestListVariablesAgainstNginx(t *testing.T) {
 	t.Parallel()
@@ -51,6 +52,7 @@ server {
         add_header Link b;
         add_header X-Sent-CC $sent_http_cache_control;
         add_header X-Sent-Link $sent_http_link;
+        add_header X-Sent-CT $sent_http_content_type;
         return 204;
     }
     location /u {
@@ -72,6 +74,72 @@ server {
 		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", c.target, c.header, ""))
 		if problems := diffResponses(want, got); len(problems) > 0 {
 			t.Errorf("GET %s %v:\n  %s", c.target, c.header, strings.Join(problems, "\n  "))
+		}
+	}
+}
+
+// TestBadTargetVariablesAgainstNginx: a request target nginx refuses while
+// it reads the request line (%00, a bad escape, a path above the root) is
+// answered before the header is read, so the 400 page's add_header and
+// error_page see no $http_* and no $host from the request.
+func TestBadTargetVariablesAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+map $http_host $mh {
+    default other;
+    localhost loc;
+}
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    add_header X-Vars "host=$host hh=$http_host ua=$http_user_agent mh=$mh" always;
+    location / { return 200 "ok\n"; }
+    location /e { return 200 "e host=$host hh=$http_host ua=$http_user_agent mh=$mh\n"; }
+    error_page 400 = /e;
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/a%00", "/a%zz", "/../x", "/ok"} {
+		raw := realnginx.RawRequest("GET", target, http.Header{"User-Agent": {"ua1"}}, "")
+		want, got := sendBoth(t, ng, emu, raw)
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}
+
+// TestCaptureDigitAgainstNginx: "$" and a digit 1 to 9 is that capture
+// alone, whatever follows ("$12" is capture 1 and "2", "$1s" capture 1 and
+// "s"), in return, add_header, a map's value and expires.
+func TestCaptureDigitAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+map $arg_x $exp {
+    default off;
+    ~^(\d+)$ $1s;
+}
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location ~ ^/cap/(\w)(\w)$ {
+        add_header X-C "$1s-$12-$2_x";
+        return 200 "a=$12 b=$1s c=$2_x\n";
+    }
+    location /e/ {
+        expires $exp;
+        return 200 "d=$exp\n";
+    }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/cap/ab", "/e/?x=30", "/e/?x=y"} {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
 		}
 	}
 }

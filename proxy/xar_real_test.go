@@ -99,6 +99,7 @@ server {
     location /tf/ { try_files /nonexist /ret/tf; }
     location /cssrc/ { internal; alias {{PREFIX}}/www/; charset koi8-r; source_charset windows-1251; }
     location /errp/ { internal; alias {{PREFIX}}/www/; error_page 404 /errors/404.html; }
+    location /errret/ { internal; error_page 403 = /ret/e; return 403; }
     location /again/ { internal; proxy_pass http://BACKEND/second/; proxy_set_header X-Hop 2; }
     location /again2/ { internal; proxy_pass http://BACKEND; proxy_set_header X-Hop 2; }
     location /pdead/ { proxy_pass http://127.0.0.1:1; }
@@ -290,6 +291,9 @@ func xarCases() []xarCase {
 	get("1.4 copy to missing file", "/p/x?"+xar("/prot/missing.txt", allCopied...))
 	get("1.4 copy on unsafe 404", "/p/x?"+xar("/prot/../a.txt", allCopied...))
 	get("1.4 copy on unknown @name 500", "/p/x?"+xar("@nowhere", allCopied...))
+	// An error_page forgets the kept type (ngx_http_special_response_handler).
+	get("1.4 type dropped by error_page to a file", "/p/x?"+xar("/errp/missing.txt", "Content-Type: text/x-app", "Set-Cookie: e=1"))
+	get("1.4 type dropped by error_page to a return", "/p/x?"+xar("/errret/x", "Content-Type: text/x-app", "Set-Cookie: e=1"))
 	get("1.4 copy on directory 301", "/p/x?"+xar("/prot/sub", allCopied...))
 	get("1.4 copy on no-index 403", "/p/x?"+xar("/prot/dir/", allCopied...))
 	get("1.4 copy on internal 404", "/p/x?"+xar("/prot-x", allCopied...))
