@@ -214,6 +214,21 @@ func (l *loader) checkDirective(d, parent *Directive, ctx ctxMask) bool {
 				l.errorf(d.Pos, "invalid host in upstream %q (a unix socket is written unix:%s)", d.Args[0], addr)
 			}
 		}
+	case "valid_referers":
+		// ngx_http_referer_merge_conf refuses none or blocked without a
+		// name to accept (a regex does not count, server_names does).
+		named, noneOrBlocked := false, false
+		for _, a := range d.Args {
+			switch {
+			case a == "none" || a == "blocked":
+				noneOrBlocked = true
+			case !strings.HasPrefix(a, "~"):
+				named = true
+			}
+		}
+		if noneOrBlocked && !named {
+			l.errorf(d.Pos, `the "none" or "blocked" referers are specified in the "valid_referers" directive without any valid referer`)
+		}
 	case "set", "map", "geo", "split_clients":
 		if ctx&(cUnknown|cOther) != 0 || len(d.Args) == 0 {
 			break

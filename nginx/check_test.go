@@ -5,7 +5,10 @@ package nginx
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
 // TestDirectiveChecks: context, block and argument-count errors from the
@@ -78,6 +81,38 @@ func TestDirectiveChecks(t *testing.T) {
 // TestSnippetContext: a snippet's own context is unknown, so directives
 // that are fine somewhere are not refused at its top; inside blocks whose
 // context is certain (location, if) they are.
+// TestValidReferersWithoutName: nginx refuses a valid_referers with none or
+// blocked and no name (regexes do not count), when it merges the
+// configuration, with no line in its message; xaccel gives the
+// directive's.
+func TestValidReferersWithoutName(t *testing.T) {
+	for _, c := range []struct {
+		args   string
+		refuse bool
+	}{
+		{"none", true}, {"blocked", true}, {"none blocked ~foo", true}, {"none ~foo example.com", false},
+		{"blocked server_names", false}, {"none *.example.com", false}, {"~foo", false}, {"example.com", false},
+	} {
+		t.Run(c.args, func(t *testing.T) {
+			src := mainHead + "    server {\n        listen 127.0.0.1:8080;\n        location / { valid_referers " + c.args + "; }\n    }\n}\n"
+			cfg, dir := loadTree(t, map[string]string{"nginx.conf": src}, "nginx.conf")
+			if c.refuse {
+				wantError(t, cfg, "nginx.conf", 6, 0, "without any valid referer")
+			} else {
+				noErrors(t, cfg)
+			}
+			if testing.Short() {
+				return
+			}
+			realnginx.Require(t)
+			ok, out := realnginx.Check(filepath.Join(dir, "nginx.conf"), dir)
+			if refused := !ok && strings.Contains(out, "without any valid referer"); refused != c.refuse {
+				t.Errorf("nginx -t (ok=%v) refuses it: %v, want %v:\n%s", ok, refused, c.refuse, out)
+			}
+		})
+	}
+}
+
 func TestSnippetContext(t *testing.T) {
 	cfg := loadOne(t, "internal;\nalias /x/;\nfastcgi_param A b;\nserver \"some\";\n")
 	noErrors(t, cfg)
