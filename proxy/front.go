@@ -210,6 +210,12 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	host := serverName(r.Host)
+	if _, _, err := nginx.NormalizeRequestTarget(r.RequestURI, v.def.mergeSlashes); err != nil {
+		// nginx refuses such a target as it reads the request line
+		// (ngx_http_process_request_uri), before the header: the
+		// address's default server answers (as http1 does for Server).
+		host = ""
+	}
 	h, vars := v.pick(host)
 	if vars != nil || host == "" {
 		r = r.WithContext(context.WithValue(r.Context(), vhostKey{}, &vhostVars{vars: vars, name: h.srv.NameOf(f.hostname)}))

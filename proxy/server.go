@@ -71,7 +71,7 @@ func (s site) Reject(w http.ResponseWriter, r *http.Request, status int) { s.h.r
 
 func (s site) Reading() http1.Reading {
 	return http1.Reading{Underscores: s.h.underscoresInHeaders, IgnoreInvalid: s.h.ignoreInvalidHeaders, Limits: s.h.serverConf.limits,
-		MaxHeaders: s.h.maxHeaders, LimitHeaders: true}
+		MaxHeaders: s.h.maxHeaders, LimitHeaders: true, MergeSlashes: s.h.mergeSlashes}
 }
 
 // Default is the server that answers a connection until a host is known.

@@ -19,6 +19,8 @@ import (
 const vhostConf = `
     server_tokens off;
     server { listen 127.0.0.1:{{PORT}}; server_name exact.test www.exact.test;
+        error_page 400 /e400;
+        location = /e400 { return 200 "exact error page host=$host\n"; }
         location / { return 200 "exact host=$host sn=$server_name\n"; } }
     server { listen 127.0.0.1:{{PORT}}; server_name *.wild.test;
         location / { return 200 "head host=$host sn=$server_name\n"; } }
@@ -117,6 +119,12 @@ func TestVhostsRealNginx(t *testing.T) {
 		// invalid hosts: 400, from the default server
 		h11(""), h11("a..b"), h11("."), h11(":80"), h11("a/b"), h11("[::1"),
 		"GET /x HTTP/1.1\r\nHost: exact.test\r\nHost: a.wild.test\r\nConnection: close\r\n\r\n",
+		// a request target nginx refuses before it reads Host: the
+		// address's default server answers
+		"GET /%00 HTTP/1.1\r\nHost: exact.test\r\nConnection: close\r\n\r\n",
+		"GET /../x HTTP/1.1\r\nHost: exact.test\r\nConnection: close\r\n\r\n",
+		"GET /a%zz HTTP/1.1\r\nHost: exact.test\r\nConnection: close\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: exact.test\r\nX: \x01\r\nConnection: close\r\n\r\n",
 		// no Host
 		"GET /x HTTP/1.0\r\n\r\n",
 		"GET /x HTTP/1.1\r\nConnection: close\r\n\r\n",

@@ -66,6 +66,12 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	if rl.minor == 0 {
 		r.Proto = "HTTP/1.0"
 	}
+	if _, _, err := nginx.NormalizeRequestTarget(rl.target, c.reading.MergeSlashes); err != nil {
+		// nginx refuses such a target as it reads the request line
+		// (ngx_http_process_request_uri), before the header: the
+		// connection's default server answers, whatever Host says.
+		return r, 0, false, http.StatusBadRequest
+	}
 	if u, err := url.ParseRequestURI(rl.target); err == nil {
 		r.URL = u
 		r.Host = u.Host

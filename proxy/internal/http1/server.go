@@ -75,6 +75,9 @@ type Reading struct {
 	// Large"). Unset, there is no limit.
 	MaxHeaders   int
 	LimitHeaders bool
+	// MergeSlashes is merge_slashes, with which the request target is
+	// checked (a target that climbs above the root is refused).
+	MergeSlashes bool
 }
 
 // ConnInfo is what a request knows of its connection: its serial number
