@@ -127,6 +127,8 @@ const tlsConf = `
         location = /r { return 301 /x; }
         error_page 497 /e497;
         location = /e497 { return 200 "a plain HTTP: $status\n"; }
+        error_page 400 /e400;
+        location = /e400 { return 200 "a bad request\n"; }
         location /d { root {{PREFIX}}/html; }
     }
     server { listen 127.0.0.1:{{PORT}} ssl default_server; server_name b.test;
@@ -179,6 +181,12 @@ func TestTLSRealNginx(t *testing.T) {
 		{ng.Port, "a.test", get("a.test", "/r"), nil},
 		{ng.Port, "a.test", get("a.test", "/d"), nil},
 		{ng.Port, "a.test", "GET /r HTTP/1.0\r\n\r\n", nil},
+		// refused before Host is read, or for its Host: the server the
+		// SNI name chose answers
+		{ng.Port, "a.test", "GET /%00 HTTP/1.1\r\nHost: b.test\r\nConnection: close\r\n\r\n", nil},
+		{ng.Port, "a.test", "GET /x HTTP/1.1\r\nHost: a..b\r\nConnection: close\r\n\r\n", nil},
+		{ng.Port, "b.test", "GET /x HTTP/1.1\r\nHost: a..b\r\nConnection: close\r\n\r\n", nil},
+		{ng.Port, "a.test", "GET /x HTTP/1.0\r\nHost: b.test\r\nX: \x01\r\n\r\n", nil},
 		{ng.Port, "a.test", get("a.test", "/"), func(c *tls.Config) { c.NextProtos = []string{"h2", "http/1.1"} }},
 		{ng.Port, "a.test", get("a.test", "/"), func(c *tls.Config) { c.NextProtos = []string{"h2"} }},
 		{ng.Port, "b.test", get("b.test", "/"), func(c *tls.Config) { c.MaxVersion = tls.VersionTLS12 }},

@@ -29,6 +29,12 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	r = r.WithContext(c.ctx)
 	r.TLS = c.tlsState
 	c.cur = c.vh.Default()
+	if c.tlsState != nil && c.tlsState.ServerName != "" {
+		// ngx_http_ssl_servername: the TLS server name chose the
+		// connection's server, which answers until the request's Host
+		// chooses one (a request refused before, or for, its Host).
+		c.cur, _ = c.vh.Pick(c.ctx, c.tlsState.ServerName)
+	}
 	c.reading = c.cur.Reading()
 	picked := false
 	pick := func(host string) {
