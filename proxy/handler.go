@@ -529,6 +529,10 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 		if rq.tracing {
 			rq.trace = append(rq.trace, "["+locName(l)+"]")
 		}
+		// The location's configuration is the request's from here
+		// (ngx_http_update_location_config, before the checks below):
+		// the answers they give see its variables ($request_filename).
+		rq.loc = l
 		switch {
 		case l != nil && l.Internal() != nil && !rq.internal:
 			s = h.fail(w, rq, http.StatusNotFound, l)

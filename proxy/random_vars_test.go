@@ -85,7 +85,7 @@ var randVarsAddHeaders = []string{"add_header X-V-Kind $v_kind;", "add_header X-
 	"add_header X-V-Status $status always;", "add_header Set-Cookie v=1;",
 	"add_header X-V-Sl \"$secure_link\" always;", "add_header X-V-Ref $invalid_referer;",
 	"add_header Last-Modified \"\";", "add_header X-V-Dir $v_dir;", "add_header X-V-Hdr $v_hdr always;",
-	"add_header ETag \"\";", "add_header X-V-Ct $sent_http_content_type;"}
+	"add_header ETag \"\";", "add_header X-V-Ct $sent_http_content_type;", "add_header X-V-Fn $request_filename always;"}
 
 // randVarsOthers are header directives other than add_header.
 var randVarsOthers = []string{"expires epoch;", "expires max;", "expires off;", "expires -1;", "expires 1h;",

@@ -206,6 +206,10 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 		}
 		w.Header().Set("Location", h.absolute(rq, l, target))
 		rq.note("rewrite " + rq.uri + " -> redirect " + target)
+		// ngx_http_script_regex_start_code marks the URI changed for a
+		// redirect too (r->uri keeps its value): an alias no longer
+		// maps it, and $request_filename in add_header is empty.
+		rq.uriChanged = true
 		return scriptOn, h.fail(w, rq, status, l), true
 	}
 	uri, args, hasArgs := strings.Cut(repl, "?")

@@ -143,3 +143,40 @@ server {
 		}
 	}
 }
+
+// TestRequestFilenameInAddHeaderAgainstNginx: $request_filename as
+// add_header sees it on answers made before the content phase: the
+// location found is the request's already when its internal check refuses
+// it (its root, inherited from the location around it), and a rewrite
+// with redirect marks the URI changed, so an alias no longer maps it.
+func TestRequestFilenameInAddHeaderAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    add_header X-Fn $request_filename always;
+    location /in/ {
+        root {{PREFIX}}/www;
+        location ~ \.txt$ { internal; }
+    }
+    location /re/ {
+        alias {{PREFIX}}/www/;
+        rewrite ^/re/(.*)$ /x/$1 redirect;
+    }
+    location /rp/ {
+        root {{PREFIX}}/www;
+        rewrite ^/rp/(.*)$ http://example.com/$1 permanent;
+    }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/in/a.txt": "a\n"})
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/in/a.txt", "/in/b.html", "/re/a.txt", "/rp/a.txt"} {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}
