@@ -117,6 +117,13 @@ func (h *Handler) sendErrorPage(w http.ResponseWriter, rq *request, l *nginx.Loc
 	if ep.overwrite >= 0 {
 		rq.errStatus = ep.overwrite
 	}
+	if ep.overwrite != 0 && ep.overwrite != http.StatusOK {
+		// ngx_http_send_error_page sets r->expect_tested: a client
+		// that waits for "100 Continue" gets none, even from the
+		// location that then reads its body (fastcgi_pass after
+		// `error_page 404 /index.php`).
+		noContinue(w)
+	}
 	v := h.expand(rq, ep.value)
 	if rq.tracing {
 		rq.trace = append(rq.trace, "error_page "+v)
@@ -302,6 +309,12 @@ func (hw *hookWriter) before(status int) int {
 				hdr.Del("Last-Modified")
 			}
 			status = errStatus
+		} else if status >= 300 && status != http.StatusNotModified && status != http.StatusRequestedRangeNotSatisfiable && rq.errStatus != 0 {
+			// An error the static handler answers itself after an
+			// error_page (no other one left) goes through
+			// ngx_http_special_response_handler, which makes it
+			// r->err_status: $status is it, not the code "=200" gave.
+			rq.errStatus = status
 		}
 	}
 	if hw.remap == remapStatic {
@@ -310,6 +323,14 @@ func (hw *hookWriter) before(status int) int {
 		// $sent_http_* does not see them.
 		rq.notYet = []string{"Content-Range", "Accept-Ranges"}
 		defer func() { rq.notYet = nil }()
+		// The range filter also makes the multipart type, and a 416 goes
+		// through the headers filter first as the file's 200: both
+		// passes see the file's type ($sent_http_* keeps what it read).
+		if status == http.StatusRequestedRangeNotSatisfiable ||
+			status == http.StatusPartialContent && strings.HasPrefix(hdr.Get("Content-Type"), "multipart/byteranges") {
+			rq.sentType = rq.fileType
+			defer func() { rq.sentType = "" }()
+		}
 	}
 	if status == http.StatusRequestedRangeNotSatisfiable {
 		// nginx's range filter turns a 200 already through the

@@ -84,3 +84,41 @@ server {
 		}
 	}
 }
+
+// TestExpectAfterErrorPageAgainstNginx: ngx_http_send_error_page sets
+// r->expect_tested unless the error_page keeps the target's status ("=")
+// or makes it 200, so a PHP front controller reached through
+// `error_page 404 /index.php` reads the body without a "100 Continue",
+// and one reached through `error_page 404 = /index.php` sends it.
+func TestExpectAfterErrorPageAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		io.WriteString(w, "app "+string(b)+"\n")
+	}))
+	t.Cleanup(app.Close)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    location /plain/ { error_page 404 /app; }
+    location /keep/ { error_page 404 = /app; }
+    location /ok/ { error_page 404 =200 /app; }
+    location /code/ { error_page 404 =410 /app; }
+    location /named/ { error_page 404 @app; }
+    location /app { proxy_pass ` + app.URL + `; }
+    location @app { proxy_pass ` + app.URL + `; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/index.html": "i\n"})
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, dir := range []string{"plain", "keep", "ok", "code", "named"} {
+		raw := "POST /" + dir + "/none HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
+		want, got := statusLines(t, ng.Addr, raw), statusLines(t, emu, raw)
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			t.Errorf("POST /%s/none:\n  nginx %q\n  serve %q", dir, want, got)
+		}
+	}
+}

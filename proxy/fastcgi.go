@@ -185,8 +185,9 @@ func (h *Handler) fcgi(l *nginx.Location) *fcgiConf { return h.conf(l).fcgi }
 // fcgiSplit is ngx_http_fastcgi_split: $uri split by the location's
 // fastcgi_split_path_info into the script name and the path info (the
 // whole $uri, and no path info, without it or when it does not match).
-// A non-empty script name is kept for the rest of the request, until an
-// internal redirect, as nginx keeps it in the module's context.
+// A non-empty script name is kept, as nginx keeps it in the module's
+// context, until an internal redirect or the content handler (doFastCGI)
+// clears it.
 func (h *Handler) fcgiSplit(rq *request) (script, info string) {
 	if rq.fcgiScript != "" {
 		return rq.fcgiScript, rq.fcgiInfo
@@ -225,7 +226,8 @@ func (h *Handler) fcgiVariable(rq *request, name string) string {
 }
 
 // fcgiParams are the parameters sent to the app: the fastcgi_param
-// directives in effect (an empty value left out for if_not_empty), then,
+// directives in effect (an empty value left out for if_not_empty, an
+// HTTP_ one written with an empty value never sent), then,
 // unless fastcgi_pass_request_headers is off, each client header as
 // HTTP_NAME (upper case, '-' as '_'), the lines of one name joined with
 // ", " ("; " for Cookie) as nginx 1.23+ joins them, but those a
@@ -233,6 +235,14 @@ func (h *Handler) fcgiVariable(rq *request, name string) string {
 func (h *Handler) fcgiParams(rq *request, fc *fcgiConf) []fastcgi.Param {
 	params := make([]fastcgi.Param, 0, len(fc.params)+len(rq.r.Header))
 	for _, d := range fc.params {
+		if name := d.Arg(0); len(name) > 5 && strings.HasPrefix(name, "HTTP_") && d.Arg(1) == "" {
+			// `fastcgi_param HTTP_PROXY "";` only keeps the client's
+			// Proxy header from the app: ngx_http_fastcgi_init_params
+			// (and ngx_http_uwsgi_init_params) adds the name to the
+			// headers not sent and writes no parameter for an HTTP_ one
+			// whose value, as written, is empty.
+			continue
+		}
 		v := h.expand(rq, d.Arg(1))
 		if v == "" && d.Arg(2) == "if_not_empty" {
 			continue
@@ -298,6 +308,14 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	fc := lc.fcgi
 	if d.Name == "uwsgi_pass" {
 		fc = lc.uwsgi
+	} else {
+		// ngx_http_fastcgi_handler gives the request a new module
+		// context: the split an earlier phase made (try_files
+		// $fastcgi_script_name, if, set) is forgotten, and the params
+		// split $uri as try_files left it. So after try_files has made
+		// $uri the script, $fastcgi_path_info is empty, which is why
+		// Debian's snippet saves it with set first.
+		rq.fcgiScript, rq.fcgiInfo = "", ""
 	}
 	var dest upstreamDest
 	var err error

@@ -522,3 +522,87 @@ server {
 		t.Errorf("an --upstream name no fastcgi_pass uses was accepted")
 	}
 }
+
+// TestFastCGIEmptyHTTPParamAgainstNginx checks the httpoxy guard of most
+// PHP guides, `fastcgi_param HTTP_PROXY "";`, and its uwsgi twin against
+// nginx: ngx_http_fastcgi_init_params (ngx_http_uwsgi_init_params) keeps
+// the client's Proxy header from the app and sends no HTTP_PROXY at all,
+// where an HTTP_ parameter whose value is a variable that turns out empty
+// is sent empty.
+func TestFastCGIEmptyHTTPParamAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location / {
+        fastcgi_param REQUEST_URI $request_uri;
+        fastcgi_param HTTP_PROXY "";
+        fastcgi_param HTTP_X_EMPTY $arg_none;
+        fastcgi_param HTTP_ "";
+        fastcgi_pass FCGI;
+    }
+    location /dj/ {
+        uwsgi_param REQUEST_URI $request_uri;
+        uwsgi_param HTTP_PROXY "";
+        uwsgi_param HTTP_X_EMPTY "" if_not_empty;
+        uwsgi_pass UWSGI;
+    }
+}
+`
+	conf = strings.NewReplacer("FCGI", rawApp(t, serveFCGIRand), "UWSGI", rawApp(t, serveUWSGIRand)).Replace(conf)
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/index.php", "/dj/view"} {
+		raw := realnginx.RawRequest("GET", target, http.Header{"Proxy": {"http://evil.example"}, "X-Empty": {"client"}}, "")
+		want, got := sendBoth(t, ng, emu, raw)
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s\n  %s%s", target, strings.Join(problems, "\n  "), fcgiBodyDiff(want.Body, got.Body))
+		}
+	}
+}
+
+// TestFastCGIPathInfoAfterTryFilesAgainstNginx checks $fastcgi_path_info
+// after try_files against nginx: ngx_http_fastcgi_handler starts the
+// module's context afresh, so the split try_files $fastcgi_script_name
+// made is forgotten and the params split $uri as try_files left it (the
+// script alone: PATH_INFO is empty, the reason Debian's snippet saves it
+// with set), while an if on the script keeps $uri and so the path info.
+func TestFastCGIPathInfoAfterTryFilesAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    location ~ ^/t/.+\.php(/|$) {
+        fastcgi_split_path_info ^(.+?\.php)(/.*)$;
+        try_files $fastcgi_script_name =404;
+        set $saved $fastcgi_path_info;
+        fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+        fastcgi_param PATH_INFO $fastcgi_path_info;
+        fastcgi_param SAVED $saved;
+        fastcgi_pass FCGI;
+    }
+    location ~ ^/i/.+\.php(/|$) {
+        fastcgi_split_path_info ^(.+\.php)(.*)$;
+        if (!-f $document_root$fastcgi_script_name) { return 404; }
+        fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+        fastcgi_param PATH_INFO $fastcgi_path_info;
+        fastcgi_pass FCGI;
+    }
+}
+`
+	conf = strings.ReplaceAll(conf, "FCGI", rawApp(t, serveFCGIRand))
+	files := map[string]string{"www/t/app.php": "t", "www/i/app.php": "i"}
+	ng := realnginx.StartHTTP(t, conf, files)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/t/app.php/extra/path", "/t/app.php", "/t/app.php/", "/t/none.php/x", "/i/app.php/extra", "/i/app.php."} {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s\n  %s%s", target, strings.Join(problems, "\n  "), fcgiBodyDiff(want.Body, got.Body))
+		}
+	}
+}

@@ -161,6 +161,14 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	}
 	params.Ranges = maxRanges(levels)
 	params.rangeLM, params.rangeETag = h.addedValidators(rq, lc)
+	// The type add_header's $sent_http_content_type sees when the range
+	// filter, after the headers filter, makes the answer multipart or 416
+	// (see hookWriter.before): the file's, before the charset filter.
+	rq.fileType = params.ContentType
+	if vs := rq.out.Values("Content-Type"); len(vs) > 0 {
+		rq.fileType = vs[0]
+	}
+	defer func() { rq.fileType = "" }()
 	if multipartRanges(r, p, &params) {
 		// The charset filter runs before the range filter, so the parts
 		// of a multipart/byteranges answer show its result.
@@ -370,13 +378,13 @@ func (h *Handler) tryFilesFind(rq *request, l *nginx.Location, caps []string, tf
 		v := h.expand(rq, strings.TrimSuffix(a, "/"))
 		// MapPath strips the location name of a prefix alias location
 		// from v, as nginx does for try_files (nginx-semantics 5.4), but
-		// nginx strips it only from a value that starts with it: another
-		// goes after the alias whole, and the URI found is the name
-		// followed by it. In a regex location the name is put after the
-		// alias.
+		// nginx strips it only from a value that starts with it and an
+		// argument with variables (aliasKept): another goes after the
+		// alias whole, and the URI found is the name followed by it. In
+		// a regex location the name is put after the alias.
 		mapped := v
 		if l != nil { // (the server's own try_files has a root, if any)
-			if d, owner := l.DocRoot(); d != nil && d.Name == "alias" && owner != nil && !owner.IsRegex() && !strings.HasPrefix(v, owner.Match) {
+			if d, owner := l.DocRoot(); d != nil && d.Name == "alias" && owner != nil && !owner.IsRegex() && aliasKept(rq, owner, a, v) {
 				mapped = owner.Match + v
 			}
 		}
@@ -421,10 +429,30 @@ func (h *Handler) tryFilesLast(w http.ResponseWriter, rq *request, l *nginx.Loca
 	case strings.HasPrefix(last, "@"):
 		return h.redirectNamed(w, rq, l, last)
 	}
+	// ngx_http_try_files_handler strips the alias location's name from
+	// the last argument too, when it has variables and starts with it:
+	// in `location /blog/ { alias ...; try_files $uri /blog/index.php?$args; }`
+	// the fallback is "index.php", a URI without its '/' that only a
+	// regex location can match (with `location /blog` it is /index.php).
+	if l != nil {
+		if d, owner := l.DocRoot(); d != nil && d.Name == "alias" && owner != nil && !owner.IsRegex() && !aliasKept(rq, owner, tf.Args[len(tf.Args)-1], last) {
+			last = last[len(owner.Match):]
+		}
+	}
 	// ngx_http_split_args: the args are what follows a '?', none without
 	// one (the request's args are not kept).
 	uri, args, _ := strings.Cut(last, "?")
 	return h.redirectURI(w, rq, l, uri, args)
+}
+
+// aliasKept reports whether ngx_http_try_files_handler keeps v, the value
+// of the try_files argument arg in a location whose files come from the
+// alias of the prefix location owner, whole after the alias: it strips
+// the location's name (as many bytes of $uri) only from an argument with
+// variables whose value starts with it.
+func aliasKept(rq *request, owner *nginx.Location, arg, v string) bool {
+	n := len(owner.Match)
+	return !strings.Contains(arg, "$") || n > len(rq.uri) || !strings.HasPrefix(v, rq.uri[:n])
 }
 
 // isRegexAlias reports whether files in l come from an alias of a regex

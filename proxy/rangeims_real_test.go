@@ -25,7 +25,7 @@ server {
     location /off/ { if_modified_since off; }
     location /before/ { if_modified_since before; }
     location /exact/ { if_modified_since exact; }
-    location /st/ { add_header X-St "$status $sent_http_content_range $sent_http_accept_ranges" always; }
+    location /st/ { add_header X-St "$status $sent_http_content_range $sent_http_accept_ranges $sent_http_content_type" always; }
 }
 `
 

@@ -154,6 +154,11 @@ type request struct {
 	// nginx adds, which $sent_http_* does not see yet.
 	sent   http.Header
 	notYet []string
+	// sentType is the Content-Type $sent_http_content_type sees when the
+	// range filter, after the headers filter, makes a file's answer
+	// multipart/byteranges or 416 ("": the response's own): fileType,
+	// the file's type as the static handler gave it.
+	sentType, fileType string
 }
 
 // mainRequest is rq's main request: rq itself, or the one its subrequest

@@ -89,15 +89,17 @@ func (v *vhosts) Pick(ctx context.Context, host string) (http1.Site, context.Con
 	return site{h}, ctx
 }
 
-// abortResponse, closeAfterError, setLimits, expectTrailers, setTrailers
-// and statusLine reach the client side's writer under w (see http1.Abort,
-// CloseAfter, SetLimits, ExpectTrailers, SetTrailers and StatusLine).
+// abortResponse, closeAfterError, setLimits, expectTrailers, setTrailers,
+// statusLine and noContinue reach the client side's writer under w (see
+// http1.Abort, CloseAfter, SetLimits, ExpectTrailers, SetTrailers,
+// StatusLine and NoContinue).
 func abortResponse(w http.ResponseWriter) bool              { return http1.Abort(w) }
 func closeAfterError(w http.ResponseWriter, status int)     { http1.CloseAfter(w, status) }
 func setLimits(w http.ResponseWriter, l *http1.Limits)      { http1.SetLimits(w, *l) }
 func expectTrailers(w http.ResponseWriter)                  { http1.ExpectTrailers(w) }
 func setTrailers(w http.ResponseWriter, fields [][2]string) { http1.SetTrailers(w, fields) }
 func statusLine(w http.ResponseWriter, text string)         { http1.StatusLine(w, text) }
+func noContinue(w http.ResponseWriter)                      { http1.NoContinue(w) }
 
 // bodyBytesSent, bytesSent, requestLength and pipelined read the client
 // side's counts for the variables (see http1.BodyBytesSent, BytesSent,

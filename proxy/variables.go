@@ -441,6 +441,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	case strings.HasPrefix(name, "sent_http_"):
 		// The response header being sent (while the header filters run).
 		key := http.CanonicalHeaderKey(strings.ReplaceAll(name[10:], "_", "-"))
+		if key == "Content-Type" && rq.sentType != "" {
+			return rq.sentType
+		}
 		if vs := rq.sent[key]; len(vs) > 0 && !slices.Contains(rq.notYet, key) {
 			if key == "Cache-Control" || key == "Link" {
 				return strings.Join(vs, ", ")

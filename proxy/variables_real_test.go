@@ -180,3 +180,30 @@ server {
 		}
 	}
 }
+
+// TestStatusAfterErrorPageAgainstNginx: $status in add_header when the
+// page an error_page with "=200" names is missing too, and nginx answers
+// its own 404: the error being answered, not the code "=200" gave.
+func TestStatusAfterErrorPageAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    add_header X-S $status always;
+    location /a/ { error_page 404 =200 /missing.html; }
+    location /b/ { error_page 404 =200 /b/found.txt; }
+    location /c/ { error_page 404 = /missing.html; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/b/found.txt": "found\n"})
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/a/x.txt", "/b/x.txt", "/c/x.txt"} {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}

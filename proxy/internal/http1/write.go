@@ -173,6 +173,15 @@ func (w *respWriter) lastChunkSize() int64 {
 	return n
 }
 
+// NoContinue marks w's request so that no "100 Continue" goes to its
+// client any more, whether its body is read or not: nginx sets
+// r->expect_tested when ngx_http_send_error_page changes the status.
+func NoContinue(w http.ResponseWriter) {
+	if rw, ok := respWriterOf(w); ok && rw.body != nil {
+		rw.body.expect = false
+	}
+}
+
 // CloseAfter marks w so that the connection closes after an error page for
 // status, as ngx_http_special_response_handler turns keep-alive off for
 // 400, 413, 414, 494, 497, 500 and 501.
