@@ -361,6 +361,18 @@ func sendBoth(t *testing.T, ng *realnginx.Instance, emu string, raw []byte) (wan
 	return want, got
 }
 
+// getsAgree sends GET for each target to nginx and to serve and reports
+// every difference between their answers.
+func getsAgree(t *testing.T, ng *realnginx.Instance, emu string, targets ...string) {
+	t.Helper()
+	for _, target := range targets {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}
+
 func firstLine(raw []byte) string {
 	s, _, _ := strings.Cut(string(raw), "\r\n")
 	return s

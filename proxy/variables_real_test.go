@@ -136,12 +136,7 @@ server {
 `
 	ng := realnginx.StartHTTP(t, conf, nil)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
-	for _, target := range []string{"/cap/ab", "/e/?x=30", "/e/?x=y"} {
-		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
-		if problems := diffResponses(want, got); len(problems) > 0 {
-			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
-		}
-	}
+	getsAgree(t, ng, emu, "/cap/ab", "/e/?x=30", "/e/?x=y")
 }
 
 // TestRequestFilenameInAddHeaderAgainstNginx: $request_filename as
@@ -173,12 +168,7 @@ server {
 `
 	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/in/a.txt": "a\n"})
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
-	for _, target := range []string{"/in/a.txt", "/in/b.html", "/re/a.txt", "/rp/a.txt"} {
-		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
-		if problems := diffResponses(want, got); len(problems) > 0 {
-			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
-		}
-	}
+	getsAgree(t, ng, emu, "/in/a.txt", "/in/b.html", "/re/a.txt", "/rp/a.txt")
 }
 
 // TestStatusAfterErrorPageAgainstNginx: $status in add_header when the
@@ -200,10 +190,5 @@ server {
 `
 	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/b/found.txt": "found\n"})
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
-	for _, target := range []string{"/a/x.txt", "/b/x.txt", "/c/x.txt"} {
-		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
-		if problems := diffResponses(want, got); len(problems) > 0 {
-			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
-		}
-	}
+	getsAgree(t, ng, emu, "/a/x.txt", "/b/x.txt", "/c/x.txt")
 }
