@@ -31,7 +31,7 @@ func (h *Handler) authRequest(rq *request, ac *accessConf) (status int, www []st
 	sub := &request{
 		r: rq.r, method: http.MethodGet, uri: ac.authRequest, internal: true, sub: true, main: rq.mainRequest(),
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
-		vars: rq.vars, cached: rq.cached,
+		vars: rq.vars, cached: rq.sharedCache(),
 	}
 	cw := &captureWriter{hdr: http.Header{}}
 	got := h.process(cw, sub, step{kind: stepURI})

@@ -77,13 +77,16 @@ type locConf struct {
 	realIP                *realIPConf        // set_real_ip_from and its settings
 	accessLogs            []*nginx.Directive // the access_log directives in effect
 	passHeaders, passBody bool
-	interceptErrors       bool
-	forceRanges           bool
-	ignoreRedirect        bool // proxy_ignore_headers X-Accel-Redirect
-	ignoreCharset         bool // proxy_ignore_headers X-Accel-Charset
-	passHeader            []*nginx.Directive
-	hideHeader            []*nginx.Directive
-	pass                  *passConf
+	// setBody is proxy_set_body: the body the app gets in place of the
+	// client's.
+	setBody         *nginx.Directive
+	interceptErrors bool
+	forceRanges     bool
+	ignoreRedirect  bool // proxy_ignore_headers X-Accel-Redirect
+	ignoreCharset   bool // proxy_ignore_headers X-Accel-Charset
+	passHeader      []*nginx.Directive
+	hideHeader      []*nginx.Directive
+	pass            *passConf
 	// fcgi and uwsgi are the FastCGI and uwsgi modules' (fastcgi.go).
 	fcgi, uwsgi *fcgiConf
 
@@ -188,6 +191,7 @@ func (h *Handler) newLocConf(l *nginx.Location) *locConf {
 	c.proxyMethod = nearest(c.levels, "proxy_method")
 	c.passHeaders = !flagOff(c.levels, "proxy_pass_request_headers")
 	c.passBody = !flagOff(c.levels, "proxy_pass_request_body")
+	c.setBody = nearest(c.levels, "proxy_set_body")
 	c.bufferSize = defaultBufferSize
 	if d := nearest(c.levels, "proxy_buffer_size"); d != nil {
 		if n, ok := parseSize(d.Arg(0)); ok && n > 0 && n < 1<<30 {

@@ -291,10 +291,22 @@ func (h *Handler) hook(w http.ResponseWriter, rq *request, l *nginx.Location, re
 	return &hookWriter{ResponseWriter: w, h: h, rq: rq, lc: h.conf(l), remap: remap}
 }
 
+// rangeFilterFields are the fields of a file's answer that nginx's range
+// filter adds, after the headers filter.
+var rangeFilterFields = []string{"Content-Range", "Accept-Ranges"}
+
 // before runs the header filters for status and returns the status sent.
 func (hw *hookWriter) before(status int) int {
 	rq, lc := hw.rq, hw.lc
 	hdr := hw.ResponseWriter.Header()
+	if rq.relLocation != "" {
+		if v := hdr["Location"]; len(v) == 1 && v[0] == rq.relLocation {
+			if d := nearest(lc.levels, "absolute_redirect"); d == nil || d.Arg(0) != "off" {
+				hdr["Location"] = []string{scheme(rq.r) + "://" + hw.h.redirectHost(rq.r, lc.levels) + v[0]}
+			}
+		}
+		rq.relLocation = ""
+	}
 	switch hw.remap {
 	case remapErrStatus:
 		if rq.errStatus != 0 {
@@ -321,7 +333,7 @@ func (hw *hookWriter) before(status int) int {
 		// A file's Content-Range and Accept-Ranges come from nginx's
 		// range filter, after the headers filter: add_header's
 		// $sent_http_* does not see them.
-		rq.notYet = []string{"Content-Range", "Accept-Ranges"}
+		rq.notYet = rangeFilterFields
 		defer func() { rq.notYet = nil }()
 		// The range filter also makes the multipart type, and a 416 goes
 		// through the headers filter first as the file's 200: both

@@ -151,6 +151,7 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		ContentType: lc.types.typeFor(rq.uri, lc.defaultType),
 		Header:      rq.out,
 		Host:        h.redirectHost(rq.r, levels),
+		HostSet:     true,
 		symlinks:    pol,
 	}
 	if d := nearest(levels, "absolute_redirect"); d != nil && d.Arg(0) == "off" {

@@ -133,7 +133,7 @@ var emulated = map[string]bool{
 	"proxy_ssl_trusted_certificate": true, "proxy_ssl_verify_depth": true, "proxy_ssl_protocols": true,
 	"proxy_ssl_session_reuse": true, "stub_status": true, "proxy_ssl_certificate": true, "proxy_ssl_certificate_key": true,
 	"absolute_redirect": true, "port_in_redirect": true, "server_name_in_redirect": true,
-	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true,
+	"proxy_method": true, "proxy_pass_request_headers": true, "proxy_pass_request_body": true, "proxy_set_body": true,
 	"max_ranges": true, "if_modified_since": true, "merge_slashes": true,
 	"large_client_header_buffers": true, "client_header_buffer_size": true,
 	"set_real_ip_from": true, "real_ip_header": true, "real_ip_recursive": true,
@@ -290,7 +290,7 @@ func New(cfg *nginx.Config, o Options) (*Handler, []Warning, error) {
 		}
 		if d.Name == "if" {
 			if !pureIf(d) {
-				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "an if block holding other directives than rewrite, return, set, break and if is skipped"})
+				warns = append(warns, Warning{Pos: d.Pos, Name: d.Name, Detail: "an if block holding other directives than rewrite, return, set, break, if and proxy_pass is skipped"})
 				return false
 			}
 			return true
@@ -397,7 +397,7 @@ func done(status int) step { return step{kind: stepDone, status: status} }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uri, args, err := nginx.NormalizeRequestTarget(r.RequestURI, h.mergeSlashes)
-	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{}, cached: map[string]string{},
+	rq := &request{r: r, method: r.Method, uri: uri, args: args, out: http.Header{},
 		unparsed: true, uriChanges: maxURIChanges, tracing: h.opts.Trace != nil, start: time.Now(), client: w}
 	path, _, _ := strings.Cut(unparsedURI(r), "?")
 	rq.quoted = strings.Contains(path, "%")
@@ -452,7 +452,7 @@ const defaultMaxHeaders = 1000
 // ngx_http_finalize_request does then. r has what was read of the request
 // (no method when the request line itself was refused).
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int) {
-	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges, cached: map[string]string{},
+	rq := &request{r: r, method: r.Method, out: http.Header{}, uriChanges: maxURIChanges,
 		tracing: h.opts.Trace != nil, start: time.Now(), client: w}
 	if r.RequestURI != "" {
 		// The request line was read: nginx processed its URI before the
@@ -493,7 +493,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			// $uri, $args and the method stay; the configuration is the
 			// named location's (r->loc_conf), not a matched if block's.
 			l := s.named
-			rq.inIf = false
+			rq.inIf, rq.ifPass, rq.ifBlock = false, nil, nil
 			if rq.tracing {
 				rq.trace = append(rq.trace, "["+l.String()+"]")
 			}
@@ -506,7 +506,7 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			// by the search after a location's rewrite
 			rq.invalidLocation = false
 		}
-		rq.addURIToAlias, rq.inIf = false, false
+		rq.addURIToAlias, rq.inIf, rq.ifPass, rq.ifBlock = false, false, nil, nil
 		if h.serverRewrites && s.kind != stepSearch {
 			// NGX_HTTP_SERVER_REWRITE_PHASE: the server block's own
 			// rewrite directives, before the location search.
@@ -545,7 +545,12 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 			if rq.args != "" {
 				target += "?" + rq.args
 			}
-			w.Header().Set("Location", h.redirectBase(rq, l)+target)
+			if errorPageFor(h.conf(l).levels, http.StatusMovedPermanently) != nil {
+				rq.relLocation = target
+				w.Header().Set("Location", target)
+			} else {
+				w.Header().Set("Location", h.redirectBase(rq, l)+target)
+			}
 			s = h.fail(w, rq, http.StatusMovedPermanently, l)
 		default:
 			s = h.content(w, rq, l)
@@ -590,6 +595,9 @@ func (h *Handler) content(w http.ResponseWriter, rq *request, l *nginx.Location)
 		return s
 	}
 	handler := lc.handler
+	if rq.ifPass != nil {
+		handler = rq.ifPass
+	}
 	if handler != nil && handler.Name == "return" {
 		handler = nil // a return the rewrite phase did not reach
 	}

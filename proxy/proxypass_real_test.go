@@ -38,3 +38,39 @@ server {
 		}
 	}
 }
+
+// TestProxyPassInIfAgainstNginx compares the request URI the app gets
+// from a proxy_pass in an if block (without a URI part: the client's
+// target as it came), the last matching if block's, and the location's
+// when no if block matches or the one that does has no proxy_pass.
+func TestProxyPassInIfAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	app := accessApp(t)
+	conf := strings.ReplaceAll(`
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location /if/ {
+        if ($arg_i) { proxy_pass http://APP; }
+        if ($arg_j) { set $x 1; }
+        proxy_pass http://APP/up/;
+    }
+    location /ifonly/ {
+        if ($arg_i) { proxy_pass http://APP; }
+        return 200 "no if";
+    }
+}
+`, "APP", app)
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, warns := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, w := range warns {
+		t.Errorf("warning: %s", w)
+	}
+	for _, target := range []string{"/if/a%20b?i=1", "/if/a?i=1&j=1", "/if/a?j=1", "/if/a", "/ifonly/x?i=1", "/ifonly/x"} {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}

@@ -38,41 +38,86 @@ func (h *Handler) apply(rq *request, rule redirectRule, v string) (string, bool)
 	return h.expand(rq, rule.raw), true
 }
 
-// redirectRules are the proxy_redirect rules in effect for a location
-// proxying to t: `off` gives none; `default` (and no proxy_redirect at all)
-// gives the proxy_pass URL → the location name, or URL + "/" → "/" when
-// proxy_pass has no URI part (ngx_http_proxy_redirect); other rules are
-// literal prefixes, case-sensitive, or regular expressions (~, ~* without
-// case); a regex Go cannot run is reported by New and skipped.
-func (h *Handler) redirectRules(rq *request, l *nginx.Location, t passTarget, pass string) []redirectRule {
-	ds := nginx.Effective(l.Levels(), "proxy_redirect")
-	def := func() redirectRule {
-		if t.hasURI {
-			return redirectRule{pattern: pass, replacement: l.Match}
+// redirectRules are the proxy_redirect rules in effect for a location, as
+// ngx_http_proxy_merge_loc_conf leaves them from the http level down to l:
+// a level with proxy_redirect has its own rules (none for `off`, which the
+// levels below keep unless they have rules of their own); a level without
+// takes those of the level above it, and when that has none, the default
+// rule of its own proxy_pass if it has one without variables: its URL →
+// the location's name, or URL + "/" → "/" when the URL has no URI part (or
+// the location is a regex or named one). So a nested location without
+// proxy_redirect keeps its parent's default rule, made from the parent's
+// proxy_pass, not one from its own. `default` written at a level is that
+// level's default rule. Other rules are literal prefixes, case-sensitive,
+// or regular expressions (~, ~* without case); a regex Go cannot run is
+// reported by New and skipped.
+func (h *Handler) redirectRules(rq *request, l *nginx.Location) []redirectRule {
+	type level struct {
+		dir  *nginx.Directive
+		name string // plcf->location: the location's name, "" for a regex or named one
+	}
+	var chain []level
+	if rq.ifPass != nil {
+		// The if block's configuration, merged with its location's.
+		chain = append(chain, level{dir: rq.ifBlock})
+	}
+	for x := l; x != nil; x = x.Parent {
+		name := ""
+		if x.IsPrefix() || x.Modifier == "=" {
+			name = x.Match
 		}
-		return redirectRule{pattern: pass + "/", replacement: "/"}
+		chain = append(chain, level{x.Dir, name})
 	}
-	if len(ds) == 0 {
-		return []redirectRule{def()}
+	for _, d := range l.Server.Levels() {
+		chain = append(chain, level{dir: d})
 	}
+	on, set := true, false // plcf->redirect, and plcf->redirects != NULL
 	var rules []redirectRule
-	for _, d := range ds {
-		switch {
-		case len(d.Args) == 1 && d.Args[0] == "off":
-			rules = nil
-		case len(d.Args) == 1 && d.Args[0] == "default":
-			rules = append(rules, def())
-		case len(d.Args) == 2 && !strings.HasPrefix(d.Args[0], "~"):
-			rules = append(rules, redirectRule{pattern: h.expand(rq, d.Args[0]), replacement: h.expand(rq, d.Args[1])})
-		case len(d.Args) == 2:
-			pat, fold := d.Args[0][1:], false
-			if strings.HasPrefix(pat, "*") {
-				pat, fold = pat[1:], true
-			}
-			if re, err := nginx.CompileRegex(pat, fold); err == nil {
-				rules = append(rules, redirectRule{re: re, raw: d.Args[1]})
+	for i := len(chain) - 1; i >= 0; i-- {
+		lv := chain[i]
+		if lv.dir == nil {
+			continue
+		}
+		var def *redirectRule
+		if pd := lv.dir.First("proxy_pass"); pd != nil && !strings.Contains(pd.Arg(0), "$") {
+			if t, ok := parsePass(pd.Arg(0)); ok {
+				r := redirectRule{pattern: pd.Arg(0) + "/", replacement: "/"}
+				if t.hasURI {
+					r = redirectRule{pattern: pd.Arg(0), replacement: lv.name}
+				}
+				def = &r
 			}
 		}
+		ds := lv.dir.Find("proxy_redirect")
+		switch {
+		case len(ds) == 1 && len(ds[0].Args) == 1 && ds[0].Args[0] == "off":
+			on, set, rules = false, false, nil
+		case len(ds) > 0:
+			on, set, rules = true, true, nil
+			for _, d := range ds {
+				switch {
+				case len(d.Args) == 1 && d.Args[0] == "default":
+					if def != nil {
+						rules = append(rules, *def)
+					}
+				case len(d.Args) == 2 && !strings.HasPrefix(d.Args[0], "~"):
+					rules = append(rules, redirectRule{pattern: h.expand(rq, d.Args[0]), replacement: h.expand(rq, d.Args[1])})
+				case len(d.Args) == 2:
+					pat, fold := d.Args[0][1:], false
+					if strings.HasPrefix(pat, "*") {
+						pat, fold = pat[1:], true
+					}
+					if re, err := nginx.CompileRegex(pat, fold); err == nil {
+						rules = append(rules, redirectRule{re: re, raw: d.Args[1]})
+					}
+				}
+			}
+		case on && !set && def != nil:
+			set, rules = true, []redirectRule{*def}
+		}
+	}
+	if !on {
+		return nil
 	}
 	return rules
 }
@@ -82,9 +127,8 @@ func (h *Handler) redirectRules(rq *request, l *nginx.Location, t passTarget, pa
 // value replaces it; a rewritten value that starts with '/' is made
 // absolute by the header filter (absolute_redirect on), an untouched one is
 // passed as it is.
-func (h *Handler) rewriteLocation(rq *request, l *nginx.Location, t passTarget, v string) string {
-	pass := h.passURL(l, rq)
-	for _, rule := range h.redirectRules(rq, l, t, pass) {
+func (h *Handler) rewriteLocation(rq *request, l *nginx.Location, v string) string {
+	for _, rule := range h.redirectRules(rq, l) {
 		if nv, ok := h.apply(rq, rule, v); ok {
 			if strings.HasPrefix(nv, "/") {
 				nv = h.redirectBase(rq, l) + nv
@@ -97,14 +141,13 @@ func (h *Handler) rewriteLocation(rq *request, l *nginx.Location, t passTarget, 
 
 // rewriteRefresh applies the proxy_redirect rules to the URL after "url="
 // in a Refresh header.
-func (h *Handler) rewriteRefresh(rq *request, l *nginx.Location, t passTarget, v string) string {
+func (h *Handler) rewriteRefresh(rq *request, l *nginx.Location, v string) string {
 	i := strings.Index(strings.ToLower(v), "url=")
 	if i < 0 {
 		return v
 	}
 	i += 4
-	pass := h.passURL(l, rq)
-	for _, rule := range h.redirectRules(rq, l, t, pass) {
+	for _, rule := range h.redirectRules(rq, l) {
 		if nv, ok := h.apply(rq, rule, v[i:]); ok {
 			return v[:i] + nv
 		}

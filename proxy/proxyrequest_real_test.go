@@ -103,3 +103,85 @@ server {
 		}
 	}
 }
+
+// linesApp sends on got the request line, the header lines in the order
+// and case they came in, and the body of each request it gets, and
+// answers 200.
+func linesApp(t *testing.T, got chan<- string) string {
+	t.Helper()
+	return rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(c)
+		var b strings.Builder
+		length := 0
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			b.WriteString(line)
+			if line == "\r\n" {
+				break
+			}
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
+				length, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		body := make([]byte, length)
+		n, _ := io.ReadFull(br, body)
+		got <- b.String() + string(body[:n])
+		io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+	})
+}
+
+// TestProxyRequestHeaderLinesAgainstNginx compares the request the app
+// gets byte for byte: the client's header lines in their order and case
+// after those of the proxy module (Content-Length among them, in its
+// place), $http_ of a name with '_', $request_uri and $http_host after an
+// absolute-form request target, and proxy_set_body.
+func TestProxyRequestHeaderLinesAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	got := make(chan string, 4)
+	app := linesApp(t, got)
+	conf := strings.ReplaceAll(`
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    underscores_in_headers on;
+    location / { proxy_pass http://APP; }
+    location /vars {
+        proxy_set_header X-Under $http_x_under;
+        proxy_set_header X-Req $request_uri;
+        proxy_set_header X-Host $http_host;
+        proxy_pass http://APP;
+    }
+    location /setbody { proxy_set_body "b=$arg_x"; proxy_pass http://APP; }
+}
+`, "APP", app)
+	ng := realnginx.StartHTTP(t, conf, nil)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, raw := range []string{
+		"POST /plain HTTP/1.1\r\nHost: localhost\r\nx-lower: l\r\nZeta: 1\r\nX-UPPER: U\r\nAlpha: 2\r\nX_Under: 3\r\n" +
+			"Cookie: a=1\r\nzeta: 4\r\nCookie: b=2\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbody",
+		"GET http://Other.Example:8080/vars?q=1 HTTP/1.1\r\nHost: localhost\r\nX_Under: u\r\nX-Under: dash\r\nConnection: close\r\n\r\n",
+		"GET http://Other.Example/vars HTTP/1.1\r\nHost: localhost\r\nx-under: dash\r\nConnection: close\r\n\r\n",
+		"POST /setbody?x=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 6\r\n\r\nclient",
+	} {
+		var seen [2]string
+		for i, addr := range []string{ng.Addr, emu} {
+			if _, err := realnginx.SendRaw(addr, []byte(raw)); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case seen[i] = <-got:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%q: the app got nothing", firstLine([]byte(raw)))
+			}
+		}
+		if seen[0] != seen[1] {
+			t.Errorf("%s: the app got\nfrom nginx:\n%q\nfrom serve:\n%q", firstLine([]byte(raw)), seen[0], seen[1])
+		}
+	}
+}

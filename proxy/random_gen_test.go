@@ -37,6 +37,7 @@ var randFiles = map[string]string{
 	"www/static/st.txt":    "FILE www/static/st.txt\n",
 	"www/prot/p.txt":       "FILE www/prot/p.txt\n",
 	"www/fallback.html":    "FILE www/fallback.html\n",
+	"www/px/r/r.txt":       "FILE www/px/r/r.txt\n",
 	"html/h.txt":           "FILE html/h.txt (nginx's default root)\n",
 	"html/index.html":      "FILE html/index.html\n",
 	// The user files of auth_basic (see randGoodCreds) and the pages of
@@ -160,12 +161,19 @@ type randGen struct {
 	// access part; vs is what that part remembers for the requests.
 	v  *randGen
 	vs randVarsState
+
+	// p draws the proxy part (random_proxy_test.go: proxy_pass URI
+	// mapping, request headers, the app's redirects and errors) from a
+	// stream of its own; ps is what that part remembers for the requests.
+	p  *randGen
+	ps randProxyState
 }
 
 func newRandGen(seed uint64) *randGen {
 	return &randGen{r: rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15+1)), used: map[string]bool{},
 		a: &randGen{r: rand.New(rand.NewPCG(seed^0xacce55c0de, seed*0xbf58476d1ce4e5b9+7))},
-		v: &randGen{r: rand.New(rand.NewPCG(seed^0x7a55e7a1, seed*0x94d049bb133111eb+11))}}
+		v: &randGen{r: rand.New(rand.NewPCG(seed^0x7a55e7a1, seed*0x94d049bb133111eb+11))},
+		p: &randGen{r: rand.New(rand.NewPCG(seed^0x9f0c5e11, seed*0xd6e8feb86659fd93+13))}}
 }
 
 func (g *randGen) chance(p float64) bool { return g.r.Float64() < p }
@@ -228,6 +236,8 @@ func (g *randGen) server() string {
 	locs = append(locs, g.accessLocs()...)
 	lines = g.serverVars(lines)
 	locs = append(locs, g.varsLocs()...)
+	lines = g.proxyServer(lines)
+	locs = append(locs, g.proxyLocs()...)
 	var b strings.Builder
 	for _, l := range g.vHTTP() {
 		b.WriteString(l + "\n")
@@ -502,6 +512,9 @@ func (g *randGen) requests(n int) []randRequest {
 	}
 	for i, m := 0, 10+g.v.r.IntN(15); i < m; i++ {
 		reqs = append(reqs, g.varsRequest())
+	}
+	for i, m := 0, 10+g.p.r.IntN(15); i < m; i++ {
+		reqs = append(reqs, g.proxyRequest())
 	}
 	return reqs
 }

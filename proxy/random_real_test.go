@@ -33,7 +33,12 @@ import (
 // the server, set, if on files and regexes, secure_link, valid_referers,
 // add_header, expires and types at every level, locations of its own
 // under /v/, and requests with Host, Referer, secure links and the app's
-// headers on X-Accel-Redirect answers.
+// headers on X-Accel-Redirect answers. A proxy part (random_proxy_test.go),
+// from a fourth stream, adds locations under /px/ that proxy to an echo
+// app (ECHOAPP, echoBackend): proxy_pass with and without a URI part in
+// every kind of location, proxy_set_header at several levels, the
+// client's header lines, proxy_redirect and the app's redirects, errors,
+// 1xx answers and X-Accel-Redirect into internal locations.
 //
 // XACCEL_SERVE_SEEDS=N runs seeds 1..N (default 10); XACCEL_SERVE_SEED=K
 // runs seed K alone, to reproduce a failure, and with XACCEL_SERVE_SEEDS=N
@@ -189,7 +194,7 @@ func runRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 	tmpl := g.server()
 	reqs := g.requests(30 + g.r.IntN(31))
 	backend := scriptBackend(t)
-	conf := strings.ReplaceAll(tmpl, "BACKEND", backend)
+	conf := strings.NewReplacer("BACKEND", backend, "ECHOAPP", echoBackend(t)).Replace(tmpl)
 	stats.add(func(s *randStats) { s.seeds++ })
 	if ok, out := realnginx.CheckHTTP(conf, randFiles); !ok {
 		stats.add(func(s *randStats) { s.refusedNginx++ })

@@ -97,3 +97,39 @@ func TestRedirectsAgainstNginx(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectNoServerNameAgainstNginx compares a directory's redirect
+// under server_name_in_redirect in a server without server_name: nginx
+// writes the empty name ("http:///dir/" with port_in_redirect off); and
+// a location's redirect to its name with a slash that an error_page takes
+// over, made absolute with the settings of the location that answers.
+func TestRedirectNoServerNameAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    server_name_in_redirect on;
+    location /noport/ { port_in_redirect off; }
+    location /pp/ {
+        proxy_pass http://127.0.0.1:9;
+        server_name_in_redirect off;
+        error_page 301 =200 /noport/dir/f.txt;
+    }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/dir/f.txt": "f\n", "www/noport/dir/f.txt": "f\n"})
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	_, emuPort, _ := net.SplitHostPort(emu)
+	for _, target := range []string{"/dir", "/noport/dir?a=1", "/pp", "/pp?b=2"} {
+		want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, nil, ""))
+		if loc := got.Header.Get("Location"); loc != "" {
+			got.Header.Set("Location", strings.Replace(loc, ":"+emuPort+"/", ":"+strconv.Itoa(ng.Port)+"/", 1))
+		}
+		if problems := diffResponses(want, got); len(problems) > 0 {
+			t.Errorf("GET %s:\n  %s", target, strings.Join(problems, "\n  "))
+		}
+	}
+}

@@ -19,10 +19,15 @@ type request struct {
 	// location is the Location a redirect was given before the header
 	// filter made it absolute (what msie_refresh sends).
 	location string
-	body     []byte
-	hasBody  bool // the client sent a body (Content-Length or chunked)
-	bodyRead bool // body holds the client's body (readBody)
-	bodyErr  int  // what reading the body ended with: a status, or bodyAbort
+	// relLocation is a Location the header filter is still to make
+	// absolute, with the configuration of the location that answers
+	// (ngx_http_header_filter reads r->loc_conf): a location's own
+	// redirect to its name with a slash that an error_page takes over.
+	relLocation string
+	body        []byte
+	hasBody     bool // the client sent a body (Content-Length or chunked)
+	bodyRead    bool // body holds the client's body (readBody)
+	bodyErr     int  // what reading the body ended with: a status, or bodyAbort
 	// bodyFile holds a body larger than client_body_buffer_size (body is
 	// then nil), unlinked as soon as it is made; bodyLen is the body's
 	// length either way.
@@ -67,6 +72,12 @@ type request struct {
 	// runs the request with the if's configuration, which has no
 	// try_files (it is not inherited).
 	inIf bool
+	// ifPass is the proxy_pass of the last if block of the location that
+	// matched, when it has one (its if block is ifBlock): the request is
+	// proxied with it (ngx_http_script_if_code makes the if's
+	// configuration the request's, and its content handler the
+	// request's).
+	ifPass, ifBlock *nginx.Directive
 	// addURIToAlias is r->add_uri_to_alias: try_files found a file under
 	// a regex location's alias.
 	addURIToAlias bool

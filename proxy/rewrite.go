@@ -20,10 +20,12 @@ import (
 // locations match it) and, unless it ends with break, searches the
 // location again (at most 10 times in all, as for internal redirects).
 //
-// An `if` block is emulated when it holds rewrite directives only: nginx
-// makes a matched block the request's configuration, so one holding
-// anything else (proxy_pass, add_header...) is not emulated, and New says
-// so (or refuses to start, when the block refuses requests).
+// An `if` block is emulated when it holds rewrite directives only, and
+// now and then a proxy_pass: nginx makes a matched block the request's
+// configuration (merged with its location's, so only its proxy_pass
+// differs), so one holding anything else (add_header, root...) is not
+// emulated, and New says so (or refuses to start, when the block refuses
+// requests).
 
 // rewriteDirectives are the directives of the rewrite module.
 var rewriteDirectives = map[string]bool{
@@ -31,11 +33,11 @@ var rewriteDirectives = map[string]bool{
 	"rewrite_log": true, "uninitialized_variable_warn": true,
 }
 
-// pureIf reports whether if block d holds rewrite directives only (an if
-// in an if is not one: nginx refuses it).
+// pureIf reports whether if block d holds rewrite directives only, and
+// now and then a proxy_pass (an if in an if is not one: nginx refuses it).
 func pureIf(d *nginx.Directive) bool {
 	for _, c := range d.Block {
-		if !rewriteDirectives[c.Name] && c.Name != "include" || c.Name == "if" {
+		if !rewriteDirectives[c.Name] && c.Name != "include" && c.Name != "proxy_pass" || c.Name == "if" {
 			return false // (what an include includes follows it in the block)
 		}
 	}
@@ -132,7 +134,10 @@ func (h *Handler) runBlock(w http.ResponseWriter, rq *request, block *nginx.Dire
 				continue
 			}
 			if l != nil {
-				rq.inIf = true // ngx_http_script_if_code: r->loc_conf is the if's
+				// ngx_http_script_if_code: r->loc_conf is the if's, and
+				// its proxy_pass, if it has one, the content handler; an
+				// if without one proxies as its location does.
+				rq.inIf, rq.ifPass, rq.ifBlock = true, d.First("proxy_pass"), d
 			}
 			if stop, s, sent := h.runBlock(w, rq, d, l, changed); sent || stop != scriptOn {
 				return stop, s, sent
@@ -180,14 +185,16 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 		return v
 	}
 	rawURI, rawArgs, hasQ := strings.Cut(strings.TrimSuffix(raw, "?"), "?")
-	var repl string
+	var repl, args string
 	if redirect {
 		repl = h.expandEach(rq, rawURI, escape)
 	} else {
 		repl = h.expand(rq, rawURI)
 	}
+	uri := repl
 	if hasQ {
-		repl += "?" + h.expandEach(rq, rawArgs, escape)
+		args = h.expandEach(rq, rawArgs, escape)
+		repl += "?" + args
 	}
 	if redirect {
 		status := http.StatusFound
@@ -196,9 +203,11 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 		}
 		// ngx_http_script_regex_end_code: a redirect is unescaped (see
 		// unescapeRedirect) before the request's arguments are added.
+		// The separator is '&' when the replacement was written with a
+		// '?' (code->args), whatever '?' a capture brings.
 		target := unescapeRedirect(repl)
 		if !dropArgs && rq.args != "" {
-			if strings.Contains(target, "?") {
+			if hasQ {
 				target += "&" + rq.args
 			} else {
 				target += "?" + rq.args
@@ -212,11 +221,13 @@ func (h *Handler) rewrite(w http.ResponseWriter, rq *request, d *nginx.Directive
 		rq.uriChanged = true
 		return scriptOn, h.fail(w, rq, status, l), true
 	}
-	uri, args, hasArgs := strings.Cut(repl, "?")
+	// The arguments start at the '?' written in the replacement
+	// (ngx_http_script_start_args_code), not at one a capture or a
+	// variable brings, which stays in the URI.
 	switch {
 	case dropArgs:
 		rq.args = args
-	case !hasArgs:
+	case !hasQ:
 	case rq.args != "":
 		rq.args = args + "&" + rq.args
 	default:

@@ -46,6 +46,10 @@ server {
     location /ret/ { return 302 /new/a.txt; }
     location /ret2/ { return https://example.org/x; }
     location /text/ { return 200 "hello $uri"; }
+    location /cap/ { rewrite ^/cap/(.*)$ /show/$1 last; }
+    location /capr/ { rewrite ^/capr/(.*)$ /to/$1 redirect; }
+    location /capq/ { rewrite ^/capq/(.*)$ /to/$1?w=1 redirect; }
+    location /show/ { return 200 "uri=$uri args=$args"; }
     location /seq/ {
         if ($arg_a) { set $which a; }
         if ($arg_b) { set $which "${which}b"; break; }
@@ -86,6 +90,8 @@ func TestRewriteAgainstNginx(t *testing.T) {
 		{"GET", "/if/real.txt?v=1", nil}, {"GET", "/re/abc/42", nil}, {"GET", "/re/abc/x", nil},
 		{"GET", "/set/x?orig=1", nil}, {"GET", "/brkdir/f.txt", nil}, {"GET", "/ret/x?k=v", nil},
 		{"GET", "/ret2/", nil}, {"GET", "/text/a%20b", nil}, {"HEAD", "/text/x", nil},
+		{"GET", "/cap/a%3Fb?x=1", nil}, {"GET", "/cap/a%3F", nil}, {"GET", "/capr/a%3Fb?x=1", nil},
+		{"GET", "/capq/a%3Fb?x=1", nil}, {"GET", "/capr/plain?x=1", nil},
 		{"GET", "/seq/", nil}, {"GET", "/seq/?a=1", nil}, {"GET", "/seq/?a=1&b=1", nil}, {"GET", "/seq/?b=1", nil},
 	}
 	for _, rq := range reqs {

@@ -353,7 +353,7 @@ func (h *Handler) ssiInclude(rq *request, params map[string]string) ([]byte, boo
 	sub := &request{
 		r: rq.r, method: http.MethodGet, uri: uri, args: args, internal: true, subrequest: true, main: rq.mainRequest(),
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
-		vars: rq.vars, cached: rq.cached,
+		vars: rq.vars, cached: rq.sharedCache(),
 	}
 	bw := &bodyWriter{hdr: http.Header{}}
 	h.process(bw, sub, step{kind: stepURI})

@@ -63,8 +63,11 @@ type StaticParams struct {
 	Header http.Header
 	// Host is what goes between "http://" (https:// over TLS) and the path in the Location of
 	// a directory redirect, "name[:port]"; "" means RedirectHost(r), which
-	// is what nginx uses.
-	Host string
+	// is what nginx uses, unless HostSet says "" is the host (a server
+	// without server_name under server_name_in_redirect on, with
+	// port_in_redirect off: nginx writes "http:///dir/").
+	Host    string
+	HostSet bool
 	// IfModifiedSince is if_modified_since ("" is exact); Ranges is
 	// max_ranges.
 	IfModifiedSince string
@@ -161,7 +164,7 @@ func ServeStatic(w http.ResponseWriter, r *http.Request, p StaticParams) StaticR
 
 	if f.isDir() {
 		host := p.Host
-		if host == "" {
+		if host == "" && !p.HostSet {
 			host = RedirectHost(r)
 		}
 		h := w.Header()

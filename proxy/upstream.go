@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -216,7 +218,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	// unless proxy_request_buffering is off: then it goes to the app as
 	// it arrives (a chunked one only over HTTP/1.1, which can carry it).
 	var stream *upstream.Stream
-	if !lc.requestBuffering && lc.passBody && rq.hasBody && !rq.bodyRead && rq.r.Body != nil && rq.r.Body != http.NoBody &&
+	if !lc.requestBuffering && lc.passBody && lc.setBody == nil && rq.hasBody && !rq.bodyRead && rq.r.Body != nil && rq.r.Body != http.NoBody &&
 		(rq.r.ContentLength >= 0 || lc.proxyHTTP11) && err == nil {
 		rq.bodyRead = true
 		stream = &upstream.Stream{R: &streamBody{rq: rq, r: rq.r.Body, max: lc.maxBody, keep: int64(lc.bodyBuffer) + int64(lc.bodyBuffer)>>2},
@@ -282,22 +284,46 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	b = append(b, version...)
 	b = append(b, "\r\n"...)
 	// The request header: proxy_set_header values (config order), the
-	// defaults they do not replace, then the client's header lines that
-	// none of them names.
-	sendLength, hasConnection := false, false
+	// defaults they do not replace (ngx_http_proxy_init_headers merges
+	// them in this order), then the client's header lines that none of
+	// them names, in the client's order and case.
+	hasConnection := false
+	// proxy_set_body: its value is the body, and its length the
+	// Content-Length (ctx->internal_body_length), whatever the client
+	// sent; the client's body is read and dropped.
+	var setBody []byte
+	if lc.setBody != nil {
+		setBody = []byte(h.expand(rq, lc.setBody.Arg(0)))
+	}
+	line := func(name, v string) {
+		b = append(b, name...)
+		b = append(b, ": "...)
+		b = append(b, v...)
+		b = append(b, "\r\n"...)
+	}
 	add := func(name, value string) {
-		if strings.EqualFold(name, "Content-Length") {
-			// $proxy_internal_body_length: the client's body length, when
-			// it sent one.
-			sendLength = value != "" && rq.hasBody
+		switch {
+		case strings.EqualFold(name, "Content-Length"):
+			// $proxy_internal_body_length: the client's body length,
+			// when it sent one and it does not go in chunks.
+			if value != "" && lc.setBody != nil {
+				line(name, strconv.Itoa(len(setBody)))
+			} else if value != "" && rq.hasBody && (stream == nil || !stream.Chunked) {
+				n := rq.bodyLen
+				if stream != nil {
+					n = rq.r.ContentLength
+				}
+				line(name, strconv.FormatInt(n, 10))
+			}
+			return
+		case strings.EqualFold(name, "Transfer-Encoding") && value == "$proxy_internal_chunked":
+			if stream != nil && stream.Chunked {
+				line(name, "chunked")
+			}
 			return
 		}
-		v := h.expand(rq, value)
-		if v != "" {
-			b = append(b, name...)
-			b = append(b, ": "...)
-			b = append(b, v...)
-			b = append(b, "\r\n"...)
+		if v := h.expand(rq, value); v != "" {
+			line(name, v)
 			hasConnection = hasConnection || strings.EqualFold(name, "Connection")
 		}
 	}
@@ -308,39 +334,44 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		if lc.proxySets(ph[0]) {
 			continue
 		}
-		if ph[0] == "Content-Length" {
+		switch ph[0] {
+		case "Content-Length":
 			add(ph[0], "$proxy_internal_body_length")
-			continue
-		}
-		add(ph[0], ph[1])
-	}
-	for k, vs := range rq.r.Header {
-		if !lc.passHeaders || isProxyHeader(k) || lc.proxySets(k) || lc.proxyCacheMethods[rq.method] && cacheClearedHeaders[k] {
-			continue
-		}
-		for _, v := range vs {
-			b = append(b, k...)
-			b = append(b, ": "...)
-			b = append(b, v...)
-			b = append(b, "\r\n"...)
+		case "Transfer-Encoding":
+			add(ph[0], "$proxy_internal_chunked")
+		default:
+			add(ph[0], ph[1])
 		}
 	}
-	switch {
-	case stream != nil && stream.Chunked:
-		b = append(b, "Transfer-Encoding: chunked\r\n"...)
-	case sendLength:
-		n := rq.bodyLen
-		if stream != nil {
-			n = rq.r.ContentLength
+	if lc.passHeaders {
+		pass := func(k string) bool {
+			return !isProxyHeader(k) && !lc.proxySets(k) && !(lc.proxyCacheMethods[rq.method] && cacheClearedHeaders[http.CanonicalHeaderKey(k)])
 		}
-		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, n, 10)
-		b = append(b, "\r\n"...)
+		if lines, ok := http1.HeaderLines(rq.r); ok {
+			for _, hl := range lines {
+				// (a header taken away since, as for a target refused
+				// before the header was read, is not sent)
+				if _, kept := rq.r.Header[http.CanonicalHeaderKey(hl.Name)]; kept && pass(hl.Name) {
+					line(hl.Name, hl.Value)
+				}
+			}
+		} else {
+			for _, k := range slices.Sorted(maps.Keys(rq.r.Header)) {
+				if pass(k) {
+					for _, v := range rq.r.Header[k] {
+						line(k, v)
+					}
+				}
+			}
+		}
 	}
 	b = append(b, "\r\n"...)
 	// proxy_pass_request_body off: the body is read, its length sent
 	// (nginx 1.22 does), the body not.
-	if stream == nil && lc.passBody {
+	switch {
+	case lc.setBody != nil:
+		b = append(b, setBody...)
+	case stream == nil && lc.passBody:
 		b = append(b, rq.body...)
 	}
 	if stream != nil {
@@ -363,7 +394,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	}
 	*bp = b
 	var spooled *io.SectionReader
-	if rq.bodyFile != nil && lc.passBody {
+	if rq.bodyFile != nil && lc.passBody && lc.setBody == nil {
 		spooled = io.NewSectionReader(rq.bodyFile, 0, rq.bodyLen)
 	}
 	var resp *upstream.Response
@@ -442,9 +473,9 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 		forceRanges: lc.forceRanges}, lc.hidden, func(key, v string) string {
 		switch key {
 		case "Location":
-			return h.rewriteLocation(rq, l, t, v)
+			return h.rewriteLocation(rq, l, v)
 		case "Refresh":
-			return h.rewriteRefresh(rq, l, t, v)
+			return h.rewriteRefresh(rq, l, v)
 		}
 		return v
 	})
@@ -597,12 +628,23 @@ func unparsedURI(r *http.Request) string {
 	return u
 }
 
-// passURL is the proxy_pass URL as written (plcf->url).
-func (h *Handler) passURL(l *nginx.Location, rq *request) string {
-	if d := l.Handler(); d != nil && d.Name == "proxy_pass" {
-		return d.Arg(0)
+// requestURIVar is $request_uri, r->unparsed_uri: the request target as
+// the client sent it, from the path on for an absolute-form target
+// (ngx_http_parse_request_line starts it at the path's slash, at the '?'
+// of an empty path, or at the second slash of "://" without either).
+func requestURIVar(r *http.Request) string {
+	u := r.RequestURI
+	if strings.HasPrefix(u, "/") {
+		return u
 	}
-	return ""
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u
+	}
+	if j := strings.IndexAny(u[i+3:], "/?"); j >= 0 {
+		return u[i+3+j:]
+	}
+	return "/"
 }
 
 // accelRedirect does what nginx does with X-Accel-Redirect

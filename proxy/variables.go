@@ -153,6 +153,15 @@ func (rq *request) keepVariable(name, v string) string {
 	return v
 }
 
+// sharedCache is rq's kept values for a subrequest to share (made now if
+// rq has none yet, so that what the subrequest keeps, rq sees).
+func (rq *request) sharedCache() map[string]string {
+	if rq.cached == nil {
+		rq.cached = map[string]string{}
+	}
+	return rq.cached
+}
+
 func (h *Handler) variable(rq *request, name string) string {
 	r := rq.r
 	if v, ok := rq.vars[name]; ok {
@@ -268,7 +277,7 @@ func (h *Handler) variable(rq *request, name string) string {
 		}
 		return ""
 	case "request_uri":
-		return r.RequestURI
+		return requestURIVar(r)
 	case "request_method":
 		return rq.method
 	case "host":
@@ -282,6 +291,14 @@ func (h *Handler) variable(rq *request, name string) string {
 		}
 		return h.srv.NameOf("")
 	case "http_host":
+		// The Host header line (r->headers_in.host), not the host of an
+		// absolute-form request target, which only picks the server.
+		if v, ok := r.Header["Host"]; ok {
+			return v[0]
+		}
+		if !strings.HasPrefix(r.RequestURI, "/") && strings.Contains(r.RequestURI, "://") {
+			return ""
+		}
 		return r.Host
 	case "scheme":
 		return scheme(r)
@@ -437,7 +454,7 @@ func (h *Handler) variable(rq *request, name string) string {
 		v, _ := sslVariable(r, name[4:])
 		return v
 	case strings.HasPrefix(name, "http_"):
-		return r.Header.Get(strings.ReplaceAll(name[5:], "_", "-"))
+		return headerVar(r, name[5:])
 	case strings.HasPrefix(name, "sent_http_"):
 		// The response header being sent (while the header filters run).
 		key := http.CanonicalHeaderKey(strings.ReplaceAll(name[10:], "_", "-"))
@@ -487,4 +504,40 @@ func (h *Handler) variable(rq *request, name string) string {
 		}
 	}
 	return ""
+}
+
+// knownHeaderVars are the $http_ variables nginx reads from
+// r->headers_in by name (ngx_http_core_variables): a line whose name
+// differs from the header's in '-' and '_' is not one of them.
+var knownHeaderVars = map[string]bool{"user_agent": true, "referer": true, "via": true}
+
+// headerVar is $http_NAME for a header other than those variables.go
+// names: the first line whose name, lower-cased and with '-' read as
+// '_', is NAME (ngx_http_variable_unknown_header), so "X_Foo" and
+// "X-Foo" both give $http_x_foo.
+func headerVar(r *http.Request, name string) string {
+	if lines, ok := http1.HeaderLines(r); ok && !knownHeaderVars[name] {
+		for _, hl := range lines {
+			if _, kept := r.Header[http.CanonicalHeaderKey(hl.Name)]; !kept || len(hl.Name) != len(name) {
+				continue
+			}
+			i := 0
+			for ; i < len(name); i++ {
+				c := hl.Name[i]
+				if c >= 'A' && c <= 'Z' {
+					c |= 0x20
+				} else if c == '-' {
+					c = '_'
+				}
+				if c != name[i] {
+					break
+				}
+			}
+			if i == len(name) {
+				return hl.Value
+			}
+		}
+		return ""
+	}
+	return r.Header.Get(strings.ReplaceAll(name, "_", "-"))
 }

@@ -721,3 +721,44 @@ server {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestInterimAnswerAgainstNginx compares what the client gets when the
+// app answers with a 1xx: nginx 1.22 takes it as the answer (the proxy
+// module skips no 1xx), with what follows as its body, so an
+// X-Accel-Redirect in a second answer after a "100 Continue" is not acted
+// on; a 101 says "Connection: upgrade".
+func TestInterimAnswerAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	app := rawApp(t, func(c net.Conn) {
+		defer c.Close()
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		switch target := strings.Fields(string(buf[:n]) + " x x")[1]; {
+		case strings.HasSuffix(target, "/two"):
+			c.Write([]byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nX-Accel-Redirect: /int/a.txt\r\nContent-Length: 3\r\n\r\nabc"))
+		case strings.HasSuffix(target, "/xar"):
+			c.Write([]byte("HTTP/1.1 100 Continue\r\nX-Accel-Redirect: /int/a.txt\r\n\r\n"))
+		default:
+			c.Write([]byte("HTTP/1.1 101 Switching\r\nX-A: 1\r\n\r\nrest"))
+		}
+	})
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    location / { proxy_pass http://` + app + `; }
+    location /int/ { internal; alias {{PREFIX}}/files/; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"files/a.txt": "FILE a.txt\n"})
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, target := range []string{"/two", "/xar", "/up"} {
+		for _, h := range []http.Header{nil, {"Upgrade": {"x"}, "Connection": {"upgrade"}}} {
+			want, got := sendBoth(t, ng, emu, realnginx.RawRequest("GET", target, h, ""))
+			if problems := diffResponses(want, got); len(problems) > 0 {
+				t.Errorf("GET %s %v:\n  %s", target, h, strings.Join(problems, "\n  "))
+			}
+		}
+	}
+}

@@ -144,6 +144,7 @@ func trimEOL(line []byte) []byte {
 // or '-', or '_' without underscores_in_headers.
 type reqHeaderLine struct {
 	name, value string
+	raw         string // the name as the client wrote it
 	invalid     bool
 }
 
@@ -175,7 +176,8 @@ func parseHeaderLine(line []byte, underscores bool) (reqHeaderLine, bool) {
 		// ':' first: refused like a space (nginx 1.21.1+).
 		return hl, false
 	}
-	hl.name = http.CanonicalHeaderKey(string(line[:i]))
+	hl.raw = string(line[:i])
+	hl.name = http.CanonicalHeaderKey(hl.raw)
 	if i < len(line) {
 		v := line[i+1:]
 		for len(v) > 0 && v[0] == ' ' {

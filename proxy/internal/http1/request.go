@@ -72,11 +72,14 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	if rl.minor == 0 {
 		r.Proto = "HTTP/1.0"
 	}
-	if _, _, err := nginx.NormalizeRequestTarget(rl.target, c.reading.MergeSlashes); err != nil {
-		// nginx refuses such a target as it reads the request line
-		// (ngx_http_process_request_uri), before the header: the
-		// connection's default server answers, whatever Host says.
-		return r, 0, false, http.StatusBadRequest
+	if !plainTarget(rl.target) {
+		if _, _, err := nginx.NormalizeRequestTarget(rl.target, c.reading.MergeSlashes); err != nil {
+			// nginx refuses such a target as it reads the request
+			// line (ngx_http_process_request_uri), before the header:
+			// the connection's default server answers, whatever Host
+			// says.
+			return r, 0, false, http.StatusBadRequest
+		}
 	}
 	if u, err := url.ParseRequestURI(rl.target); err == nil {
 		r.URL = u
@@ -93,6 +96,7 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 		pick(r.Host)
 	}
 	headers := 0
+	var taken []HeaderLine
 	for {
 		underscores, ignoreInvalid := c.reading.Underscores, c.reading.IgnoreInvalid
 		line, err := c.br.ReadSlice('\n')
@@ -133,16 +137,33 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 			}
 		}
 		r.Header[hl.name] = append(r.Header[hl.name], hl.value)
+		taken = append(taken, HeaderLine{Name: hl.raw, Value: hl.value})
 	}
 	if !picked {
 		pick("")
 	}
+	r = r.WithContext(context.WithValue(r.Context(), headerLinesKey{}, taken))
 	length, chunked, status := checkRequestHeader(rl, r.Header)
 	r.ContentLength = length
 	if chunked {
 		r.TransferEncoding = []string{"chunked"}
 	}
 	return r, length, chunked, status
+}
+
+// HeaderLine is one request header line nginx keeps in its list
+// (r->headers_in.headers): the name as the client wrote it, and the value.
+type HeaderLine struct{ Name, Value string }
+
+type headerLinesKey struct{}
+
+// HeaderLines returns the header lines of a request read by this package,
+// in the client's order and case, as nginx's proxy module sends them to an
+// app (ngx_http_proxy_create_request walks r->headers_in.headers); ok is
+// false for a request read elsewhere.
+func HeaderLines(r *http.Request) (lines []HeaderLine, ok bool) {
+	lines, ok = r.Context().Value(headerLinesKey{}).([]HeaderLine)
+	return lines, ok
 }
 
 // bodyReader is a request body; with Expect: 100-continue, the interim
@@ -307,5 +328,30 @@ func (b *headerBuffers) fit(n int, l *Limits) bool {
 	}
 	b.busy++
 	b.cap, b.used = size, n
+	return true
+}
+
+// plainTarget reports whether target is a path that nginx's request-line
+// parser takes as it is, which NormalizeRequestTarget cannot refuse: it
+// starts with '/', has no escape, no segment starting with '.', no "//"
+// and nothing but unreserved and sub-delimiter characters, ':', '@', '/'
+// and '?'. (Checking it is cheaper than normalizing it.)
+func plainTarget(target string) bool {
+	if target == "" || target[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(target); i++ {
+		c := target[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '/':
+			if i+1 < len(target) && (target[i+1] == '/' || target[i+1] == '.') {
+				return false
+			}
+		case strings.IndexByte("-._~!$&'()*+,;=:@?", c) >= 0:
+		default:
+			return false
+		}
+	}
 	return true
 }

@@ -268,7 +268,10 @@ func (w *respWriter) WriteHeader(status int) {
 	w.wroteHeader = true
 	hdr := w.hdr
 	method := w.req.Method
-	w.bodyAllowed = method != http.MethodHead && status >= 200 && status != 204 && status != 304
+	// A 1xx an app answered with goes out as nginx 1.22 passes it on,
+	// with what followed it as its body, never chunked
+	// (ngx_http_chunked_header_filter leaves a status under 200 alone).
+	w.bodyAllowed = method != http.MethodHead && status != 204 && status != 304
 	w.cl = -1
 	if v, ok := hdr["Content-Length"]; ok && len(v) > 0 {
 		if n, ok := wire.ParseDigits(v[0]); ok {
@@ -279,7 +282,7 @@ func (w *respWriter) WriteHeader(status int) {
 	// length, or one a trailer follows, to HTTP/1.1 when
 	// chunked_transfer_encoding allows it; otherwise a body of unknown
 	// length ends with the connection.
-	if w.bodyAllowed && (w.cl < 0 || w.expectTrailers) {
+	if w.bodyAllowed && status >= 200 && (w.cl < 0 || w.expectTrailers) {
 		if w.req.ProtoMinor > 0 && !w.c.limits.NoChunked {
 			w.chunked = true
 			if w.cl >= 0 {
@@ -332,7 +335,11 @@ func (w *respWriter) WriteHeader(status int) {
 		// keepalive_requests or keepalive_time reached, keepalive_disable
 		w.keepAlive = false
 	}
-	if w.keepAlive {
+	if status == http.StatusSwitchingProtocols {
+		// ngx_http_header_filter says "upgrade" for a 101, whatever
+		// becomes of the connection.
+		b = append(b, "Connection: upgrade\r\n"...)
+	} else if w.keepAlive {
 		b = append(b, "Connection: keep-alive\r\n"...)
 		if t := w.c.limits.KeepaliveHeader; t > 0 {
 			b = append(b, "Keep-Alive: timeout="...)

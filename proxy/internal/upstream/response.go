@@ -138,10 +138,11 @@ var ErrInvalidHeader = errors.New("upstream sent invalid header")
 // status line and header lines do not fit in proxy_buffer_size.
 var ErrTooBigHeader = errors.New("upstream sent too big header")
 
-// EmptyBody reports whether the response has no body: HEAD, 1xx, 204,
-// 304 or Content-Length: 0.
+// EmptyBody reports whether the response has no body: HEAD, 204, 304
+// or Content-Length: 0 (a 1xx has one, as ngx_http_proxy_input_filter_init
+// reads it).
 func EmptyBody(resp *Response, method string) bool {
-	if method == http.MethodHead || resp.Status == 204 || resp.Status == 304 || resp.Status < 200 {
+	if method == http.MethodHead || resp.Status == 204 || resp.Status == 304 {
 		return true
 	}
 	cl, ok := resp.First("Content-Length")
@@ -151,7 +152,7 @@ func EmptyBody(resp *Response, method string) bool {
 // framed reports whether the end of the body is known without the end of
 // the connection.
 func framed(resp *Response, method string) bool {
-	if method == http.MethodHead || resp.Status == 204 || resp.Status == 304 || resp.Status < 200 {
+	if method == http.MethodHead || resp.Status == 204 || resp.Status == 304 {
 		return true
 	}
 	if _, ok := resp.First("Transfer-Encoding"); ok {
@@ -299,51 +300,48 @@ func appHeaderLine(line []byte) int {
 // readHeader parses the status line and the header lines, limit
 // bytes at most (proxy_buffer_size): only spaces (not tabs) around a value
 // are dropped, a line nginx's parser refuses makes the header invalid
-// (appHeaderLine), names are matched case-insensitively later on.
+// (appHeaderLine), names are matched case-insensitively later on. A 1xx
+// is the answer, as nginx 1.22's proxy module takes it (it skips none:
+// what follows it is its body, a second status line included).
 func readHeader(br *bufio.Reader, limit int) (*Response, error) {
 	var long []byte
 	room := limit
-	for {
-		line, err := readLine(br, &long, &room)
-		if err != nil {
-			return nil, err
-		}
-		// "HTTP/1.1 200 OK": the status is the three digits after the
-		// first space.
-		if !bytes.HasPrefix(line, []byte("HTTP/")) || len(line) < 12 || line[8] != ' ' {
-			return nil, ErrInvalidHeader
-		}
-		d0, d1, d2 := line[9]-'0', line[10]-'0', line[11]-'0'
-		if d0 > 9 || d1 > 9 || d2 > 9 || d0 == 0 {
-			// strconv.Atoi of the three bytes fails, or (with a sign or
-			// a leading zero) gives less than 100.
-			return nil, ErrInvalidHeader
-		}
-		status := int(d0)*100 + int(d1)*10 + int(d2)
-		resp := &Response{Status: status, proto11: bytes.HasPrefix(line, []byte("HTTP/1.1 "))}
-		if text := line[9:]; string(text) == "200 OK" {
-			resp.StatusText = "200 OK" // no copy for the usual one
-		} else {
-			resp.StatusText = string(text)
-		}
-		var hasLength bool
-		resp.Lines, hasLength, err = readLines(br, &long, &room, resp.lineSpace[:0])
-		if err != nil {
-			return nil, err
-		}
-		if status >= 100 && status < 200 && status != 101 {
-			continue // an interim response; the real one follows
-		}
-		// nginx 1.23+ (ngx_http_upstream_process_transfer_encoding): a
-		// Transfer-Encoding other than one "chunked", or together with a
-		// Content-Length, is an invalid header.
-		if te, ok := resp.First("Transfer-Encoding"); ok {
-			if resp.Count("Transfer-Encoding") > 1 || !strings.EqualFold(te, "chunked") || hasLength {
-				return nil, ErrInvalidHeader
-			}
-		}
-		return resp, nil
+	line, err := readLine(br, &long, &room)
+	if err != nil {
+		return nil, err
 	}
+	// "HTTP/1.1 200 OK": the status is the three digits after the
+	// first space.
+	if !bytes.HasPrefix(line, []byte("HTTP/")) || len(line) < 12 || line[8] != ' ' {
+		return nil, ErrInvalidHeader
+	}
+	d0, d1, d2 := line[9]-'0', line[10]-'0', line[11]-'0'
+	if d0 > 9 || d1 > 9 || d2 > 9 || d0 == 0 {
+		// strconv.Atoi of the three bytes fails, or (with a sign or
+		// a leading zero) gives less than 100.
+		return nil, ErrInvalidHeader
+	}
+	status := int(d0)*100 + int(d1)*10 + int(d2)
+	resp := &Response{Status: status, proto11: bytes.HasPrefix(line, []byte("HTTP/1.1 "))}
+	if text := line[9:]; string(text) == "200 OK" {
+		resp.StatusText = "200 OK" // no copy for the usual one
+	} else {
+		resp.StatusText = string(text)
+	}
+	var hasLength bool
+	resp.Lines, hasLength, err = readLines(br, &long, &room, resp.lineSpace[:0])
+	if err != nil {
+		return nil, err
+	}
+	// nginx 1.23+ (ngx_http_upstream_process_transfer_encoding): a
+	// Transfer-Encoding other than one "chunked", or together with a
+	// Content-Length, is an invalid header.
+	if te, ok := resp.First("Transfer-Encoding"); ok {
+		if resp.Count("Transfer-Encoding") > 1 || !strings.EqualFold(te, "chunked") || hasLength {
+			return nil, ErrInvalidHeader
+		}
+	}
+	return resp, nil
 }
 
 // ReadHeaderLines reads header lines up to the empty line that ends them,
@@ -422,10 +420,10 @@ func readLines(br *bufio.Reader, long *[]byte, room *int, lines []HeaderLine) ([
 	return lines, hasLength, nil
 }
 
-// bodyOf is the body of resp: none for HEAD, 1xx, 204 and 304,
+// bodyOf is the body of resp: none for HEAD, 204 and 304,
 // chunked, Content-Length bytes, or up to the end of the connection.
 func bodyOf(br *bufio.Reader, resp *Response, method string) io.Reader {
-	if method == http.MethodHead || resp.Status == 204 || resp.Status == 304 || resp.Status < 200 {
+	if method == http.MethodHead || resp.Status == 204 || resp.Status == 304 {
 		return http.NoBody
 	}
 	if _, ok := resp.First("Transfer-Encoding"); ok {
