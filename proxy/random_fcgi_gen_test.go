@@ -454,12 +454,6 @@ func (g *fcgiGen) django(w func(int, string)) {
 		"/static/app.css", "/static/../secret.php", "/django/%2e%2e/x", "/djangox")
 }
 
-// fcgiRandRequest is one generated request.
-type fcgiRandRequest struct {
-	method, target, body string
-	header               http.Header
-}
-
 // fcgiCommands are queries that tell the app what to answer (see
 // fcgiRandApp): a status, headers, X-Accel-Redirect, an error.
 var fcgiCommands = []string{
@@ -475,8 +469,8 @@ var fcgiCommands = []string{
 }
 
 // requests generates n requests for the server g generated.
-func (g *fcgiGen) requests(n int) []fcgiRandRequest {
-	var reqs []fcgiRandRequest
+func (g *fcgiGen) requests(n int) []randRequest {
+	var reqs []randRequest
 	for len(reqs) < n {
 		target := fpick(g, g.paths)
 		if g.chance(0.4) {
@@ -486,7 +480,7 @@ func (g *fcgiGen) requests(n int) []fcgiRandRequest {
 			}
 			target += sep + fpick(g, fcgiCommands)
 		}
-		rq := fcgiRandRequest{method: "GET", target: target, header: http.Header{}}
+		rq := randRequest{method: "GET", target: target, header: http.Header{}}
 		switch k := g.r.IntN(100); {
 		case k < 12:
 			rq.method = "HEAD"

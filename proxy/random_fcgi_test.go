@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"time"
 
 	"github.com/xaccel/xaccel/internal/realnginx"
-	"github.com/xaccel/xaccel/nginx"
 )
 
 // This file holds a seeded random differential test of serve against
@@ -266,23 +263,6 @@ func fcgiBodyDiff(want, got []byte) string {
 	return b.String()
 }
 
-// fcgiStartEmulator starts serve on the config as nginx reads it: its
-// includes from the prefix's conf directory.
-func fcgiStartEmulator(t *testing.T, conf, prefix string) (string, []Warning, error) {
-	t.Helper()
-	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", prefix).Replace(conf)
-	dir := filepath.Join(prefix, "conf")
-	cfg := nginx.LoadBytes(filepath.Join(dir, "emulated.conf"), []byte(src), nginx.LoadOptions{Prefix: dir})
-	if len(cfg.Errors) > 0 {
-		return "", nil, fmt.Errorf("config: %v", cfg.Errors[0])
-	}
-	h, warns, err := New(cfg, Options{ConfPrefix: prefix})
-	if err != nil {
-		return "", warns, err
-	}
-	return serveHandler(t, h), warns, nil
-}
-
 // TestServeRandomFastCGIAgainstNginx generates, from each seed, a PHP
 // site's server (see fcgiGen.server) and 40 to 70 requests (GET, HEAD,
 // POST with a form body, now and then PUT, DELETE, OPTIONS or PATCH; a
@@ -296,38 +276,7 @@ func fcgiStartEmulator(t *testing.T, conf, prefix string) (string, []Warning, er
 func TestServeRandomFastCGIAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	first, count := uint64(1), 10
-	if s := os.Getenv("XACCEL_FCGI_SEEDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("XACCEL_FCGI_SEEDS=%q: want a positive number", s)
-		}
-		count = n
-	}
-	if s := os.Getenv("XACCEL_FCGI_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("XACCEL_FCGI_SEED=%q: want a number", s)
-		}
-		first = n
-		if os.Getenv("XACCEL_FCGI_SEEDS") == "" {
-			count = 1
-		}
-	}
-	s := &randStats{}
-	t.Run("seeds", func(t *testing.T) {
-		for i := 0; i < count; i++ {
-			seed := first + uint64(i)
-			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-				t.Parallel()
-				runFCGIRandomSeed(t, seed, s)
-			})
-		}
-	})
-	s.Lock()
-	defer s.Unlock()
-	t.Logf("%d seeds: nginx refused %d configs, serve refused %d, serve warned on %d; %d requests compared, %d differ, %d of them MORE PERMISSIVE",
-		s.seeds, s.refusedNginx, s.refusedServe, s.warned, s.requests, s.mismatches, s.permissive)
+	runRandomSeeds(t, "XACCEL_FCGI", runFCGIRandomSeed)
 }
 
 // runFCGIRandomSeed generates the server and requests of seed, runs nginx
@@ -336,104 +285,20 @@ func runFCGIRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 	g := newFCGIGen(seed)
 	tmpl := g.server()
 	reqs := g.requests(40 + g.r.IntN(31))
-	conf := strings.NewReplacer("FCGI", rawApp(t, serveFCGIRand), "UWSGI", rawApp(t, serveUWSGIRand)).Replace(tmpl)
-	stats.add(func(s *randStats) { s.seeds++ })
-	if ok, out := realnginx.CheckHTTP(conf, fcgiRandFiles); !ok {
-		stats.add(func(s *randStats) { s.refusedNginx++ })
-		t.Logf("seed %d: nginx refuses the config, skipped: %s\n%s", seed, strings.TrimSpace(out), tmpl)
-		return
-	}
-	ng := realnginx.StartHTTP(t, conf, fcgiRandFiles)
-	for link, to := range fcgiRandSymlinks {
-		if err := os.Symlink(to, ng.Path(link)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	emu, warns, err := fcgiStartEmulator(t, conf, ng.Prefix)
-	if err != nil {
-		stats.add(func(s *randStats) { s.refusedServe++ })
-		t.Logf("seed %d: serve refuses the config, skipped: %v\n%s", seed, err, tmpl)
-		return
-	}
-	for _, w := range warns {
-		t.Logf("seed %d: warning: %s", seed, w)
-	}
-	if len(warns) > 0 {
-		stats.add(func(s *randStats) { s.warned++ })
-	}
-	_, emuPort, _ := strings.Cut(emu, ":")
-	type mismatch struct {
-		text string
-		perm bool
-	}
-	var found []mismatch
-	for _, rq := range reqs {
-		raw := realnginx.RawRequest(rq.method, rq.target, rq.header, rq.body)
-		logBefore := len(ng.ErrorLog())
-		want, werr := ng.DoRaw(raw)
-		got, gerr := realnginx.SendRaw(emu, raw)
-		portOf(want, strconv.Itoa(ng.Port))
-		portOf(got, emuPort)
-		var problems, perm []string
-		switch {
-		case werr != nil || gerr != nil:
-			if (werr == nil) != (gerr == nil) {
-				problems = append(problems, "only one of them answered")
+	runRandomCase(t, stats, randCase{
+		seed: seed, rerun: "XACCEL_FCGI_SEED", tmpl: tmpl,
+		conf:       strings.NewReplacer("FCGI", rawApp(t, serveFCGIRand), "UWSGI", rawApp(t, serveUWSGIRand)).Replace(tmpl),
+		legend:     "FCGI and UWSGI are the scripted apps, serveFCGIRand and serveUWSGIRand; files: fcgiRandFiles and fcgiRandSymlinks under {{PREFIX}}",
+		files:      fcgiRandFiles,
+		symlinks:   fcgiRandSymlinks,
+		confDir:    "conf", // its includes (fastcgi_params ...) where nginx reads them
+		reqs:       reqs,
+		permissive: fcgiRandPermissive,
+		explain: func(want, got *realnginx.Response, prefix string) string {
+			if !strings.Contains(string(want.Body), " app\n") || !strings.Contains(string(got.Body), " app\n") {
+				return ""
 			}
-		default:
-			problems = diffResponses(want, got)
-			if len(problems) > 0 {
-				perm = fcgiRandPermissive(want, got)
-			}
-		}
-		if len(problems) == 0 {
-			continue
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "--- %s %s", rq.method, rq.target)
-		if rq.body != "" {
-			fmt.Fprintf(&b, " (body %q)", rq.body)
-		}
-		keys := make([]string, 0, len(rq.header))
-		for k := range rq.header {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(&b, " (%s: %s)", k, strings.Join(rq.header[k], ", "))
-		}
-		if len(perm) > 0 {
-			fmt.Fprintf(&b, "\n  MORE PERMISSIVE: %s", strings.Join(perm, "; "))
-		}
-		fmt.Fprintf(&b, "\n  nginx: %s\n  serve: %s\n  %s", showResponse(want, werr, ng.Prefix), showResponse(got, gerr, ng.Prefix), strings.Join(problems, "\n  "))
-		if werr == nil && gerr == nil && strings.Contains(string(want.Body), " app\n") && strings.Contains(string(got.Body), " app\n") {
-			fmt.Fprintf(&b, "\n  listings differ:%s", strings.ReplaceAll(fcgiBodyDiff(want.Body, got.Body), ng.Prefix, "{{PREFIX}}"))
-		}
-		if l := ng.ErrorLog(); len(l) > logBefore {
-			fmt.Fprintf(&b, "\n  nginx's error log: %s", strings.TrimSpace(logStamp.ReplaceAllString(strings.ReplaceAll(l[logBefore:], ng.Prefix, "{{PREFIX}}"), "")))
-		}
-		found = append(found, mismatch{b.String(), len(perm) > 0})
-	}
-	nperm := 0
-	for _, m := range found {
-		if m.perm {
-			nperm++
-		}
-	}
-	stats.add(func(s *randStats) {
-		s.requests += len(reqs)
-		s.mismatches += len(found)
-		s.permissive += nperm
+			return "\n  listings differ:" + strings.ReplaceAll(fcgiBodyDiff(want.Body, got.Body), prefix, "{{PREFIX}}")
+		},
 	})
-	if len(found) == 0 {
-		return
-	}
-	sort.SliceStable(found, func(i, j int) bool { return found[i].perm && !found[j].perm })
-	texts := make([]string, len(found))
-	for i, m := range found {
-		texts[i] = m.text
-	}
-	t.Errorf("seed %d (XACCEL_FCGI_SEED=%d reproduces it): %d of %d requests differ, %d MORE PERMISSIVE\n"+
-		"config (FCGI and UWSGI are the scripted apps, serveFCGIRand and serveUWSGIRand; files: fcgiRandFiles and fcgiRandSymlinks under {{PREFIX}}):\n%s%s",
-		seed, seed, len(found), len(reqs), nperm, tmpl, strings.Join(texts, "\n"))
 }

@@ -5,6 +5,7 @@ package proxy
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -73,11 +74,13 @@ func randPermissive(want, got *realnginx.Response) []string {
 var logStamp = regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |\d+#\d+: \*\d+ |, client: 127\.0\.0\.1, server: |, host: "localhost"`)
 
 // randStartEmulator is startEmulator that reports a config serve refuses
-// instead of failing the test.
-func randStartEmulator(t *testing.T, conf, prefix string) (string, []Warning, error) {
+// instead of failing the test; serve reads it from confDir under the
+// prefix ("" for the prefix itself).
+func randStartEmulator(t *testing.T, conf, prefix, confDir string) (string, []Warning, error) {
 	t.Helper()
 	src := strings.NewReplacer("{{PORT}}", "0", "{{PREFIX}}", prefix).Replace(conf)
-	cfg := nginx.LoadBytes("emulated.conf", []byte(src), nginx.LoadOptions{Prefix: prefix})
+	dir := filepath.Join(prefix, confDir)
+	cfg := nginx.LoadBytes(filepath.Join(dir, "emulated.conf"), []byte(src), nginx.LoadOptions{Prefix: dir})
 	if len(cfg.Errors) > 0 {
 		return "", nil, fmt.Errorf("config: %v", cfg.Errors[0])
 	}
@@ -153,21 +156,28 @@ func (s *randStats) add(f func(s *randStats)) {
 func TestServeRandomAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
+	runRandomSeeds(t, "XACCEL_SERVE", runRandomSeed)
+}
+
+// runRandomSeeds runs seeds in parallel subtests, ten from 1 unless
+// env+"_SEEDS" (how many) and env+"_SEED" (the first, alone when the
+// other is not set) say otherwise, and logs the counts.
+func runRandomSeeds(t *testing.T, env string, run func(t *testing.T, seed uint64, stats *randStats)) {
 	first, count := uint64(1), 10
-	if s := os.Getenv("XACCEL_SERVE_SEEDS"); s != "" {
+	if s := os.Getenv(env + "_SEEDS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			t.Fatalf("XACCEL_SERVE_SEEDS=%q: want a positive number", s)
+			t.Fatalf("%s_SEEDS=%q: want a positive number", env, s)
 		}
 		count = n
 	}
-	if s := os.Getenv("XACCEL_SERVE_SEED"); s != "" {
+	if s := os.Getenv(env + "_SEED"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			t.Fatalf("XACCEL_SERVE_SEED=%q: want a number", s)
+			t.Fatalf("%s_SEED=%q: want a number", env, s)
 		}
 		first = n
-		if os.Getenv("XACCEL_SERVE_SEEDS") == "" {
+		if os.Getenv(env+"_SEEDS") == "" {
 			count = 1
 		}
 	}
@@ -177,7 +187,7 @@ func TestServeRandomAgainstNginx(t *testing.T) {
 			seed := first + uint64(i)
 			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 				t.Parallel()
-				runRandomSeed(t, seed, s)
+				run(t, seed, s)
 			})
 		}
 	})
@@ -193,21 +203,54 @@ func runRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 	g := newRandGen(seed)
 	tmpl := g.server()
 	reqs := g.requests(30 + g.r.IntN(31))
-	backend := scriptBackend(t)
-	conf := strings.NewReplacer("BACKEND", backend, "ECHOAPP", echoBackend(t)).Replace(tmpl)
+	runRandomCase(t, stats, randCase{
+		seed: seed, rerun: "XACCEL_SERVE_SEED", tmpl: tmpl,
+		conf:       strings.NewReplacer("BACKEND", scriptBackend(t), "ECHOAPP", echoBackend(t)).Replace(tmpl),
+		legend:     "BACKEND is the scripted app, scriptBackend; ECHOAPP echoBackend; files: randFiles and randSymlinks under {{PREFIX}}",
+		files:      randFiles,
+		symlinks:   randSymlinks,
+		reqs:       reqs,
+		permissive: randPermissive,
+	})
+}
+
+// randCase is one seed's server and requests for runRandomCase.
+type randCase struct {
+	seed       uint64
+	rerun      string // the variable that runs the seed alone
+	tmpl, conf string // the configuration as generated, and with its apps' addresses
+	legend     string // what tmpl's placeholders and files are, for the report
+	files      map[string]string
+	symlinks   map[string]string
+	// confDir is where serve reads the configuration from, relative to
+	// the prefix ("": the prefix; "conf" where nginx reads it, for
+	// includes relative to it).
+	confDir    string
+	reqs       []randRequest
+	permissive func(want, got *realnginx.Response) []string
+	// explain, when set, adds to the report of a difference.
+	explain func(want, got *realnginx.Response, prefix string) string
+}
+
+// runRandomCase checks c's configuration with nginx, runs nginx and serve
+// on it, sends both c's requests, and reports every request they answer
+// differently, the more permissive answers of serve first, with the
+// configuration and what nginx logged.
+func runRandomCase(t *testing.T, stats *randStats, c randCase) {
+	seed, tmpl, reqs := c.seed, c.tmpl, c.reqs
 	stats.add(func(s *randStats) { s.seeds++ })
-	if ok, out := realnginx.CheckHTTP(conf, randFiles); !ok {
+	if ok, out := realnginx.CheckHTTP(c.conf, c.files); !ok {
 		stats.add(func(s *randStats) { s.refusedNginx++ })
 		t.Logf("seed %d: nginx refuses the config, skipped: %s\n%s", seed, strings.TrimSpace(out), tmpl)
 		return
 	}
-	ng := realnginx.StartHTTP(t, conf, randFiles)
-	for link, to := range randSymlinks {
+	ng := realnginx.StartHTTP(t, c.conf, c.files)
+	for link, to := range c.symlinks {
 		if err := os.Symlink(to, ng.Path(link)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	emu, warns, err := randStartEmulator(t, conf, ng.Prefix)
+	emu, warns, err := randStartEmulator(t, c.conf, ng.Prefix, c.confDir)
 	if err != nil {
 		stats.add(func(s *randStats) { s.refusedServe++ })
 		t.Logf("seed %d: serve refuses the config, skipped: %v\n%s", seed, err, tmpl)
@@ -243,7 +286,7 @@ func runRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 		default:
 			problems = diffResponses(want, got)
 			if len(problems) > 0 {
-				perm = randPermissive(want, got)
+				perm = c.permissive(want, got)
 			}
 		}
 		if len(problems) == 0 {
@@ -266,6 +309,9 @@ func runRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 			fmt.Fprintf(&b, "\n  MORE PERMISSIVE: %s", strings.Join(perm, "; "))
 		}
 		fmt.Fprintf(&b, "\n  nginx: %s\n  serve: %s\n  %s", showResponse(want, werr, ng.Prefix), showResponse(got, gerr, ng.Prefix), strings.Join(problems, "\n  "))
+		if c.explain != nil && werr == nil && gerr == nil {
+			b.WriteString(c.explain(want, got, ng.Prefix))
+		}
 		if l := ng.ErrorLog(); len(l) > logBefore {
 			// What nginx logged for this request (it logs as it answers).
 			fmt.Fprintf(&b, "\n  nginx's error log: %s", strings.TrimSpace(logStamp.ReplaceAllString(strings.ReplaceAll(l[logBefore:], ng.Prefix, "{{PREFIX}}"), "")))
@@ -292,7 +338,7 @@ func runRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 	for i, m := range found {
 		texts[i] = m.text
 	}
-	t.Errorf("seed %d (XACCEL_SERVE_SEED=%d reproduces it): %d of %d requests differ, %d MORE PERMISSIVE\n"+
-		"config (BACKEND is the scripted app, scriptBackend; files: randFiles and randSymlinks under {{PREFIX}}):\n%s%s",
-		seed, seed, len(found), len(reqs), nperm, tmpl, strings.Join(texts, "\n"))
+	t.Errorf("seed %d (%s=%d reproduces it): %d of %d requests differ, %d MORE PERMISSIVE\n"+
+		"config (%s):\n%s%s",
+		seed, c.rerun, seed, len(found), len(reqs), nperm, c.legend, tmpl, strings.Join(texts, "\n"))
 }
