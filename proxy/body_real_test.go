@@ -308,3 +308,40 @@ server {
 		}
 	}
 }
+
+// TestMaxBodyOnInternalRedirectAgainstNginx: client_max_body_size is
+// checked against the client's Content-Length at every location search,
+// an error_page's and an X-Accel-Redirect's included: nginx answers 413
+// where the location the request is sent to allows less than the body.
+func TestMaxBodyOnInternalRedirectAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	app := scriptBackend(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    server_tokens off;
+    root {{PREFIX}}/www;
+    client_max_body_size 1m;
+    location /prot/ { internal; client_max_body_size 10; }
+    location /small/ { internal; client_max_body_size 10; }
+    location /wide/ { internal; }
+    location /e/ { error_page 404 = /small/page.txt; }
+    location /e2/ { error_page 404 = /wide/page.txt; }
+    location /p/ { proxy_pass http://` + app + `; }
+}
+`
+	files := map[string]string{"www/prot/a.txt": "a\n", "www/small/page.txt": "page\n", "www/wide/page.txt": "wide\n"}
+	ng := realnginx.StartHTTP(t, conf, files)
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	body := strings.Repeat("x", 22)
+	for _, target := range []string{"/e/missing", "/e2/missing", "/p/x?" + query("h", "X-Accel-Redirect: /prot/a.txt"), "/p/x?" + query("h", "X-Accel-Redirect: /wide/page.txt")} {
+		for _, b := range []string{body, "short"} {
+			raw := realnginx.RawRequest("POST", target, http.Header{"Content-Type": {"text/plain"}}, b)
+			want, got := sendBoth(t, ng, emu, raw)
+			if problems := diffResponses(want, got); len(problems) > 0 {
+				t.Errorf("POST %s (%d bytes):\n  %s", target, len(b), strings.Join(problems, "\n  "))
+			}
+		}
+	}
+}

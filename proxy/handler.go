@@ -536,9 +536,13 @@ func (h *Handler) process(w http.ResponseWriter, rq *request, s step) int {
 		switch {
 		case l != nil && l.Internal() != nil && !rq.internal:
 			s = h.fail(w, rq, http.StatusNotFound, l)
-		case !rq.internal && h.tooLarge(rq, l):
-			// ngx_http_core_find_config_handler: the Content-Length
-			// against the location's client_max_body_size.
+		case h.tooLarge(rq, l):
+			// ngx_http_core_find_config_phase: the Content-Length
+			// against the location's client_max_body_size, at every
+			// search, internal redirects (error_page, X-Accel-Redirect)
+			// included: nginx 1.22 checks the length the client gave
+			// until the body is discarded, which only a final answer
+			// does.
 			s = h.fail(w, rq, http.StatusRequestEntityTooLarge, l)
 		case redirect:
 			target := escapeURI(rq.uri) + "/"
