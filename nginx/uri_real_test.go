@@ -182,21 +182,7 @@ func TestNormalizeRequestTargetRealNginx(t *testing.T) {
 // '&' and control bytes that a URL query could not carry).
 func accelBackend(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveAccel(conn)
-		}
-	}()
-	return ln.Addr().String()
+	return realnginx.ServeRaw(t, serveAccel)
 }
 
 func serveAccel(conn net.Conn) {

@@ -551,7 +551,7 @@ server {
     }
 }
 `
-	conf = strings.NewReplacer("FCGI", rawApp(t, serveFCGIRand), "UWSGI", rawApp(t, serveUWSGIRand)).Replace(conf)
+	conf = strings.NewReplacer("FCGI", realnginx.ServeRaw(t, serveFCGIRand), "UWSGI", realnginx.ServeRaw(t, serveUWSGIRand)).Replace(conf)
 	ng := realnginx.StartHTTP(t, conf, nil)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
 	for _, target := range []string{"/index.php", "/dj/view"} {
@@ -595,7 +595,7 @@ server {
     }
 }
 `
-	conf = strings.ReplaceAll(conf, "FCGI", rawApp(t, serveFCGIRand))
+	conf = strings.ReplaceAll(conf, "FCGI", realnginx.ServeRaw(t, serveFCGIRand))
 	files := map[string]string{"www/t/app.php": "t", "www/i/app.php": "i"}
 	ng := realnginx.StartHTTP(t, conf, files)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})

@@ -55,7 +55,7 @@ func rawHeaderNames(t *testing.T, addr, raw string) []string {
 func TestHeaderNameCaseAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	app := rawApp(t, func(c net.Conn) {
+	app := realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		bufio.NewReader(c).ReadString('\n')

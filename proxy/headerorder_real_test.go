@@ -17,7 +17,7 @@ import (
 // not alphabetical, and closes.
 func orderApp(t *testing.T) string {
 	t.Helper()
-	return rawApp(t, func(c net.Conn) {
+	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		br := bufio.NewReader(c)

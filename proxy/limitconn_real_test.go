@@ -25,7 +25,7 @@ func heldBackend(t *testing.T) (addr string, arrived chan struct{}, release func
 	gate := make(chan struct{})
 	var once sync.Once
 	release = func() { once.Do(func() { close(gate) }) }
-	addr = rawApp(t, func(c net.Conn) {
+	addr = realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
 			return
@@ -34,7 +34,7 @@ func heldBackend(t *testing.T) (addr string, arrived chan struct{}, release func
 		<-gate
 		fmt.Fprint(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nheld\n")
 	})
-	t.Cleanup(release) // before rawApp's cleanup closes the port, as before
+	t.Cleanup(release) // before ServeRaw's cleanup closes the port, as before
 	return addr, arrived, release
 }
 

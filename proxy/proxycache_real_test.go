@@ -23,7 +23,7 @@ import (
 func TestCacheConfiguredHeadersAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	app := rawApp(t, func(c net.Conn) {
+	app := realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		req, err := http.ReadRequest(bufio.NewReader(c))
@@ -103,7 +103,7 @@ server {
 func TestForceRangesAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	app := rawApp(t, func(c net.Conn) {
+	app := realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		req, err := http.ReadRequest(bufio.NewReader(c))

@@ -19,7 +19,7 @@ import (
 // lines sorted, its body) on got and answers 200.
 func captureApp(t *testing.T, got chan<- string) string {
 	t.Helper()
-	return rawApp(t, func(c net.Conn) {
+	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		br := bufio.NewReader(c)
@@ -109,7 +109,7 @@ server {
 // answers 200.
 func linesApp(t *testing.T, got chan<- string) string {
 	t.Helper()
-	return rawApp(t, func(c net.Conn) {
+	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		br := bufio.NewReader(c)

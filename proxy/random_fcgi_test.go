@@ -287,7 +287,7 @@ func runFCGIRandomSeed(t *testing.T, seed uint64, stats *randStats) {
 	reqs := g.requests(40 + g.r.IntN(31))
 	runRandomCase(t, stats, randCase{
 		seed: seed, rerun: "XACCEL_FCGI_SEED", tmpl: tmpl,
-		conf:       strings.NewReplacer("FCGI", rawApp(t, serveFCGIRand), "UWSGI", rawApp(t, serveUWSGIRand)).Replace(tmpl),
+		conf:       strings.NewReplacer("FCGI", realnginx.ServeRaw(t, serveFCGIRand), "UWSGI", realnginx.ServeRaw(t, serveUWSGIRand)).Replace(tmpl),
 		legend:     "FCGI and UWSGI are the scripted apps, serveFCGIRand and serveUWSGIRand; files: fcgiRandFiles and fcgiRandSymlinks under {{PREFIX}}",
 		files:      fcgiRandFiles,
 		symlinks:   fcgiRandSymlinks,

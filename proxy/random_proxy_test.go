@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
 // The proxy part of TestServeRandomAgainstNginx: what nginx sends to the
@@ -345,7 +347,7 @@ func (g *randGen) proxyRequest() randRequest {
 func echoBackend(t *testing.T) string {
 	t.Helper()
 	var self string
-	self = rawApp(t, func(c net.Conn) { serveEcho(c, self) })
+	self = realnginx.ServeRaw(t, func(c net.Conn) { serveEcho(c, self) })
 	return self
 }
 

@@ -65,28 +65,6 @@ func scriptBackend(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// rawApp runs serve, each connection in a goroutine of its own, for the
-// connections to a new 127.0.0.1 port until the test ends, and returns
-// the port's address: an app that speaks raw HTTP/1 (serve closes c).
-func rawApp(t testing.TB, serve func(c net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // serveScriptOn answers the connections of ln as scriptBackend does, until
 // the test ends.
 func serveScriptOn(t *testing.T, ln net.Listener) {

@@ -19,7 +19,7 @@ import (
 // it receives, and answers 200 with the whole body once it has read it.
 func streamApp(t *testing.T, got chan<- string) string {
 	t.Helper()
-	return rawApp(t, func(c net.Conn) {
+	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		br := bufio.NewReader(c)
@@ -150,7 +150,7 @@ func TestChunkedPrereadAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
 	reads := make(chan []string, 4)
-	app := rawApp(t, func(c net.Conn) {
+	app := realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		var seen []string

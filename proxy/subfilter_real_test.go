@@ -22,7 +22,7 @@ import (
 func TestSubFilterAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	app := rawApp(t, func(c net.Conn) {
+	app := realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		req, err := http.ReadRequest(bufio.NewReader(c))

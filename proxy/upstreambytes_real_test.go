@@ -68,7 +68,7 @@ func TestUpstreamBytesAgainstNginx(t *testing.T) {
 // chunked body of two chunks, then closes the connection.
 func chunkedBackend(t *testing.T) string {
 	t.Helper()
-	return rawApp(t, func(c net.Conn) {
+	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		buf := make([]byte, 4096)
 		n, _ := c.Read(buf)

@@ -20,7 +20,7 @@ import (
 // the middle of its body (/slow-body).
 func pausingApp(t *testing.T) string {
 	t.Helper()
-	return rawApp(t, func(c net.Conn) {
+	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		br := bufio.NewReader(c)

@@ -730,7 +730,7 @@ server {
 func TestInterimAnswerAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	app := rawApp(t, func(c net.Conn) {
+	app := realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
 		buf := make([]byte, 4096)
 		n, _ := c.Read(buf)

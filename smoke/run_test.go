@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xaccel/xaccel/internal/realnginx"
 	"github.com/xaccel/xaccel/smoke"
 )
 
@@ -170,37 +171,16 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-// rawServer accepts connections on loopback until the test ends and hands
-// each to serve (which closes it).
-func rawServer(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // TestNotHTTP: a target that never answers, or answers with something
 // other than HTTP, cannot be tested: an UnreachableError (exit 2) that
 // names the whole URL, not a list of failed probes.
 func TestNotHTTP(t *testing.T) {
 	t.Parallel() // waits for a timeout
-	silent := rawServer(t, func(c net.Conn) {
+	silent := realnginx.ServeRaw(t, func(c net.Conn) {
 		time.Sleep(3 * time.Second)
 		c.Close()
 	})
-	banner := rawServer(t, func(c net.Conn) {
+	banner := realnginx.ServeRaw(t, func(c net.Conn) {
 		c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
 		c.Close()
 	})
