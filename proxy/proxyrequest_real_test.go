@@ -15,9 +15,10 @@ import (
 	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
-// captureApp records each request it gets (its request line, its header
-// lines sorted, its body) on got and answers 200.
-func captureApp(t *testing.T, got chan<- string) string {
+// recordApp records each request it gets on got, its request line, its
+// header lines (in the order and case they came in, or sorted) and its
+// body, and answers 200.
+func recordApp(t *testing.T, got chan<- string, sorted bool) string {
 	t.Helper()
 	return realnginx.ServeRaw(t, func(c net.Conn) {
 		defer c.Close()
@@ -42,7 +43,9 @@ func captureApp(t *testing.T, got chan<- string) string {
 		body := make([]byte, length)
 		n, _ := io.ReadFull(br, body)
 		body = body[:n]
-		slices.Sort(lines)
+		if sorted {
+			slices.Sort(lines)
+		}
 		got <- first + strings.Join(lines, "") + "\r\n" + string(body)
 		io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
 	})
@@ -56,7 +59,7 @@ func TestProxyRequestAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
 	got := make(chan string, 4)
-	app := captureApp(t, got)
+	app := recordApp(t, got, true)
 	conf := `
 server {
     listen 127.0.0.1:{{PORT}};
@@ -104,37 +107,6 @@ server {
 	}
 }
 
-// linesApp sends on got the request line, the header lines in the order
-// and case they came in, and the body of each request it gets, and
-// answers 200.
-func linesApp(t *testing.T, got chan<- string) string {
-	t.Helper()
-	return realnginx.ServeRaw(t, func(c net.Conn) {
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		br := bufio.NewReader(c)
-		var b strings.Builder
-		length := 0
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			b.WriteString(line)
-			if line == "\r\n" {
-				break
-			}
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
-				length, _ = strconv.Atoi(strings.TrimSpace(v))
-			}
-		}
-		body := make([]byte, length)
-		n, _ := io.ReadFull(br, body)
-		got <- b.String() + string(body[:n])
-		io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-	})
-}
-
 // TestProxyRequestHeaderLinesAgainstNginx compares the request the app
 // gets byte for byte: the client's header lines in their order and case
 // after those of the proxy module (Content-Length among them, in its
@@ -144,7 +116,7 @@ func TestProxyRequestHeaderLinesAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
 	got := make(chan string, 4)
-	app := linesApp(t, got)
+	app := recordApp(t, got, false)
 	conf := strings.ReplaceAll(`
 server {
     listen 127.0.0.1:{{PORT}};
