@@ -3,8 +3,8 @@ package generator
 // The Caddy and Apache fronts against the real servers: every backend's
 // caddy/Caddyfile passes `caddy validate` and its apache/xaccel.conf passes
 // `apache2 -t`, and the generated apps (Go, and every other backend with an
-// end-to-end runner) serve the twelve awkward names behind real Caddy and
-// real Apache with mod_xsendfile (runE2EFront).
+// end-to-end runner) serve the twelve awkward names behind real Caddy
+// (runE2E) and real Apache with mod_xsendfile (runE2EFront).
 //
 // The servers run in the foreground from configuration files in the
 // test's temporary directories, on 127.0.0.1, and are stopped by PID when
@@ -256,9 +256,9 @@ func init() {
 	}
 }
 
-// TestE2ECaddy and TestE2EApache run every backend that has an end-to-end
-// runner (e2e_<backend>_test.go; the Go one at least) behind the front.
-func TestE2ECaddy(t *testing.T)  { runE2EFronts(t, "caddy") }
+// TestE2EApache runs every backend that has an end-to-end runner
+// (e2e_<backend>_test.go; the Go one at least) behind Apache. Caddy is
+// one of the fronts of each backend's own TestE2E<Backend> (runE2E).
 func TestE2EApache(t *testing.T) { runE2EFronts(t, "apache") }
 
 func runE2EFronts(t *testing.T, front string) {
