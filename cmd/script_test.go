@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	// The tests' temporary files go on a tmpfs where there is one
+	// (realnginx.ScratchInMemory).
+	testscript.Main(realnginx.ScratchInMemory(m), map[string]func(){
 		"xaccel": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }

@@ -36,12 +36,14 @@ var (
 // and stop, so more of them than CPUs keep the machine busy.
 const e2eParallel = 6
 
-// TestMain raises go test's -parallel (unless it is given) and removes the
-// xaccel binary the serve tests built.
+// TestMain raises go test's -parallel (unless it is given), runs the tests
+// with their temporary files on a tmpfs where there is one
+// (realnginx.ScratchInMemory), and removes the xaccel binary the serve
+// tests built.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	realnginx.RaiseParallel(e2eParallel)
-	code := m.Run()
+	code := realnginx.ScratchInMemory(m).Run()
 	if xaccelBinDir != "" {
 		os.RemoveAll(xaccelBinDir)
 	}

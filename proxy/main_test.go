@@ -13,8 +13,10 @@ import (
 // mostly wait for them (timeouts of a second or more among them).
 const realParallel = 8
 
+// TestMain raises -parallel and runs the tests with their temporary files
+// on a tmpfs where there is one (realnginx.ScratchInMemory).
 func TestMain(m *testing.M) {
 	flag.Parse()
 	realnginx.RaiseParallel(realParallel)
-	os.Exit(m.Run())
+	os.Exit(realnginx.ScratchInMemory(m).Run())
 }
