@@ -3,9 +3,12 @@
 package proxy
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"regexp"
 	"strconv"
@@ -41,10 +44,26 @@ server {
 		var out []string
 		var base []int64
 		status := func(method string) {
-			r, err := realnginx.SendRaw(addr, []byte(method+" /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+			// Read until the server closes: it counts the connection as
+			// writing until it has sent the answer, and both servers
+			// stop counting it before they close it.
+			c, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)
 			}
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, method+" /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+			raw, err := io.ReadAll(c)
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), &http.Request{Method: method})
+			if err != nil {
+				t.Fatalf("%s: %v in %q", addr, err, raw)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			r := &realnginx.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 			line := fmt.Sprintf("%s %d %s X-W=%s", method, r.Status, r.Header.Get("Content-Type"), r.Header.Get("X-W"))
 			if m := stubStatusRE.FindStringSubmatch(string(r.Body)); m != nil {
 				var n []int64

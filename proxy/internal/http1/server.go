@@ -371,6 +371,13 @@ func (c *conn) serve() {
 	op := outPool.Get().(*[]byte)
 	c.out = (*op)[:0]
 	defer func() {
+		// Out of the counts before the client sees the connection
+		// close, as nginx (ngx_http_close_connection).
+		c.s.mu.Lock()
+		delete(c.s.conns, c)
+		c.setState(stateNone)
+		c.s.stats.Active.Add(-1)
+		c.s.mu.Unlock()
 		c.nc.Close()
 		c.br.Reset(nil)
 		if pooled {
@@ -378,11 +385,6 @@ func (c *conn) serve() {
 		}
 		*op = c.out[:0]
 		outPool.Put(op)
-		c.s.mu.Lock()
-		delete(c.s.conns, c)
-		c.setState(stateNone)
-		c.s.stats.Active.Add(-1)
-		c.s.mu.Unlock()
 		c.s.wg.Done()
 	}()
 	if pp, ok := c.vh.(ProxyProtocolSites); ok && pp.ProxyProtocol() {
