@@ -244,6 +244,7 @@ func keysOf(fs []corpusFinding) []corpusKey {
 }
 
 func TestRepoCorpus(t *testing.T) {
+	t.Parallel()
 	dirs, _ := filepath.Glob("../testdata/corpus/*/corpus.txt")
 	if len(dirs) == 0 {
 		t.Fatal("no projects in testdata/corpus")

@@ -99,6 +99,7 @@ func applyPatch(t *testing.T, old []byte, diff string) []byte {
 // lines separate two changes, and GNU diff agrees on the number of changed
 // lines when it is installed.
 func TestUnifiedDiff(t *testing.T) {
+	t.Parallel()
 	if got := lint.UnifiedDiff("x", []byte("a\n"), []byte("a\n")); got != "" {
 		t.Errorf("equal inputs: %q", got)
 	}

@@ -102,6 +102,7 @@ func TestFixFixtures(t *testing.T) {
 	t.Chdir("..")
 	for _, c := range fixCases(t) {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // after the parent's body, in its working directory
 			dir := t.TempDir()
 			orig := map[string][]byte{}
 			for i, rel := range c.files {
@@ -731,6 +732,7 @@ func TestFixLintFixtures(t *testing.T) {
 			continue
 		}
 		t.Run("nginx -t "+strings.TrimPrefix(p, "testdata/lint/"), func(t *testing.T) {
+			t.Parallel()
 			realnginx.Require(t)
 			body := func(b []byte) string {
 				return strings.ReplaceAll(string(b), "127.0.0.1:8080", "127.0.0.1:"+realnginx.PortPlaceholder)

@@ -145,6 +145,7 @@ func TestLeaksAreReal(t *testing.T) {
 	}
 	for _, f := range fixtures {
 		t.Run(strings.TrimPrefix(f.Path, "testdata/lint/"), func(t *testing.T) {
+			t.Parallel() // after the parent's body, in its working directory
 			variants := []string{f.Path}
 			if len(f.Leaks) > 0 {
 				variants = append(variants, f.Fixed)

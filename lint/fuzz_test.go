@@ -186,6 +186,7 @@ func checkPos(t *testing.T, what string, p nginx.Pos, files map[string][]byte) {
 // panic nor overflow the stack, and must report a syntax error (the
 // scanner stops at its depth limit; unclosed blocks are an error anyway).
 func TestHugeNesting(t *testing.T) {
+	t.Parallel()
 	const n = 100000
 	cases := map[string]string{
 		"locations":          "http { server {" + strings.Repeat("location / {", n) + strings.Repeat("}", n+2),

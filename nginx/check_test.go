@@ -15,6 +15,7 @@ import (
 // directive table, and the location, root/alias and proxy_pass rules, each
 // cross-checked with nginx.
 func TestDirectiveChecks(t *testing.T) {
+	t.Parallel()
 	srv := func(body string) string {
 		return mainHead + "    server {\n        listen 127.0.0.1:8080;\n" + body + "    }\n}\n" // body from line 6
 	}
@@ -86,6 +87,7 @@ func TestDirectiveChecks(t *testing.T) {
 // configuration, with no line in its message; xaccel gives the
 // directive's.
 func TestValidReferersWithoutName(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args   string
 		refuse bool

@@ -117,6 +117,7 @@ func checkPositions(t *testing.T, name string, cfg *Config) {
 // TestCorpusLoads loads every file of the corpus (configs, but also the
 // README and gixy's JSON) without panicking, and checks the positions.
 func TestCorpusLoads(t *testing.T) {
+	t.Parallel()
 	dir := corpusDir(t)
 	kinds := map[Kind]int{}
 	withErrors := 0
@@ -389,6 +390,7 @@ func logTable(t *testing.T, title string, rows []corpusRow) {
 // syntax error exactly when nginx refuses the file, at the file and line
 // nginx names.
 func TestCorpusMatchesNginx(t *testing.T) {
+	t.Parallel()
 	dir := corpusDir(t)
 	realnginx.Require(t)
 	var rows []corpusRow
@@ -419,6 +421,7 @@ func TestCorpusMatchesNginx(t *testing.T) {
 // locations in a server {}, and nginx -t reads that wrapper. (Snippets
 // without either have no known context and are not compared.)
 func TestCorpusFragmentsMatchNginx(t *testing.T) {
+	t.Parallel()
 	dir := corpusDir(t)
 	realnginx.Require(t)
 	var rows []corpusRow
@@ -551,6 +554,7 @@ func tableVersionMismatch(bin string) string {
 // one fewer than the minimum and one more than the maximum. Without nginx, or with another version,
 // the test skips and says why; with XACCEL_REQUIRE_REAL=1 it fails instead.
 func TestDirectiveTableMatchesNginx(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIP: -short: the table check has nginx parse some 2000 configurations")
 	}

@@ -10,6 +10,7 @@ import (
 // TestListenErrorsRealNginx checks that the configurations Listens refuses
 // are those nginx -t refuses, and that those it accepts nginx accepts.
 func TestListenErrorsRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	const a = "127.0.0.1:{{PORT}}"
 	for _, tc := range []struct {

@@ -346,6 +346,7 @@ func oracleFiles(t *testing.T) []string {
 // scanner accepts, gonginx reads the same tree, apart from the documented
 // gaps (counted in the log).
 func TestCorpusAgreesWithGonginx(t *testing.T) {
+	t.Parallel()
 	gaps := map[string]int{}
 	compared := 0
 	for _, p := range oracleFiles(t) {

@@ -418,6 +418,7 @@ server {
 }
 
 func TestRouteRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	if len(routeRealCases) < 8 {
 		t.Fatalf("only %d configs", len(routeRealCases))
@@ -438,6 +439,7 @@ func TestRouteRealNginx(t *testing.T) {
 // many exact, prefix, ^~ and regex locations with shared prefixes, nested
 // at random, and URIs around their names.
 func TestRouteRealNginxRandom(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	// XACCEL_ROUTE_SEEDS=N tries more configs (the default, 4, keeps the
 	// test fast).

@@ -135,6 +135,7 @@ func randomStrings(seed uint64, n int, prefix, alphabet string) []string {
 }
 
 func TestNormalizeRequestTargetRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	const server = `server {
     listen 127.0.0.1:{{PORT}};
@@ -268,6 +269,7 @@ const accelServer = `server {
 }`
 
 func TestParseAccelRedirectRealNginx(t *testing.T) {
+	t.Parallel()
 	realnginx.Require(t)
 	inst := realnginx.StartHTTP(t, fmt.Sprintf(accelServer, accelBackend(t)), nil)
 

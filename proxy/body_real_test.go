@@ -64,6 +64,25 @@ type bodyOutcome struct {
 	closed   bool
 }
 
+// answered reports whether b holds a whole answer, with a body of known
+// length, to each of the requests whose methods are given.
+func answered(b []byte, methods []string) bool {
+	br := bufio.NewReader(bytes.NewReader(b))
+	for _, m := range methods {
+		resp, err := http.ReadResponse(br, &http.Request{Method: m})
+		if err != nil {
+			return false
+		}
+		if resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && m != "HEAD" && resp.StatusCode >= 200 && resp.StatusCode != 204 && resp.StatusCode != 304 {
+			return false // its body ends when the connection does
+		}
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 func bodyExchange(addr string, c bodyCase) (bodyOutcome, error) {
 	var out bodyOutcome
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -78,15 +97,23 @@ func bodyExchange(addr string, c bodyCase) (bodyOutcome, error) {
 	if c.halfClose {
 		conn.(*net.TCPConn).CloseWrite()
 	}
-	// Everything the server sends until it closes or stays quiet.
+	// Everything the server sends until it closes or stays quiet: quiet
+	// for c.quiet while an answer is missing, for a moment once every
+	// request has its whole answer (a server that ends the connection
+	// then does it at once).
 	var all bytes.Buffer
 	buf := make([]byte, 4096)
 	quiet := c.quiet
 	if quiet == 0 {
 		quiet = 700 * time.Millisecond
 	}
+	methods := requestMethods(c.raw)
 	for {
-		conn.SetReadDeadline(time.Now().Add(quiet))
+		wait := quiet
+		if answered(all.Bytes(), methods) {
+			wait = min(wait, 300*time.Millisecond)
+		}
+		conn.SetReadDeadline(time.Now().Add(wait))
 		n, err := conn.Read(buf)
 		all.Write(buf[:n])
 		if err != nil {
@@ -96,7 +123,7 @@ func bodyExchange(addr string, c bodyCase) (bodyOutcome, error) {
 		}
 	}
 	br := bufio.NewReader(&all)
-	for _, m := range requestMethods(c.raw) {
+	for _, m := range methods {
 		if br.Buffered() == 0 {
 			if _, err := br.Peek(1); err != nil {
 				break

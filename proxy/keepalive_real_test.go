@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -214,24 +215,29 @@ server {
 func TestUpstreamKeepaliveLimitsAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	var conns atomic.Int64
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// One app for each front, which counts the connections it gets: the
+	// two fronts run side by side.
+	app := func() (addr string, conns *atomic.Int64) {
+		conns = new(atomic.Int64)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &httptest.Server{Listener: ln, Config: &http.Server{
+			ReadHeaderTimeout: 5 * time.Second,
+			ConnState: func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			},
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") }),
+		}}
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return ln.Addr().String(), conns
 	}
-	app := &httptest.Server{Listener: ln, Config: &http.Server{
-		ReadHeaderTimeout: 5 * time.Second,
-		ConnState: func(_ net.Conn, s http.ConnState) {
-			if s == http.StateNew {
-				conns.Add(1)
-			}
-		},
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") }),
-	}}
-	app.Start()
-	t.Cleanup(app.Close)
-	addr := ln.Addr().String()
-	conf := `
+	conf := func(addr string) string {
+		return `
 upstream reqs { server ` + addr + `; keepalive 1; keepalive_requests 2; }
 upstream idle { server ` + addr + `; keepalive 1; keepalive_timeout 300ms; }
 upstream life { server ` + addr + `; keepalive 1; keepalive_time 300ms; }
@@ -247,13 +253,16 @@ server {
     location /other { proxy_pass http://other; }
 }
 `
-	ng := realnginx.StartHTTP(t, conf, nil)
-	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	}
+	ngApp, ngConns := app()
+	emuApp, emuConns := app()
+	ng := realnginx.StartHTTP(t, conf(ngApp), nil)
+	emu, _ := startEmulator(t, conf(emuApp), ng.Prefix, Options{})
 	type req struct {
 		target string
 		pause  time.Duration
 	}
-	for _, c := range []struct {
+	cases := []struct {
 		name string
 		reqs []req
 	}{
@@ -261,23 +270,39 @@ server {
 		{"keepalive_timeout", []req{{"/idle", 0}, {"/idle", 0}, {"/idle", 500 * time.Millisecond}, {"/idle", 0}}},
 		{"keepalive_time", []req{{"/life", 0}, {"/life", 200 * time.Millisecond}, {"/life", 200 * time.Millisecond}, {"/life", 0}}},
 		{"two blocks", []req{{"/reqs", 0}, {"/other", 0}, {"/reqs", 0}, {"/other", 0}}},
-	} {
-		counts := map[string]int64{}
-		for _, front := range []struct{ name, addr string }{{"nginx", ng.Addr}, {"serve", emu}} {
+	}
+	// counts runs the cases through one front, one after the other, and
+	// returns how many connections its app got in each.
+	counts := func(addr string, conns *atomic.Int64) ([]int64, error) {
+		var out []int64
+		for _, c := range cases {
 			// Whatever the last case left idle does not count.
 			time.Sleep(50 * time.Millisecond)
 			before := conns.Load()
 			for _, r := range c.reqs {
 				time.Sleep(r.pause)
-				resp, err := realnginx.Send(front.addr, "GET", r.target, nil)
+				resp, err := realnginx.Send(addr, "GET", r.target, nil)
 				if err != nil || resp.Status != 200 {
-					t.Fatalf("%s: %s GET %s: %v %v", c.name, front.name, r.target, resp, err)
+					return nil, fmt.Errorf("%s: GET %s: %v %v", c.name, r.target, resp, err)
 				}
 			}
-			counts[front.name] = conns.Load() - before
+			out = append(out, conns.Load()-before)
 		}
-		if counts["nginx"] != counts["serve"] {
-			t.Errorf("%s: the app got %d connections from nginx, %d from serve", c.name, counts["nginx"], counts["serve"])
+		return out, nil
+	}
+	var want, got []int64
+	var wantErr, gotErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); want, wantErr = counts(ng.Addr, ngConns) }()
+	go func() { defer wg.Done(); got, gotErr = counts(emu, emuConns) }()
+	wg.Wait()
+	if wantErr != nil || gotErr != nil {
+		t.Fatalf("nginx: %v; serve: %v", wantErr, gotErr)
+	}
+	for i, c := range cases {
+		if want[i] != got[i] {
+			t.Errorf("%s: the app got %d connections from nginx, %d from serve", c.name, want[i], got[i])
 		}
 	}
 }
