@@ -23,10 +23,17 @@ import (
 // the connection is to be closed without an answer, or the request with a
 // status to refuse it with (0: none), the body's length (-1: none given)
 // and whether the body is chunked.
-func (c *conn) readRequest() (*http.Request, int64, bool, int) {
+func (c *conn) readRequest() (req *http.Request, length int64, chunked bool, status int) {
 	r := &http.Request{Method: "", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{}, Body: http.NoBody, RemoteAddr: c.remote, ContentLength: -1}
-	r = r.WithContext(c.ctx)
+	// The request's context (the server chosen, the header lines) is
+	// set once, as it returns: WithContext copies the request.
+	ctx := c.ctx
+	defer func() {
+		if req != nil {
+			req = req.WithContext(ctx)
+		}
+	}()
 	r.TLS = c.tlsState
 	c.cur = c.vh.Default()
 	if c.tlsState != nil && c.tlsState.ServerName != "" {
@@ -39,10 +46,8 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 	picked := false
 	pick := func(host string) {
 		picked = true
-		var ctx context.Context
 		c.cur, ctx = c.vh.Pick(c.ctx, host)
 		c.reading = c.cur.Reading()
-		r = r.WithContext(ctx)
 	}
 	// Empty lines before the request line are skipped.
 	var line []byte
@@ -96,7 +101,10 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 		pick(r.Host)
 	}
 	headers := 0
-	var taken []HeaderLine
+	// Room for a browser's header lines in one allocation each; the values
+	// of a name seen once share one block, as net/textproto does.
+	taken := make([]HeaderLine, 0, 16)
+	values := make([]string, 0, 16)
 	for {
 		underscores, ignoreInvalid := c.reading.Underscores, c.reading.IgnoreInvalid
 		line, err := c.br.ReadSlice('\n')
@@ -136,14 +144,19 @@ func (c *conn) readRequest() (*http.Request, int64, bool, int) {
 				pick(r.Host)
 			}
 		}
-		r.Header[hl.name] = append(r.Header[hl.name], hl.value)
+		if vv := r.Header[hl.name]; vv != nil || len(values) == cap(values) {
+			r.Header[hl.name] = append(vv, hl.value)
+		} else {
+			values = append(values, hl.value)
+			r.Header[hl.name] = values[len(values)-1 : len(values) : len(values)]
+		}
 		taken = append(taken, HeaderLine{Name: hl.raw, Value: hl.value})
 	}
 	if !picked {
 		pick("")
 	}
-	r = r.WithContext(context.WithValue(r.Context(), headerLinesKey{}, taken))
-	length, chunked, status := checkRequestHeader(rl, r.Header)
+	ctx = context.WithValue(ctx, headerLinesKey{}, taken)
+	length, chunked, status = checkRequestHeader(rl, r.Header)
 	r.ContentLength = length
 	if chunked {
 		r.TransferEncoding = []string{"chunked"}
