@@ -641,7 +641,7 @@ func (h *Handler) redirectURI(w http.ResponseWriter, rq *request, l *nginx.Locat
 	}
 	rq.uri, rq.args = uri, args
 	rq.internal, rq.unparsed = true, false
-	rq.fcgiScript, rq.fcgiInfo = "", "" // the modules' contexts are cleared
+	rq.clearModuleContexts()
 	return step{kind: stepURI}
 }
 
@@ -669,8 +669,17 @@ func (h *Handler) redirectNamed(w http.ResponseWriter, rq *request, l *nginx.Loc
 		return h.fail(w, rq, http.StatusInternalServerError, l)
 	}
 	rq.internal = true
-	rq.fcgiScript, rq.fcgiInfo = "", "" // the modules' contexts are cleared
+	rq.clearModuleContexts()
 	return step{kind: stepNamed, named: named}
+}
+
+// clearModuleContexts forgets what the modules keep for a request until an
+// internal redirect (ngx_http_internal_redirect and
+// ngx_http_named_location clear r->ctx): fastcgi_split_path_info's split
+// and secure_link's expiry.
+func (rq *request) clearModuleContexts() {
+	rq.fcgiScript, rq.fcgiInfo = "", ""
+	rq.secureLinkExpires = ""
 }
 
 // named finds a named location of the server.

@@ -125,11 +125,38 @@ server {
     location /chk/ {
         return 200 "deny=$deny vol=$vol sl=$secure_link ref=$invalid_referer\n";
     }
+    # The expiry is the module's context, cleared by an internal redirect:
+    # read before it, $secure_link_expires keeps its value; first read
+    # after it, it is empty, even with $secure_link kept.
+    location /e/ {
+        secure_link $arg_md5,$arg_e;
+        secure_link_md5 "$uri k";
+        if ($secure_link = "") { return 403; }
+        error_page 404 = /exp/;
+        alias {{PREFIX}}/files/;
+    }
+    location /e2/ {
+        secure_link $arg_md5,$arg_e;
+        secure_link_md5 "$secure_link_expires$uri k";
+        if ($secure_link = "") { return 403; }
+        error_page 404 = /exp/;
+        alias {{PREFIX}}/files/;
+    }
+    location /exp/ {
+        if ($secure_link_expires = "") { return 403; }
+        return 200 "sl=$secure_link e=$secure_link_expires\n";
+    }
 }
 `
 
-// TestVariableKeptAcrossRedirectsAgainstNginx checks that a map, $secure_link
-// and $invalid_referer keep, after an X-Accel-Redirect or an error_page,
+// md5Link is secure_link's hash of s: base64url of its MD5.
+func md5Link(s string) string {
+	sum := md5.Sum([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// TestVariableKeptAcrossRedirectsAgainstNginx checks that a map, $secure_link,
+// $secure_link_expires and $invalid_referer keep, after an X-Accel-Redirect or an error_page,
 // the value they had where they were first read, as nginx keeps an
 // evaluated variable in r->variables; a volatile map is evaluated again.
 func TestVariableKeptAcrossRedirectsAgainstNginx(t *testing.T) {
@@ -139,8 +166,7 @@ func TestVariableKeptAcrossRedirectsAgainstNginx(t *testing.T) {
 	files := map[string]string{"files/a.txt": "FILE a\n"}
 	ng := realnginx.StartHTTP(t, conf, files)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
-	sum := md5.Sum([]byte("/s/missing k"))
-	good := base64.RawURLEncoding.EncodeToString(sum[:])
+	good := md5Link("/s/missing k")
 	for _, tc := range []struct {
 		target string
 		header http.Header
@@ -152,6 +178,9 @@ func TestVariableKeptAcrossRedirectsAgainstNginx(t *testing.T) {
 		{"/s/missing?md5=" + good, nil},
 		{"/s/missing?md5=" + good, http.Header{"Referer": {"http://evil.com/"}}},
 		{"/chk/", nil},
+		{"/e/missing?e=4102444800&md5=" + md5Link("/e/missing k"), nil},
+		{"/e2/missing?e=4102444800&md5=" + md5Link("4102444800/e2/missing k"), nil},
+		{"/e2/missing?e=4102444800&md5=" + md5Link("/e2/missing k"), nil},
 	} {
 		raw := realnginx.RawRequest("GET", tc.target, tc.header, "")
 		want, got := sendBoth(t, ng, emu, raw)

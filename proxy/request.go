@@ -107,9 +107,10 @@ type request struct {
 	// ssiTimefmt is the SSI's `config timefmt` once the SSI runs on the
 	// request ("": its default).
 	ssiTimefmt string
-	// secureLinkExpires is the expiry the last $secure_link read
-	// ($secure_link_expires), nil before one was read.
-	secureLinkExpires *string
+	// secureLinkExpires is the expiry of the link $secure_link was
+	// evaluated on (secure_link's module context, cleared by an internal
+	// redirect): what $secure_link_expires gives when first read.
+	secureLinkExpires string
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64

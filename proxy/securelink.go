@@ -38,7 +38,7 @@ func (h *Handler) secureLink(rq *request) string {
 			return "" // ngx_atotm: digits only, and a time after 0
 		}
 		expires, val = n, hash
-		rq.secureLinkExpires = &exp
+		rq.secureLinkExpires = exp
 	}
 	if len(val) > 24 {
 		return ""

@@ -142,7 +142,8 @@ func onlyVariable(v string) (string, bool) {
 // it again only for a variable flagged NGX_HTTP_VAR_NOCACHEABLE), and an
 // internal redirect (ngx_http_internal_redirect, a named location, an
 // X-Accel-Redirect, an error_page) does not clear it: map (unless
-// volatile), geo, split_clients, $secure_link and $invalid_referer keep
+// volatile), geo, split_clients, $secure_link, $secure_link_expires and
+// $invalid_referer keep
 // the value they had where they were first read, even in a location
 // that would give them another.
 func (rq *request) keepVariable(name, v string) string {
@@ -431,11 +432,10 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "secure_link":
 		return rq.keepVariable(name, h.secureLink(rq))
 	case "secure_link_expires":
-		// Set by the last evaluation of $secure_link that had an expiry.
-		if rq.secureLinkExpires != nil {
-			return *rq.secureLinkExpires
-		}
-		return ""
+		// The expiry the module's context holds (set when $secure_link
+		// was evaluated with one, since the last internal redirect), kept
+		// from its first read, empty included, as $secure_link is.
+		return rq.keepVariable(name, rq.secureLinkExpires)
 	case "realpath_root":
 		p, err := filepath.EvalSymlinks(h.docRoot(rq, rq.loc, rq.caps))
 		if err != nil {
