@@ -117,6 +117,14 @@ server {
     location /xar/ { proxy_pass http://{{APP}}; }
     location /prot/ { internal; deny all; }
     location /prot-basic/ { internal; auth_basic "prot"; auth_basic_user_file {{PREFIX}}/conf/htpasswd; }
+    # auth_request again after an X-Accel-Redirect: an internal redirect
+    # clears the module's context, so the new location asks again.
+    location /prot-req/ { internal; auth_request /auth; add_header X-Who "$who" always; }
+    location /xar-req/ {
+        auth_request /auth;
+        auth_request_set $who $upstream_http_x_user;
+        proxy_pass http://{{APP}}/xar/;
+    }
     location /to-denied/ { try_files /nope @denied; }
     location @denied { deny all; }
     location /err/ { error_page 404 /deny/f.txt; }
@@ -170,7 +178,7 @@ func TestAccessAgainstNginx(t *testing.T) {
 	files := map[string]string{"conf/htpasswd": accessHtpasswd, "www/auth-file.txt": "auth file\n", "www/e418.html": "teapot\n"}
 	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
 		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
-		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "to-denied", "err",
+		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "prot-req", "to-denied", "err",
 		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty", "lx-return", "lx-return-allowed", "lx-rewrite", "stale", "if-named"} {
 		files["www/"+dir+"/f.txt"] = dir + " file\n"
 	}
@@ -238,6 +246,12 @@ func TestAccessAgainstNginx(t *testing.T) {
 		{"/xar/prot/f.txt", nil, ""},
 		{"/xar/prot-basic/f.txt", nil, ""},
 		{"/xar/prot-basic/f.txt", []string{"Authorization", basic("sha", "secret")}, ""},
+		{"/xar/prot-req/f.txt", nil, ""},
+		{"/xar/prot-req/f.txt", []string{"X-Decide", "403"}, ""},
+		{"/xar/prot-req/f.txt", []string{"X-Decide", "401"}, ""},
+		{"/xar-req/prot-req/f.txt", nil, ""},
+		{"/xar-req/prot-req/f.txt", []string{"X-Decide", "403"}, ""},
+		{"/xar-req/prot-req/f.txt", nil, "POST"},
 		{"/to-denied/f.txt", nil, ""},
 		{"/err/missing.txt", nil, ""},
 		{"/stale/f.txt", []string{"Authorization", basic("plain", "secret")}, ""},
