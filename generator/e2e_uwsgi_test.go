@@ -7,32 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
 // Django under uWSGI: the generated Django app run by Debian's uWSGI
 // (python3 plugin) on a uwsgi socket, behind nginx and xaccel serve with
 // the generated nginx configuration's app location speaking uwsgi
-// (uwsgi_pass and the parameters of nginx's uwsgi_params) instead of
+// (uwsgi_pass and the parameters of Debian's uwsgi_params) instead of
 // HTTP. Caddy and Apache have no uwsgi client.
-
-// uwsgiParams are the parameters of the uwsgi_params file nginx ships,
-// written inline: the test's nginx prefix has no copy of it, and serve
-// refuses a missing include.
-const uwsgiParams = `uwsgi_param QUERY_STRING $query_string;
-uwsgi_param REQUEST_METHOD $request_method;
-uwsgi_param CONTENT_TYPE $content_type;
-uwsgi_param CONTENT_LENGTH $content_length;
-uwsgi_param REQUEST_URI $request_uri;
-uwsgi_param PATH_INFO $document_uri;
-uwsgi_param DOCUMENT_ROOT $document_root;
-uwsgi_param SERVER_PROTOCOL $server_protocol;
-uwsgi_param REQUEST_SCHEME $scheme;
-uwsgi_param HTTPS $https if_not_empty;
-uwsgi_param REMOTE_ADDR $remote_addr;
-uwsgi_param REMOTE_PORT $remote_port;
-uwsgi_param SERVER_PORT $server_port;
-uwsgi_param SERVER_NAME $server_name;
-`
 
 // toUwsgi rewrites the generated nginx configuration in out so that its
 // proxy_pass to the app becomes uwsgi_pass with uwsgi_params; the
@@ -54,8 +37,10 @@ func toUwsgi(t *testing.T, out string) {
 		case len(fields) == 2 && fields[0] == "proxy_pass":
 			passes++
 			b.WriteString(indent + "uwsgi_pass " + strings.TrimPrefix(fields[1], "http://") + ";\n")
-			for _, pl := range strings.SplitAfter(uwsgiParams, "\n") {
-				if pl != "" {
+			// uwsgi_params written inline: the test's nginx prefix has
+			// no copy of it, and serve refuses a missing include.
+			for _, pl := range strings.SplitAfter(realnginx.DebianUwsgiParams, "\n") {
+				if strings.TrimSpace(pl) != "" {
 					b.WriteString(indent + pl)
 				}
 			}

@@ -6,72 +6,21 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+
+	"github.com/xaccel/xaccel/internal/realnginx"
 )
 
 // The generator of TestServeRandomFastCGIAgainstNginx (random_fcgi_test.go):
 // the files, one server block shaped like a PHP (and now and then a
 // Django) deployment, and its requests, from a seed.
 
-// fcgiParamsFile, fcgiConfFile, fcgiSnippetFile and uwsgiParamsFile are
-// Debian's /etc/nginx/fastcgi_params, fastcgi.conf,
-// snippets/fastcgi-php.conf and uwsgi_params (their comments left out),
-// written under the test's prefix so that `include fastcgi_params;` reads
-// them as a packaged nginx does.
-const (
-	fcgiParamsBody = `fastcgi_param  QUERY_STRING       $query_string;
-fastcgi_param  REQUEST_METHOD     $request_method;
-fastcgi_param  CONTENT_TYPE       $content_type;
-fastcgi_param  CONTENT_LENGTH     $content_length;
-
-fastcgi_param  SCRIPT_NAME        $fastcgi_script_name;
-fastcgi_param  REQUEST_URI        $request_uri;
-fastcgi_param  DOCUMENT_URI       $document_uri;
-fastcgi_param  DOCUMENT_ROOT      $document_root;
-fastcgi_param  SERVER_PROTOCOL    $server_protocol;
-fastcgi_param  REQUEST_SCHEME     $scheme;
-fastcgi_param  HTTPS              $https if_not_empty;
-
-fastcgi_param  GATEWAY_INTERFACE  CGI/1.1;
-fastcgi_param  SERVER_SOFTWARE    nginx/$nginx_version;
-
-fastcgi_param  REMOTE_ADDR        $remote_addr;
-fastcgi_param  REMOTE_PORT        $remote_port;
-fastcgi_param  REMOTE_USER        $remote_user;
-fastcgi_param  SERVER_ADDR        $server_addr;
-fastcgi_param  SERVER_PORT        $server_port;
-fastcgi_param  SERVER_NAME        $server_name;
-
-fastcgi_param  REDIRECT_STATUS    200;
-`
-	fcgiParamsFile  = fcgiParamsBody + "\nfastcgi_param  HTTP_HOST        $host;\n"
-	fcgiConfFile    = "fastcgi_param  SCRIPT_FILENAME    $document_root$fastcgi_script_name;\n" + fcgiParamsBody
-	fcgiSnippetFile = `fastcgi_split_path_info ^(.+?\.php)(/.*)$;
-try_files $fastcgi_script_name =404;
-set $path_info $fastcgi_path_info;
-fastcgi_param PATH_INFO $path_info;
-fastcgi_index index.php;
-include fastcgi.conf;
-`
-	uwsgiParamsFile = `uwsgi_param  QUERY_STRING       $query_string;
-uwsgi_param  REQUEST_METHOD     $request_method;
-uwsgi_param  CONTENT_TYPE       $content_type;
-uwsgi_param  CONTENT_LENGTH     $content_length;
-
-uwsgi_param  REQUEST_URI        $request_uri;
-uwsgi_param  PATH_INFO          $document_uri;
-uwsgi_param  DOCUMENT_ROOT      $document_root;
-uwsgi_param  SERVER_PROTOCOL    $server_protocol;
-uwsgi_param  REQUEST_SCHEME     $scheme;
-uwsgi_param  HTTPS              $https if_not_empty;
-
-uwsgi_param  REMOTE_ADDR        $remote_addr;
-uwsgi_param  REMOTE_PORT        $remote_port;
-uwsgi_param  SERVER_PORT        $server_port;
-uwsgi_param  SERVER_NAME        $server_name;
-
-uwsgi_param  HTTP_HOST        $host;
-`
-)
+func init() {
+	// Debian's fastcgi_params, fastcgi.conf, uwsgi_params and PHP snippet
+	// under conf/, where `include fastcgi_params;` finds them.
+	for name, text := range realnginx.DebianConfFiles {
+		fcgiRandFiles["conf/"+name] = text
+	}
+}
 
 // fcgiRandFiles is the file tree under the prefix: a PHP site in www/ (a
 // front controller, scripts in a subdirectory, an uploads directory with
@@ -80,34 +29,30 @@ uwsgi_param  HTTP_HOST        $host;
 // behind an internal location, and a secret outside every root. Every
 // file names itself, so that a body tells which file was sent.
 var fcgiRandFiles = map[string]string{
-	"secret.php":                     "FILE secret.php (outside every root)\n",
-	"www/index.php":                  "FILE www/index.php\n",
-	"www/app.php":                    "FILE www/app.php\n",
-	"www/update.php":                 "FILE www/update.php\n",
-	"www/sub/x.php":                  "FILE www/sub/x.php\n",
-	"www/sub/index.php":              "FILE www/sub/index.php\n",
-	"www/sub/page.html":              "FILE www/sub/page.html\n",
-	"www/uploads/evil.jpg":           "FILE www/uploads/evil.jpg\n",
-	"www/uploads/shell.php":          "FILE www/uploads/shell.php\n",
-	"www/x.php/inner.txt":            "FILE www/x.php/inner.txt\n",
-	"www/x.php/index.php":            "FILE www/x.php/index.php\n",
-	"www/static.txt":                 "FILE www/static.txt\n",
-	"www/.env":                       "FILE www/.env\n",
-	"www/.hidden.php":                "FILE www/.hidden.php\n",
-	"www/index.html":                 "FILE www/index.html\n",
-	"www/a b.php":                    "FILE www/a b.php\n",
-	"www/errs/404.html":              "ERRPAGE errs/404.html\n",
-	"www/errs/50x.html":              "ERRPAGE errs/50x.html\n",
-	"blog/index.php":                 "FILE blog/index.php\n",
-	"blog/wp-login.php":              "FILE blog/wp-login.php\n",
-	"blog/readme.html":               "FILE blog/readme.html\n",
-	"blog/wp-content/up.php":         "FILE blog/wp-content/up.php\n",
-	"static/app.css":                 "FILE static/app.css\n",
-	"files/doc.txt":                  "FILE files/doc.txt (internal)\n",
-	"conf/fastcgi_params":            fcgiParamsFile,
-	"conf/fastcgi.conf":              fcgiConfFile,
-	"conf/uwsgi_params":              uwsgiParamsFile,
-	"conf/snippets/fastcgi-php.conf": fcgiSnippetFile,
+	"secret.php":             "FILE secret.php (outside every root)\n",
+	"www/index.php":          "FILE www/index.php\n",
+	"www/app.php":            "FILE www/app.php\n",
+	"www/update.php":         "FILE www/update.php\n",
+	"www/sub/x.php":          "FILE www/sub/x.php\n",
+	"www/sub/index.php":      "FILE www/sub/index.php\n",
+	"www/sub/page.html":      "FILE www/sub/page.html\n",
+	"www/uploads/evil.jpg":   "FILE www/uploads/evil.jpg\n",
+	"www/uploads/shell.php":  "FILE www/uploads/shell.php\n",
+	"www/x.php/inner.txt":    "FILE www/x.php/inner.txt\n",
+	"www/x.php/index.php":    "FILE www/x.php/index.php\n",
+	"www/static.txt":         "FILE www/static.txt\n",
+	"www/.env":               "FILE www/.env\n",
+	"www/.hidden.php":        "FILE www/.hidden.php\n",
+	"www/index.html":         "FILE www/index.html\n",
+	"www/a b.php":            "FILE www/a b.php\n",
+	"www/errs/404.html":      "ERRPAGE errs/404.html\n",
+	"www/errs/50x.html":      "ERRPAGE errs/50x.html\n",
+	"blog/index.php":         "FILE blog/index.php\n",
+	"blog/wp-login.php":      "FILE blog/wp-login.php\n",
+	"blog/readme.html":       "FILE blog/readme.html\n",
+	"blog/wp-content/up.php": "FILE blog/wp-content/up.php\n",
+	"static/app.css":         "FILE static/app.css\n",
+	"files/doc.txt":          "FILE files/doc.txt (internal)\n",
 }
 
 // fcgiRandSymlinks are made after the files: a script linked inside the
