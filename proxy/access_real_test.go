@@ -113,6 +113,9 @@ server {
     location /request-off/ { auth_request off; }
     location /request-file/ { auth_request /auth-file.txt; }
     location /request-missing/ { auth_request /nope.txt; }
+    # In the subrequest, $request_method is the request's (r->main).
+    location /request-method/ { auth_request /auth-method; }
+    location = /auth-method { internal; if ($request_method = POST) { return 403; } return 204; }
     location = /auth { internal; proxy_pass http://{{APP}}; }
     location /xar/ { proxy_pass http://{{APP}}; }
     location /prot/ { internal; deny all; }
@@ -178,7 +181,7 @@ func TestAccessAgainstNginx(t *testing.T) {
 	files := map[string]string{"conf/htpasswd": accessHtpasswd, "www/auth-file.txt": "auth file\n", "www/e418.html": "teapot\n"}
 	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
 		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
-		"return", "request", "request-off", "request-file", "request-missing", "prot", "prot-basic", "prot-req", "to-denied", "err",
+		"return", "request", "request-off", "request-file", "request-missing", "request-method", "prot", "prot-basic", "prot-req", "to-denied", "err",
 		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty", "lx-return", "lx-return-allowed", "lx-rewrite", "stale", "if-named"} {
 		files["www/"+dir+"/f.txt"] = dir + " file\n"
 	}
@@ -243,6 +246,10 @@ func TestAccessAgainstNginx(t *testing.T) {
 		{"/request-off/f.txt", []string{"X-Decide", "403"}, ""},
 		{"/request-file/f.txt", nil, ""},
 		{"/request-missing/f.txt", nil, ""},
+		// the subrequest's answer is whole: no range filter for it
+		{"/request-file/f.txt", []string{"Range", "bytes=100-"}, ""},
+		{"/request-method/f.txt", nil, "POST"},
+		{"/request-method/f.txt", nil, "HEAD"},
 		{"/xar/prot/f.txt", nil, ""},
 		{"/xar/prot-basic/f.txt", nil, ""},
 		{"/xar/prot-basic/f.txt", []string{"Authorization", basic("sha", "secret")}, ""},

@@ -17,9 +17,12 @@ import (
 // The subrequest is a GET of the URI, without the client's arguments,
 // with the client's headers, handled as an internal request (internal
 // locations match) without an access phase of its own. nginx gives it an
-// empty body but still passes the client's Content-Length to a proxied app
-// (the documentation's `proxy_set_header Content-Length ""` is there for
-// that); serve sends neither.
+// empty body but a proxied app is still told the client's length (the
+// request's content_length_n: the Content-Length the client sent, or the
+// size of a body read already, chunked or not); the documentation's
+// `proxy_pass_request_body off; proxy_set_header Content-Length "";` is
+// there for that. An app that waits for those bytes waits until one side
+// gives up, and the request is refused: serve sends the same.
 
 // authRequest runs the subrequest of ac. It returns declined when there is
 // no auth_request, status 0 when the request may go on, or the status to
@@ -32,6 +35,13 @@ func (h *Handler) authRequest(rq *request, ac *accessConf) (status int, www []st
 		r: rq.r, method: http.MethodGet, uri: ac.authRequest, internal: true, sub: true, main: rq.mainRequest(),
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
 		vars: rq.vars, cached: rq.sharedCache(),
+	}
+	// The length without the body (sub.body stays empty).
+	switch {
+	case rq.bodyRead && rq.hasBody:
+		sub.hasBody, sub.bodyLen = true, rq.bodyLen
+	case rq.r.ContentLength >= 0 && len(rq.r.TransferEncoding) == 0:
+		sub.hasBody, sub.bodyLen = true, rq.r.ContentLength
 	}
 	cw := &captureWriter{hdr: http.Header{}}
 	got := h.process(cw, sub, step{kind: stepURI})

@@ -9,7 +9,8 @@ import (
 )
 
 // The access part: allow and deny for the client (127.0.0.1), auth_basic
-// with the user files of randFiles, satisfy, limit_except, if blocks of
+// with the user files of randFiles, auth_request (drawn from g.q, with
+// = /authz made for it), satisfy, limit_except, if blocks of
 // rewrite directives that refuse or redirect, error_page for 401 and 403,
 // and locations made for them (/acc/ and /acc/in/, = /acc-x, the proxied
 // /pacc/, @acc, the error pages under /errs/). Everything in it is drawn
@@ -81,6 +82,7 @@ func (g *randGen) ifBlock(bodies []string) string {
 // auth_basic, satisfy, limit_except, error_page for 401 and 403, and if
 // blocks among its lines.
 func (g *randGen) access(l *randLoc, p float64) {
+	g.authRequest(l, p/2)
 	a := g.a
 	if !a.chance(p) {
 		return
@@ -108,8 +110,54 @@ func (g *randGen) access(l *randLoc, p float64) {
 	}
 }
 
+// randAuthRequests are the auth_request lines: the subrequest locations
+// made for them (= /authz, = /authz-file), off. (Not a location that
+// proxies: nginx tells the app the client's body comes and sends none, and
+// the app waits for it until one side gives up; TestAuthRequestProxiedAgainstNginx.)
+var randAuthRequests = []string{"auth_request /authz;", "auth_request /authz;", "auth_request /authz;",
+	"auth_request /authz-file;", "auth_request off;"}
+
+// authRequest adds, with probability p drawn from g.q, an auth_request
+// line somewhere among l's lines.
+func (g *randGen) authRequest(l *randLoc, p float64) {
+	q := g.q
+	if !q.chance(p) {
+		return
+	}
+	line := pick(q, randAuthRequests)
+	if line != "auth_request off;" {
+		g.authReq = true
+	}
+	i := q.r.IntN(len(l.lines) + 1)
+	l.lines = append(l.lines[:i], append([]string{line}, l.lines[i:]...)...)
+}
+
+// authzLoc is = /authz, which auth_request asks: it answers by the X-A
+// request header the subrequest inherits (2xx lets the request in, 401
+// and 403 refuse it, anything else is an error).
+func (g *randGen) authzLoc() *randLoc {
+	q := g.q
+	l := &randLoc{mod: "=", name: "/authz", lines: []string{
+		`if ($http_x_a = no) { return 403; }`, `if ($http_x_a = who) { return 401; }`,
+		`if ($http_x_a = err) { return 500; }`, `if ($http_x_a = gone) { return 404; }`,
+		`if ($http_x_a = moved) { return 302 /files/a.txt; }`,
+		pick(q, []string{"return 204;", `return 200 "authz";`, "alias {{PREFIX}}/files/a.txt;", "return 201;"})}}
+	if q.chance(0.6) {
+		l.lines = append([]string{"internal;"}, l.lines...)
+	}
+	if q.chance(0.2) {
+		l.lines = append(l.lines, pick(q, randRuleSets)...)
+	}
+	return l
+}
+
 // serverAccess adds the access part of the server level to lines.
 func (g *randGen) serverAccess(lines []string) []string {
+	if g.q.chance(0.1) {
+		srv := &randLoc{}
+		g.authRequest(srv, 1)
+		lines = append(lines, srv.lines...)
+	}
 	a := g.a
 	if a.chance(0.2) {
 		lines = append(lines, pick(a, randRuleSets)...)
@@ -212,6 +260,11 @@ func (g *randGen) accessLocs() []*randLoc {
 	}
 	g.accBases = append(g.accBases, "/errs/403.html", "/errs")
 	locs = append(locs, errs)
+	if g.authReq {
+		file := &randLoc{mod: "=", name: "/authz-file", lines: []string{"internal;", "alias {{PREFIX}}/files/a.txt;"}}
+		locs = append(locs, g.authzLoc(), file)
+		g.accBases = append(g.accBases, "/authz\x00exact")
+	}
 	return locs
 }
 
@@ -267,6 +320,12 @@ func (g *randGen) decorate(rq *randRequest) {
 			rq.header = http.Header{}
 		}
 		rq.header.Set("X-K", pick(a, []string{"1", "y", "yes", "0"}))
+	}
+	if g.authReq && g.q.chance(0.6) {
+		if rq.header == nil {
+			rq.header = http.Header{}
+		}
+		rq.header.Set("X-A", pick(g.q, []string{"no", "who", "err", "gone", "moved", "yes"}))
 	}
 	if a.chance(0.15) {
 		sep := "?"

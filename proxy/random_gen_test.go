@@ -167,13 +167,20 @@ type randGen struct {
 	// stream of its own; ps is what that part remembers for the requests.
 	p  *randGen
 	ps randProxyState
+
+	// q draws auth_request (random_access_test.go: an auth subrequest to
+	// = /authz, which answers by the X-A request header) from a stream of
+	// its own; authReq is set when a location asks it.
+	q       *randGen
+	authReq bool
 }
 
 func newRandGen(seed uint64) *randGen {
 	return &randGen{r: rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15+1)), used: map[string]bool{},
 		a: &randGen{r: rand.New(rand.NewPCG(seed^0xacce55c0de, seed*0xbf58476d1ce4e5b9+7))},
 		v: &randGen{r: rand.New(rand.NewPCG(seed^0x7a55e7a1, seed*0x94d049bb133111eb+11))},
-		p: &randGen{r: rand.New(rand.NewPCG(seed^0x9f0c5e11, seed*0xd6e8feb86659fd93+13))}}
+		p: &randGen{r: rand.New(rand.NewPCG(seed^0x9f0c5e11, seed*0xd6e8feb86659fd93+13))},
+		q: &randGen{r: rand.New(rand.NewPCG(seed^0xa7e4e57, seed*0xff51afd7ed558ccd+17))}}
 }
 
 func (g *randGen) chance(p float64) bool { return g.r.Float64() < p }

@@ -280,7 +280,9 @@ func (h *Handler) variable(rq *request, name string) string {
 	case "request_uri":
 		return requestURIVar(r)
 	case "request_method":
-		return rq.method
+		// The main request's (ngx_http_variable_request_method reads
+		// r->main->method_name): a subrequest's GET is not it.
+		return rq.mainRequest().method
 	case "host":
 		// The host as nginx keeps it (lower case, no port, no trailing
 		// dot), else the chosen server's name.
