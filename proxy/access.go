@@ -82,7 +82,7 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 	refuse := func(status int, auth []string) (step, bool) {
 		if status == http.StatusUnauthorized {
 			for _, v := range auth {
-				rq.out.Add("WWW-Authenticate", v)
+				rq.setWWWAuthenticate(v)
 			}
 		}
 		return h.fail(w, rq, status, l), true
@@ -100,10 +100,10 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 		case status == 0:
 			if any {
 				// ngx_http_core_access_phase: a module lets the request
-				// in; a WWW-Authenticate set before (by this phase or by
+				// in; the WWW-Authenticate set last (by this phase or by
 				// the location an error_page came from) is dropped.
 				rq.accessCode = 0
-				rq.out.Del("WWW-Authenticate")
+				rq.dropWWWAuthenticate()
 				return true
 			}
 			return false
@@ -113,7 +113,7 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 			}
 			// The module sets WWW-Authenticate as it refuses.
 			for _, v := range auth {
-				rq.out.Add("WWW-Authenticate", v)
+				rq.setWWWAuthenticate(v)
 			}
 			return false
 		}

@@ -72,10 +72,12 @@ plain:{PLAIN}secret
 last:{PLAIN}nonewline`
 
 const accessConfText = `
+map $uri $acc_m { ~^/auth authz; default main; }
 server {
     listen 127.0.0.1:{{PORT}};
     root {{PREFIX}}/www;
     server_tokens off;
+    add_header X-M $acc_m;
 
     location /deny/ { deny all; }
     location /only-local/ { allow 127.0.0.1; deny all; }
@@ -113,6 +115,25 @@ server {
     location /request-off/ { auth_request off; }
     location /request-file/ { auth_request /auth-file.txt; }
     location /request-missing/ { auth_request /nope.txt; }
+    # The subrequest's add_header (the server's X-M) is not evaluated, nor
+    # the map in it, which the request would keep.
+    location /request-map/ { auth_request /auth-map; root {{PREFIX}}/www; }
+    location = /auth-map { internal; return 204; }
+    # satisfy any: a module that lets the request in takes out the
+    # WWW-Authenticate set last; one from the location error_page came
+    # from stays.
+    location /www-first/ {
+        satisfy any;
+        auth_basic "first $uri";
+        auth_basic_user_file {{PREFIX}}/conf/htpasswd;
+        error_page 401 = /www-second/f.txt;
+    }
+    location /www-second/ {
+        satisfy any;
+        auth_basic "second";
+        auth_basic_user_file {{PREFIX}}/conf/htpasswd;
+        auth_request /auth;
+    }
     # In the subrequest, $request_method is the request's (r->main).
     location /request-method/ { auth_request /auth-method; }
     location = /auth-method { internal; if ($request_method = POST) { return 403; } return 204; }
@@ -181,7 +202,7 @@ func TestAccessAgainstNginx(t *testing.T) {
 	files := map[string]string{"conf/htpasswd": accessHtpasswd, "www/auth-file.txt": "auth file\n", "www/e418.html": "teapot\n"}
 	for _, dir := range []string{"deny", "only-local", "not-local", "masked", "v6-rules", "unix", "nested", "nested/own", "nested/inherit",
 		"basic", "basic/off", "basic/var", "relative", "nofile", "realm-only", "any-deny", "any-allow", "any-request", "all",
-		"return", "request", "request-off", "request-file", "request-missing", "request-method", "prot", "prot-basic", "prot-req", "to-denied", "err",
+		"return", "request", "request-off", "request-file", "request-missing", "request-method", "request-map", "www-first", "www-second", "prot", "prot-basic", "prot-req", "to-denied", "err",
 		"lx", "lx-outer", "lx-outer/inner", "lx-outer/empty", "lx-return", "lx-return-allowed", "lx-rewrite", "stale", "if-named"} {
 		files["www/"+dir+"/f.txt"] = dir + " file\n"
 	}
@@ -249,6 +270,11 @@ func TestAccessAgainstNginx(t *testing.T) {
 		// the subrequest's answer is whole: no range filter for it
 		{"/request-file/f.txt", []string{"Range", "bytes=100-"}, ""},
 		{"/request-method/f.txt", nil, "POST"},
+		{"/request-map/f.txt", nil, ""},
+		{"/www-first/f.txt", []string{"Authorization", basic("plain", "wrong")}, ""},
+		{"/www-first/f.txt", []string{"Authorization", basic("plain", "wrong"), "X-Decide", "403"}, ""},
+		{"/www-first/f.txt", nil, ""},
+		{"/www-second/f.txt", []string{"Authorization", basic("plain", "wrong")}, ""},
 		{"/request-method/f.txt", nil, "HEAD"},
 		{"/xar/prot/f.txt", nil, ""},
 		{"/xar/prot-basic/f.txt", nil, ""},

@@ -401,7 +401,7 @@ func (h *Handler) doFastCGI(w http.ResponseWriter, rq *request, l *nginx.Locatio
 	if resp.Status >= 300 && fc.intercept && errorPageFor(lc.levels, resp.Status) != nil {
 		if resp.Status == http.StatusUnauthorized {
 			if v, ok := resp.First("Www-Authenticate"); ok {
-				rq.out.Add("WWW-Authenticate", v)
+				rq.setWWWAuthenticate(v)
 			}
 		}
 		return h.fail(w, rq, resp.Status, l)

@@ -203,6 +203,7 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 		if iw.caught == http.StatusPreconditionFailed {
 			// ngx_http_filter_finalize_request cleans the header first.
 			rq.out = http.Header{}
+			rq.wwwAuthSet = false
 		} else {
 			for k, vs := range saved {
 				hdr[k] = vs

@@ -17,6 +17,12 @@ import (
 
 // headersFilter is ngx_http_headers_filter: `expires` and `add_header`.
 func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, status int) {
+	if rq.sub || rq.subrequest {
+		// ngx_http_headers_filter leaves subrequests alone (r != r->main):
+		// their add_header and expires are not evaluated, nor the
+		// variables in them, which the request would keep.
+		return
+	}
 	rq.sent = hdr // $sent_http_*
 	defer func() { rq.sent = nil }()
 	if lc.expires != nil && addsHeaders(status) {

@@ -119,8 +119,15 @@ func serveScript(c net.Conn) {
 			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(text), text)
 			return
 		}
+		// A body announced and not sent (nginx's auth_request
+		// subrequest, proxy_pass_request_body off) is waited for two
+		// seconds, then the app answers with what came: the same answer
+		// behind both servers, and before the client gives up.
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
 		body = make([]byte, n)
-		io.ReadFull(br, body)
+		got, _ := io.ReadFull(br, body)
+		body = body[:got]
+		c.SetReadDeadline(time.Now().Add(8 * time.Second))
 	}
 	switch {
 	case strings.HasSuffix(path, "/stall"):

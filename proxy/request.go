@@ -111,6 +111,10 @@ type request struct {
 	// evaluated on (secure_link's module context, cleared by an internal
 	// redirect): what $secure_link_expires gives when first read.
 	secureLinkExpires string
+	// wwwAuthSet is set while the last WWW-Authenticate line of out is
+	// the one r->headers_out.www_authenticate points to (see
+	// dropWWWAuthenticate).
+	wwwAuthSet bool
 	// bodySent is $body_bytes_sent once the answer is sent; start is
 	// when the request began ($request_time).
 	bodySent  int64
@@ -171,6 +175,30 @@ type request struct {
 	// multipart/byteranges or 416 ("": the response's own): fileType,
 	// the file's type as the static handler gave it.
 	sentType, fileType string
+}
+
+// setWWWAuthenticate adds a WWW-Authenticate line to the response header
+// as nginx's modules set r->headers_out.www_authenticate: a new line, which
+// the field then points to.
+func (rq *request) setWWWAuthenticate(v string) {
+	rq.out.Add("WWW-Authenticate", v)
+	rq.wwwAuthSet = true
+}
+
+// dropWWWAuthenticate is what ngx_http_core_access_phase does when a module
+// lets a request in under satisfy any: the line r->headers_out.www_authenticate
+// points to is taken out (hash = 0), the last one set; one set before it
+// (by a location an error_page came from, then again here) stays.
+func (rq *request) dropWWWAuthenticate() {
+	if !rq.wwwAuthSet {
+		return
+	}
+	rq.wwwAuthSet = false
+	if vs := rq.out.Values("WWW-Authenticate"); len(vs) > 1 {
+		rq.out["Www-Authenticate"] = vs[:len(vs)-1]
+	} else {
+		rq.out.Del("WWW-Authenticate")
+	}
 }
 
 // mainRequest is rq's main request: rq itself, or the one its subrequest

@@ -452,7 +452,7 @@ func (h *Handler) doProxy(w http.ResponseWriter, rq *request, l *nginx.Location,
 	if resp.Status >= 300 && lc.interceptErrors && errorPageFor(lc.levels, resp.Status) != nil {
 		if resp.Status == http.StatusUnauthorized {
 			if v, ok := resp.First("Www-Authenticate"); ok {
-				rq.out.Add("WWW-Authenticate", v)
+				rq.setWWWAuthenticate(v)
 			}
 		}
 		return h.fail(w, rq, resp.Status, l)
