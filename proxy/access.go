@@ -144,6 +144,11 @@ func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Locat
 		return result, refused
 	}
 	status, auth, declined = h.authRequest(rq, ac)
+	if status == statusClose && abortResponse(w) {
+		// The subrequest ended with 444: nginx terminates the request
+		// (ngx_http_terminate_request) and closes the connection.
+		return done(statusClose), true
+	}
 	if decide(status, declined, auth) {
 		return result, refused
 	}

@@ -12,7 +12,9 @@ import (
 // the auth_request URI decides. Its answer is never sent; its status is:
 // 2xx lets the request in, 401 and 403 refuse it with that status (401
 // with the subrequest's first WWW-Authenticate, as nginx 1.22 copies one),
-// anything else is 500 ("auth request unexpected status").
+// anything else is 500 ("auth request unexpected status"), but a 444 of
+// the subrequest (`return 444` there, or in the error_page it went to)
+// closes the connection as it would the request's own.
 //
 // The subrequest is a GET of the URI, without the client's arguments,
 // with the client's headers, handled as an internal request (internal
@@ -65,6 +67,8 @@ func (h *Handler) authRequest(rq *request, ac *accessConf) (status int, www []st
 	}
 	rq.note("auth request " + ac.authRequest + " -> " + statusText(got))
 	switch {
+	case got == statusClose:
+		return statusClose, nil, false
 	case got == http.StatusForbidden:
 		return got, nil, false
 	case got == http.StatusUnauthorized:

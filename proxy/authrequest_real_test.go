@@ -4,6 +4,7 @@ package proxy
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -132,6 +133,45 @@ server {
 		}
 		if strings.Join(w, "\n--\n") != strings.Join(g, "\n--\n") {
 			t.Errorf("%s: the app got from nginx:\n%s\nfrom serve:\n%s", first, strings.Join(w, "\n--\n"), strings.Join(g, "\n--\n"))
+		}
+	}
+}
+
+// TestAuthRequestCloseAgainstNginx: a subrequest that ends with 444 (here
+// through the server's error_page, whose target the server's if answers
+// with 444) closes the request's connection without an answer, as nginx
+// terminates the request; serve answered 500 ("unexpected status").
+func TestAuthRequestCloseAgainstNginx(t *testing.T) {
+	t.Parallel()
+	realnginx.Require(t)
+	conf := `
+server {
+    listen 127.0.0.1:{{PORT}};
+    root {{PREFIX}}/www;
+    if ($uri ~ \.txt$) { return 444; }
+    error_page 401 403 = /err/page.txt;
+    location = /app/x { auth_request /authz; }
+    location = /authz { internal; if ($http_x_a = who) { return 401; } if ($http_x_a = close) { return 444; } return 204; }
+}
+`
+	ng := realnginx.StartHTTP(t, conf, map[string]string{"www/app/x": "x\n"})
+	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
+	for _, a := range []string{"who", "close", "yes"} {
+		for _, m := range []string{"GET", "HEAD"} {
+			raw := realnginx.RawRequest(m, "/app/x", http.Header{"X-A": {a}}, "")
+			show := func(r *realnginx.Response, err error) string {
+				if err != nil {
+					return "no answer"
+				}
+				return fmt.Sprintf("%d %q", r.Status, r.Body)
+			}
+			want, got := show(ng.DoRaw(raw)), show(realnginx.SendRaw(emu, raw))
+			if want != got {
+				t.Errorf("%s /app/x (X-A: %s): nginx %s, serve %s", m, a, want, got)
+			}
+			if a != "yes" && want != "no answer" {
+				t.Errorf("%s /app/x (X-A: %s): nginx answered %s; the test expects no answer", m, a, want)
+			}
 		}
 	}
 }

@@ -14,6 +14,10 @@ import (
 
 // return (ngx_http_rewrite_module): a status, a text or a redirect.
 
+// statusClose is nginx's 444 (NGX_HTTP_CLOSE): no answer, the connection
+// is closed.
+const statusClose = 444
+
 // doReturn handles `return code [text|URL]` and `return URL`
 // (ngx_http_rewrite_return_code): a redirect or a code >= 400 without text
 // is finished like an error (error_page applies); anything else is sent by
@@ -33,9 +37,9 @@ func (h *Handler) doReturn(w http.ResponseWriter, rq *request, l *nginx.Location
 		w.Header().Set("Location", h.absolute(rq, l, h.expand(rq, d.Arg(0))))
 		return h.fail(w, rq, http.StatusFound, l)
 	}
-	if code == 444 && abortResponse(w) {
+	if code == statusClose && abortResponse(w) {
 		// NGX_HTTP_CLOSE: the connection closes without an answer.
-		return done(444)
+		return done(statusClose)
 	}
 	text := ""
 	if len(d.Args) > 1 {
