@@ -159,17 +159,7 @@ func TestAppCodeDiffers(t *testing.T) {
 		trees := map[string]string{}
 		for _, front := range []string{"nginx", "caddy"} {
 			out := filepath.Join(t.TempDir(), "out")
-			d, err := Resolve(Options{Backend: be.Name, Front: front})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rendered, err := Render(d, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := Write(out, rendered, false, false); err != nil {
-				t.Fatal(err)
-			}
+			writeTree(t, Options{Backend: be.Name, Front: front}, out)
 			trees[front] = out
 		}
 		if why := appCodeDiffers(trees["nginx"], trees["caddy"]); why != "" {

@@ -353,18 +353,7 @@ func runE2EShared(t *testing.T, backend string, fronts ...string) {
 	// generate writes the files for front gen with options o into out.
 	generate := func(o Options, gen, out string) *Data {
 		o.Backend, o.Front = gb, gen
-		d, err := Resolve(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rendered, err := Render(d, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Write(out, rendered, false, false); err != nil {
-			t.Fatal(err)
-		}
-		return d
+		return writeTree(t, o, out)
 	}
 	// options are those of a new app whose scratch directory is dir.
 	options := func(dir string) Options {
@@ -521,6 +510,24 @@ func checkE2E(t *testing.T, front string, results map[bool]map[string]e2eFetch, 
 			}
 		}
 	}
+}
+
+// writeTree resolves o and writes what the generator renders for it into
+// out, as `xaccel generate` does.
+func writeTree(t *testing.T, o Options, out string) *Data {
+	t.Helper()
+	d, err := Resolve(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered, err := Render(d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(out, rendered, false, false); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // e2eAppRoot marks backends whose code php-fpm runs from --app-root.

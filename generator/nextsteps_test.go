@@ -131,19 +131,9 @@ func runNextSteps(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(base, "out")
-	d, err := Resolve(Options{Backend: backend, FilesDir: files, App: b.app(t, base)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := writeTree(t, Options{Backend: backend, FilesDir: files, App: b.app(t, base)}, out)
 	if !d.Check {
 		t.Fatalf("%s: no generated check", backend)
-	}
-	rendered, err := Render(d, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Write(out, rendered, false, false); err != nil {
-		t.Fatal(err)
 	}
 	// Step 2 of NEXT-STEPS.md: the permission check is the user's own.
 	b.allow(t, out)
