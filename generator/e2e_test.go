@@ -289,7 +289,8 @@ func runE2EFront(t *testing.T, backend, front string) { runE2EShared(t, backend,
 // front's app. A front whose app differs in code gets an app of its own.
 //
 // Every run has its own directories, free ports and server processes, so
-// the runs go in parallel (TestMain raises go test's -parallel).
+// the runs go in parallel (TestMain raises go test's -parallel), and so do
+// the two X-Accel modes of one run (subtests x-accel/on and x-accel/off).
 func runE2EShared(t *testing.T, backend string, fronts ...string) {
 	realnginx.SkipShort(t)
 	t.Parallel()
@@ -351,12 +352,12 @@ func runE2EShared(t *testing.T, backend string, fronts ...string) {
 	}
 
 	// generate writes the files for front gen with options o into out.
-	generate := func(o Options, gen, out string) *Data {
+	generate := func(t *testing.T, o Options, gen, out string) *Data {
 		o.Backend, o.Front = gb, gen
 		return writeTree(t, o, out)
 	}
 	// options are those of a new app whose scratch directory is dir.
-	options := func(dir string) Options {
+	options := func(t *testing.T, dir string) Options {
 		o := Options{FilesDir: files, App: b.app(t, dir)}
 		if e2eAppRoot[backend] {
 			o.AppRoot = filepath.Join(dir, "out", gb)
@@ -368,70 +369,83 @@ func runE2EShared(t *testing.T, backend string, fronts ...string) {
 	for _, front := range fronts {
 		results[front] = map[bool]map[string]e2eFetch{}
 	}
-	for _, accel := range []bool{true, false} {
-		type run struct {
-			out string
-			d   *Data
-		}
-		runs := map[string]run{} // by generated front
-		var first run
-		var firstOpts Options
-		var apps []run // to start, once every front's files are compared
-		for i, gen := range gens {
-			dir := filepath.Join(base, fmt.Sprintf("accel-%v", accel), gen)
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(dir, "out")
-			if i > 0 {
-				// The first app, if this front's app is the same code.
-				d := generate(firstOpts, gen, out)
-				why := appCodeDiffers(first.out, out)
-				if why == "" {
-					runs[gen] = run{out, d}
-					continue
+	var mu sync.Mutex // results
+	// The two modes side by side: each has its own apps, fronts and
+	// directories (the apps are most of the time, and wait to start).
+	t.Run("x-accel", func(t *testing.T) {
+		for _, accel := range []bool{true, false} {
+			t.Run(map[bool]string{true: "on", false: "off"}[accel], func(t *testing.T) {
+				t.Parallel()
+				type run struct {
+					out string
+					d   *Data
 				}
-				t.Logf("the app generated for %s differs from the one for %s (%s): it gets an app of its own", gen, gens[0], why)
-				if err := os.RemoveAll(out); err != nil {
-					t.Fatal(err)
+				runs := map[string]run{} // by generated front
+				var first run
+				var firstOpts Options
+				var apps []run // to start, once every front's files are compared
+				for i, gen := range gens {
+					dir := filepath.Join(base, fmt.Sprintf("accel-%v", accel), gen)
+					if err := os.MkdirAll(dir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					out := filepath.Join(dir, "out")
+					if i > 0 {
+						// The first app, if this front's app is the same code.
+						d := generate(t, firstOpts, gen, out)
+						why := appCodeDiffers(first.out, out)
+						if why == "" {
+							runs[gen] = run{out, d}
+							continue
+						}
+						t.Logf("the app generated for %s differs from the one for %s (%s): it gets an app of its own", gen, gens[0], why)
+						if err := os.RemoveAll(out); err != nil {
+							t.Fatal(err)
+						}
+					}
+					o := options(t, dir)
+					d := generate(t, o, gen, out)
+					r := run{out, d}
+					if i == 0 {
+						first, firstOpts = r, o
+					}
+					runs[gen] = r
+					apps = append(apps, r)
 				}
-			}
-			o := options(dir)
-			d := generate(o, gen, out)
-			r := run{out, d}
-			if i == 0 {
-				first, firstOpts = r, o
-			}
-			runs[gen] = r
-			apps = append(apps, r)
-		}
-		for _, r := range apps {
-			b.allow(t, r.out)
-			b.start(t, r.out, r.d, accel)
-		}
-		for _, front := range fronts {
-			r := runs[genOf[front]]
-			send := e2eFronts[front].start(t, r.out, r.d)
-			got := map[string]e2eFetch{}
-			get := func(key, target string) {
-				resp, err := send(target)
-				if err != nil {
-					t.Fatalf("%s: GET %s: %v", front, target, err)
+				for _, r := range apps {
+					b.allow(t, r.out)
+					b.start(t, r.out, r.d, accel)
 				}
-				got[key] = e2eFetch{resp.Status, resp.Header, resp.Body}
-			}
-			d := r.d
-			for _, n := range awkwardNames {
-				get(n, d.DownloadPathNoSlash+escapeSegments(n))
-				get("direct:"+n, d.InternalPrefixNoSlash+escapeSegments(n))
-			}
-			get("denied", d.DownloadPath+"denied.txt")
-			get("missing", d.DownloadPath+"missing.txt")
-			get("traversal", d.DownloadPath+"..%2fsecret.txt")
-			get("traversal2", d.DownloadPath+"sub/..%2f..%2fsecret.txt")
-			get("off-by-slash", d.InternalPrefixNoSlash+"../secret.txt")
-			results[front][accel] = got
+				for _, front := range fronts {
+					r := runs[genOf[front]]
+					send := e2eFronts[front].start(t, r.out, r.d)
+					got := map[string]e2eFetch{}
+					get := func(key, target string) {
+						resp, err := send(target)
+						if err != nil {
+							t.Fatalf("%s: GET %s: %v", front, target, err)
+						}
+						got[key] = e2eFetch{resp.Status, resp.Header, resp.Body}
+					}
+					d := r.d
+					for _, n := range awkwardNames {
+						get(n, d.DownloadPathNoSlash+escapeSegments(n))
+						get("direct:"+n, d.InternalPrefixNoSlash+escapeSegments(n))
+					}
+					get("denied", d.DownloadPath+"denied.txt")
+					get("missing", d.DownloadPath+"missing.txt")
+					get("traversal", d.DownloadPath+"..%2fsecret.txt")
+					get("traversal2", d.DownloadPath+"sub/..%2f..%2fsecret.txt")
+					get("off-by-slash", d.InternalPrefixNoSlash+"../secret.txt")
+					mu.Lock()
+					results[front][accel] = got
+					mu.Unlock()
+				}
+			})
 		}
+	})
+	if t.Failed() {
+		return // a mode did not run through
 	}
 	for _, front := range fronts {
 		if len(fronts) == 1 {

@@ -174,7 +174,8 @@ func StartWith(t testing.TB, bin, mainConf string, files map[string]string) *Ins
 }
 
 // launch starts nginx on an already written prefix and waits until it is
-// ready. bindFailed reports an "Address already in use" failure.
+// ready. bindFailed reports an "Address already in use" failure, or a
+// "duplicate listen" of the port picked for it.
 func launch(bin, prefix string, port int) (inst *Instance, bindFailed bool, err error) {
 	errorLog := filepath.Join(prefix, "logs", "error.log")
 	pidFile := filepath.Join(prefix, "nginx.pid")
@@ -217,7 +218,10 @@ func launch(bin, prefix string, port int) (inst *Instance, bindFailed bool, err 
 		select {
 		case <-inst.done:
 			logText := readFile(errorLog) + inst.out.String()
-			return nil, strings.Contains(logText, "Address already in use"),
+			// A port taken since it was picked, or one the configuration
+			// already names (picked for it the same way, and handed out
+			// again): another port may do.
+			return nil, strings.Contains(logText, "Address already in use") || strings.Contains(logText, "a duplicate listen"),
 				fmt.Errorf("nginx exited early (%v); output: %s", inst.waitErr, strings.TrimSpace(inst.out.String()))
 		default:
 		}
