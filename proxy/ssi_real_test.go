@@ -23,12 +23,16 @@ func TestSSIAgainstNginx(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
 	conf := `
+map $uri $ssi_m { ~^/ret/ ret; default main; }
 server {
     listen 127.0.0.1:{{PORT}};
     server_tokens off;
     root {{PREFIX}}/html;
     ssi on;
-    location /ret/ { return 200 "ret <b>$arg_x</b>\n"; }
+    # An included location's add_header is not evaluated (nginx's headers
+    # filter leaves subrequests alone), nor the map in it, which the page
+    # (sharing its variables) would then echo.
+    location /ret/ { add_header X-M $ssi_m; return 200 "ret <b>$arg_x</b>\n"; }
     location /silent/ { ssi_silent_errors on; }
     location /lm/ { ssi_last_modified on; }
     location /types/ { ssi_types text/plain; }
@@ -50,11 +54,12 @@ server {
 		"html/types/p.txt": page, "html/p.txt": page, "html/inc.html": "inc<!--#echo var=\"arg_a\" -->\n",
 		"html/denied/s.html": "secret\n",
 		"html/p2.html":       `1<!--#include virtual="/denied/s.html" -->2<!--#include virtual="/inc.html" -->3` + "\n",
+		"html/p3.html":       `1<!--#include virtual="/ret/?x=3" -->2<!--#echo var="ssi_m" -->3` + "\n",
 	}
 	ng := realnginx.StartHTTP(t, conf, files)
 	emu, _ := startEmulator(t, conf, ng.Prefix, Options{})
 	for _, target := range []string{"/p.html", "/p.html?a=1", "/p.html?a=%3Cx%22%26", "/silent/p.html", "/lm/p.html",
-		"/off/p.html", "/types/p.txt", "/p.txt", "/p2.html"} {
+		"/off/p.html", "/types/p.txt", "/p.txt", "/p2.html", "/p3.html"} {
 		for _, method := range []string{"GET", "HEAD"} {
 			want, got := sendBoth(t, ng, emu, realnginx.RawRequest(method, target, http.Header{"X-Y": {"z"}}, ""))
 			if problems := diffResponses(want, got); len(problems) > 0 {
