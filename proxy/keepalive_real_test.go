@@ -17,6 +17,29 @@ import (
 	"github.com/xaccel/xaccel/nginx"
 )
 
+// countingApp serves h on a 127.0.0.1 port until the test ends and counts
+// the connections it accepts.
+func countingApp(t *testing.T, h http.Handler) (addr string, conns *atomic.Int64) {
+	t.Helper()
+	conns = new(atomic.Int64)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{
+		ReadHeaderTimeout: 5 * time.Second,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		},
+		Handler: h,
+	}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return ln.Addr().String(), conns
+}
+
 // TestUpstreamKeepalive: with `upstream { keepalive N; }`, HTTP/1.1 and the
 // Connection header cleared, the emulator keeps connections to the app as
 // nginx does, and clients see the same answers; without keepalive every
@@ -24,32 +47,17 @@ import (
 func TestUpstreamKeepalive(t *testing.T) {
 	t.Parallel()
 	realnginx.Require(t)
-	var conns atomic.Int64
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := &httptest.Server{Listener: ln, Config: &http.Server{
-		ReadHeaderTimeout: 5 * time.Second,
-		ConnState: func(_ net.Conn, s http.ConnState) {
-			if s == http.StateNew {
-				conns.Add(1)
-			}
-		},
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("X-Accel-Redirect", "/protected/a.txt")
-			w.Header().Set("Cache-Control", "private")
-			if r.URL.Query().Get("body") == "1" {
-				// nginx does not read the body of an X-Accel-Redirect
-				// response, so it cannot keep this connection
-				fmt.Fprint(w, "a body nginx never reads")
-			}
-		}),
-	}}
-	app.Start()
-	t.Cleanup(app.Close)
+	appAddr, conns := countingApp(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Accel-Redirect", "/protected/a.txt")
+		w.Header().Set("Cache-Control", "private")
+		if r.URL.Query().Get("body") == "1" {
+			// nginx does not read the body of an X-Accel-Redirect
+			// response, so it cannot keep this connection
+			fmt.Fprint(w, "a body nginx never reads")
+		}
+	}))
 	conf := `upstream app {
-    server ` + ln.Addr().String() + `;
+    server ` + appAddr + `;
     keepalive 4;
 }
 server {
@@ -217,24 +225,8 @@ func TestUpstreamKeepaliveLimitsAgainstNginx(t *testing.T) {
 	realnginx.Require(t)
 	// One app for each front, which counts the connections it gets: the
 	// two fronts run side by side.
-	app := func() (addr string, conns *atomic.Int64) {
-		conns = new(atomic.Int64)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := &httptest.Server{Listener: ln, Config: &http.Server{
-			ReadHeaderTimeout: 5 * time.Second,
-			ConnState: func(_ net.Conn, s http.ConnState) {
-				if s == http.StateNew {
-					conns.Add(1)
-				}
-			},
-			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") }),
-		}}
-		srv.Start()
-		t.Cleanup(srv.Close)
-		return ln.Addr().String(), conns
+	app := func() (string, *atomic.Int64) {
+		return countingApp(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") }))
 	}
 	conf := func(addr string) string {
 		return `
