@@ -369,12 +369,28 @@ func firstLine(raw []byte) string {
 // returns nginx's log.
 func logsAgree(t *testing.T, ng *realnginx.Instance, emu string, requests []string, lines int) string {
 	t.Helper()
-	for _, raw := range requests {
-		if _, err := rawExchange(ng.Addr, raw); err != nil {
-			t.Fatalf("nginx %q: %v", raw, err)
+	// Each request's line is waited for before the next request is sent:
+	// a request whose connection ends in a lingering close is logged when
+	// the client has closed too, and the next one, on a new connection,
+	// could be logged first.
+	logged := func(path string) int {
+		b, _ := os.ReadFile(path)
+		return strings.Count(string(b), "\n")
+	}
+	grown := func(path string, n int) {
+		for deadline := time.Now().Add(2 * time.Second); logged(path) <= n && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
 		}
-		if _, err := rawExchange(emu, raw); err != nil {
-			t.Fatalf("serve %q: %v", raw, err)
+	}
+	for _, raw := range requests {
+		for _, side := range []struct{ name, addr, log string }{
+			{"nginx", ng.Addr, ng.Path("logs/nginx.log")}, {"serve", emu, ng.Path("logs/serve.log")},
+		} {
+			n := logged(side.log)
+			if _, err := rawExchange(side.addr, raw); err != nil {
+				t.Fatalf("%s %q: %v", side.name, raw, err)
+			}
+			grown(side.log, n)
 		}
 	}
 	waitLogLines(t, ng.Path("logs/nginx.log"), lines)
