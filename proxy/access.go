@@ -60,7 +60,7 @@ func newAccessConf(levels []*nginx.Directive) accessConf {
 // auth_request or an unreadable user file), false to go on to the content
 // phase.
 func (h *Handler) accessPhase(w http.ResponseWriter, rq *request, l *nginx.Location) (step, bool) {
-	if rq.sub || rq.subrequest {
+	if rq.isSubrequest() {
 		return step{}, false // ngx_http_core_access_phase: not for subrequests
 	}
 	lc := h.conf(l)

@@ -117,12 +117,12 @@ func (h *Handler) static(w http.ResponseWriter, rq *request, l *nginx.Location, 
 	errStatus := rq.errStatus
 	ct := lc.types.typeFor(rq.uri, lc.defaultType)
 	ssi := lc.ssi.applies(ct) || len(lc.sub.pairs) > 0 && typeListed(lc.sub.types, ct)
-	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) || rq.subrequest || rq.sub || ssi {
+	if r.Method != rq.method || (errStatus != 0 && errStatus != http.StatusOK) || rq.isSubrequest() || ssi {
 		r = r.Clone(r.Context())
 		r.Method = rq.method
 		// The not-modified and range filters leave subrequests alone
 		// (r != r->main): an SSI include's, auth_request's.
-		if errStatus != 0 && errStatus != http.StatusOK || rq.subrequest || rq.sub {
+		if errStatus != 0 && errStatus != http.StatusOK || rq.isSubrequest() {
 			for _, k := range conditionalHeaders {
 				r.Header.Del(k)
 			}

@@ -17,7 +17,7 @@ import (
 
 // headersFilter is ngx_http_headers_filter: `expires` and `add_header`.
 func (h *Handler) headersFilter(hdr http.Header, rq *request, lc *locConf, status int) {
-	if rq.sub || rq.subrequest {
+	if rq.isSubrequest() {
 		// ngx_http_headers_filter leaves subrequests alone (r != r->main):
 		// their add_header and expires are not evaluated, nor the
 		// variables in them, which the request would keep.

@@ -137,15 +137,13 @@ type request struct {
 	// the request noted in trace.
 	tracing bool
 	trace   []string
-	// sub marks a subrequest (auth_request's): no access phase, no body
-	// sent.
+	// sub marks auth_request's subrequest, whose answer's body is not
+	// wanted.
 	sub bool
-	// subrequest is set for an SSI include's subrequest: no access
-	// phase, no not-modified or range filter, as for nginx's subrequests
-	// (sub is auth_request's, whose body is not wanted either).
-	subrequest bool
 	// main is the request a subrequest belongs to (nil for a main one):
 	// what nginx keeps in r->main (limit_req's and limit_conn's decisions).
+	// A subrequest (isSubrequest) has no access phase, and the
+	// not-modified, range and headers filters leave it alone.
 	main *request
 	// vars are the variables set by set, auth_request_set and named
 	// captures.
@@ -200,6 +198,10 @@ func (rq *request) dropWWWAuthenticate() {
 		rq.out.Del("WWW-Authenticate")
 	}
 }
+
+// isSubrequest reports whether rq is a subrequest (nginx's r != r->main):
+// auth_request's or an SSI include's.
+func (rq *request) isSubrequest() bool { return rq.main != nil }
 
 // mainRequest is rq's main request: rq itself, or the one its subrequest
 // belongs to.

@@ -351,7 +351,7 @@ func (h *Handler) ssiInclude(rq *request, params map[string]string) ([]byte, boo
 	}
 	uri, args, _ := strings.Cut(target, "?")
 	sub := &request{
-		r: rq.r, method: http.MethodGet, uri: uri, args: args, internal: true, subrequest: true, main: rq.mainRequest(),
+		r: rq.r, method: http.MethodGet, uri: uri, args: args, internal: true, main: rq.mainRequest(),
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
 		vars: rq.vars, cached: rq.sharedCache(),
 	}

@@ -526,7 +526,7 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 			hdr[key] = nil
 		}
 	}
-	if cacheable && resp.Status == http.StatusOK && !rq.sub && !rq.subrequest {
+	if cacheable && resp.Status == http.StatusOK && !rq.isSubrequest() {
 		switch h.relayedNotModified(rq, l, hdr) {
 		case http.StatusPreconditionFailed:
 			// ngx_http_filter_finalize_request: a clean header, then the
@@ -545,14 +545,14 @@ func (h *Handler) relay(w http.ResponseWriter, rq *request, l *nginx.Location, r
 			return done(http.StatusNotModified)
 		}
 	}
-	if o.forceRanges && resp.Status == http.StatusOK && !rq.sub && !rq.subrequest {
+	if o.forceRanges && resp.Status == http.StatusOK && !rq.isSubrequest() {
 		if st, ok := h.relayRanges(w, rq, l, resp, hdr); ok {
 			return st
 		}
 	}
 	hw := h.hook(w, rq, l, remapErrStatus)
 	hw.relayed = true
-	if !rq.sub && !rq.subrequest {
+	if !rq.isSubrequest() {
 		statusLine(w, resp.StatusText) // the app's, as nginx passes it on
 	}
 	hw.WriteHeader(resp.Status)
