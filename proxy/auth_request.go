@@ -38,12 +38,12 @@ func (h *Handler) authRequest(rq *request, ac *accessConf) (status int, www []st
 		bodyRead: true, uriChanges: maxURIChanges, out: http.Header{}, tracing: rq.tracing,
 		vars: rq.vars, cached: rq.sharedCache(),
 	}
-	// The length without the body (sub.body stays empty).
-	switch {
-	case rq.bodyRead && rq.hasBody:
-		sub.hasBody, sub.bodyLen = true, rq.bodyLen
-	case rq.r.ContentLength >= 0 && len(rq.r.TransferEncoding) == 0:
-		sub.hasBody, sub.bodyLen = true, rq.r.ContentLength
+	// The request's length ($content_length) without the body
+	// (sub.body stays empty).
+	if v := contentLength(rq); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			sub.hasBody, sub.bodyLen = true, n
+		}
 	}
 	cw := &captureWriter{hdr: http.Header{}}
 	got := h.process(cw, sub, step{kind: stepURI})
