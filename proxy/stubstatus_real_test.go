@@ -4,7 +4,6 @@ package proxy
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,18 +47,11 @@ server {
 			// Read until the server closes: it counts the connection as
 			// writing until it has sent the answer, and both servers
 			// stop counting it before they close it.
-			c, err := net.Dial("tcp", addr)
+			raw, err := rawExchange(addr, method+" /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			io.WriteString(c, method+" /status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-			raw, err := io.ReadAll(c)
-			c.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), &http.Request{Method: method})
+			resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(raw)), &http.Request{Method: method})
 			if err != nil {
 				t.Fatalf("%s: %v in %q", addr, err, raw)
 			}
