@@ -377,11 +377,6 @@ func logsAgree(t *testing.T, ng *realnginx.Instance, emu string, requests []stri
 		b, _ := os.ReadFile(path)
 		return strings.Count(string(b), "\n")
 	}
-	grown := func(path string, n int) {
-		for deadline := time.Now().Add(2 * time.Second); logged(path) <= n && time.Now().Before(deadline); {
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
 	for _, raw := range requests {
 		for _, side := range []struct{ name, addr, log string }{
 			{"nginx", ng.Addr, ng.Path("logs/nginx.log")}, {"serve", emu, ng.Path("logs/serve.log")},
@@ -390,7 +385,7 @@ func logsAgree(t *testing.T, ng *realnginx.Instance, emu string, requests []stri
 			if _, err := rawExchange(side.addr, raw); err != nil {
 				t.Fatalf("%s %q: %v", side.name, raw, err)
 			}
-			grown(side.log, n)
+			waitLogLines(t, side.log, n+1)
 		}
 	}
 	waitLogLines(t, ng.Path("logs/nginx.log"), lines)
